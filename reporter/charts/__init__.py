@@ -1,0 +1,36 @@
+"""Charts: one function per figure, each turning a Summary into a Vega-Lite spec."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..summarize import Summary
+
+
+@dataclass(frozen=True, eq=False)
+class Figure:
+    """A Vega-Lite spec whose data lives apart, in named ``datasets``.
+
+    Keeping the data apart lets a page inline each dataset once, however many
+    figures use it; ``full_spec`` puts it back for export.
+    """
+
+    slug: str
+    title: str
+    spec: dict
+    datasets: dict[str, list[dict]]
+    alt_text: str = ""
+    notes: tuple[str, ...] = field(default=())
+
+    def full_spec(self) -> dict:
+        """The spec with its datasets inline, as vl-convert and the .vl.json file want it."""
+        return {**self.spec, "datasets": {k: self.datasets[k] for k in sorted(self.datasets)}}
+
+
+def build_figures(summary: Summary) -> dict[str, Figure]:
+    """Every figure of a single-model report, keyed by slug in page order."""
+    from .heatmaps import heatmaps
+    from .layer_profile import layer_profile
+
+    figures = [heatmaps(summary), layer_profile(summary)]
+    return {f.slug: f for f in figures}

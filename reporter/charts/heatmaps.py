@@ -1,0 +1,114 @@
+"""Figure `heatmaps`: categories over layer x head, the reference figure."""
+
+from __future__ import annotations
+
+import altair as alt
+
+from ..palette import UNCLASSIFIED, UNCLASSIFIED_COLOR
+from ..summarize import Summary
+from . import Figure
+from .theme import finish
+
+ALL_CATEGORIES = "All Categories"
+CELL = 3  # pixels per layer and per head at most; panels are capped below
+MAX_PANEL = 300
+
+
+def ticks(n: int) -> list[int]:
+    """Tick values every ``n // 5`` steps from 0 up to ``n``."""
+    step = max(1, n // 5)
+    return list(range(0, n + 1, step))
+
+
+def panel_size(n_layers: int, n_heads: int) -> tuple[int, int]:
+    """Panel width and height in pixels, keeping cells near-square."""
+    scale = min(CELL, MAX_PANEL / max(n_layers, n_heads))
+    return max(120, round(n_layers * scale)), max(80, round(n_heads * scale))
+
+
+def heads_records(summary: Summary) -> list[dict]:
+    """One record per classified head; ``c<i>`` is 1 when it is in category i."""
+    h = summary.heads
+    records = []
+    member = {
+        i: set(summary.table.memberships.loc[summary.table.memberships["category"] == name, ["layer", "head"]].itertuples(index=False, name=None))
+        for i, name in enumerate(summary.table.categories)
+    }
+    for layer, head, categories, label in zip(h["layer"], h["head"], h["categories"], h["label"]):
+        row = {"layer": int(layer), "head": int(head), "categories": categories, "label": label}
+        for i in member:
+            if (layer, head) in member[i]:
+                row[f"c{i}"] = 1
+        records.append(row)
+    return records
+
+
+def heatmaps(summary: Summary) -> Figure:
+    """The "All Categories" panel, then one panel per category, in panel order."""
+    t = summary.table
+    width, height = panel_size(t.n_layers, t.n_heads)
+    x = alt.X("layer:Q", title="layer", scale=alt.Scale(domain=[0, t.n_layers], nice=False, zero=True),
+              axis=alt.Axis(values=ticks(t.n_layers), format="d", labelFlush=True))
+    y = alt.Y("head:Q", title="head", scale=alt.Scale(domain=[0, t.n_heads], nice=False, reverse=True),
+              axis=alt.Axis(values=ticks(t.n_heads), format="d"))
+    legend_pick = alt.selection_point(name="legend_pick", fields=["label"], bind="legend", toggle="true")
+    panels = [all_panel(summary, x, y, width, height, legend_pick)]
+    panels += [category_panel(summary, i, x, y, width, height, legend_pick) for i in range(len(t.categories))]
+    # Independent colour scales keep the legend beside "All Categories", the only panel with one.
+    chart = alt.concat(*panels, columns=min(len(panels), 5)).resolve_scale(color="independent")
+    spec = finish(chart.to_dict(validate=True))
+    datasets = {
+        "heads": heads_records(summary),
+        "background": [{"layer": 0, "layer_end": t.n_layers, "head": 0, "head_end": t.n_heads, "label": UNCLASSIFIED}],
+    }
+    return Figure(slug="heatmaps", title="Categories over layer × head", spec=spec, datasets=datasets)
+
+
+def background(x: alt.X, y: alt.Y, color: alt.Color | alt.ValueChannelMixin) -> alt.Chart:
+    """One rect covering the whole layer x head grid: the unclassified heads."""
+    return alt.Chart(alt.Data(name="background")).mark_rect().encode(
+        x=x, x2="layer_end:Q", y=y, y2="head_end:Q", color=color, tooltip=alt.value(None)
+    )
+
+
+def head_cells(data_filter: str | None, x: alt.X, y: alt.Y, color, pick) -> alt.Chart:
+    """One rect per classified head, optionally filtered to one category."""
+    chart = alt.Chart(alt.Data(name="heads"))
+    if data_filter:
+        chart = chart.transform_filter(data_filter)
+    return chart.transform_calculate(layer_end="datum.layer + 1", head_end="datum.head + 1").mark_rect().encode(
+        x=x,
+        x2="layer_end:Q",
+        y=y,
+        y2="head_end:Q",
+        color=color,
+        opacity=alt.condition(pick, alt.value(1.0), alt.value(0.15)),
+        tooltip=[
+            alt.Tooltip("layer:Q", title="layer"),
+            alt.Tooltip("head:Q", title="head"),
+            alt.Tooltip("categories:N", title="categories"),
+        ],
+    )
+
+
+def all_panel(summary: Summary, x, y, width: int, height: int, pick) -> alt.LayerChart:
+    """Every classified head coloured by its legend label, with the legend."""
+    order = list(summary.legend)
+    color = alt.Color(
+        "label:N",
+        title=None,
+        scale=alt.Scale(domain=order, range=[summary.colors[label] for label in order]),
+        legend=alt.Legend(orient="right", values=order),
+        sort=order,
+    )
+    cells = head_cells(None, x, y, color, pick).add_params(pick)
+    return alt.layer(background(x, y, color), cells).properties(title=ALL_CATEGORIES, width=width, height=height)
+
+
+def category_panel(summary: Summary, index: int, x, y, width: int, height: int, pick) -> alt.LayerChart:
+    """One category's heads in its colour over light gray."""
+    stats = summary.categories[index]
+    cells = head_cells(f"datum.c{index} === 1", x, y, alt.value(stats.color), pick)
+    return alt.layer(background(x, y, alt.value(UNCLASSIFIED_COLOR)), cells).properties(
+        title=stats.name, width=width, height=height
+    )

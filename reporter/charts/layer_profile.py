@@ -1,0 +1,87 @@
+"""Figure `layer-profile`: heads per layer for each category, core window marked."""
+
+from __future__ import annotations
+
+import altair as alt
+
+from ..summarize import Summary
+from . import Figure
+from .heatmaps import panel_size, ticks
+from .theme import MUTED, finish
+
+ROW_HEIGHT = 70
+
+
+def profile_records(summary: Summary) -> list[dict]:
+    """Heads per (category, layer) with the category's index ``ci``; zero rows dropped."""
+    index = {name: i for i, name in enumerate(summary.table.categories)}
+    p = summary.profile[summary.profile["heads"] > 0]
+    return [
+        {"ci": index[c], "category": c, "layer": int(layer), "heads": int(n)}
+        for c, layer, n in zip(p["category"], p["layer"], p["heads"])
+    ]
+
+
+def core_records(summary: Summary) -> list[dict]:
+    """One record per category that has a core window."""
+    return [
+        {
+            "ci": i,
+            "category": c.name,
+            "lo": c.core_layers[0],
+            "hi_end": c.core_layers[1] + 1,
+            "window": f"layers {c.core_layers[0]}–{c.core_layers[1]}",
+            "share": round(c.core_share, 4),
+        }
+        for i, c in enumerate(summary.categories)
+        if c.core_layers is not None
+    ]
+
+
+def layer_profile(summary: Summary) -> Figure:
+    """One row per category: bars of heads per layer over a band marking the core window."""
+    t = summary.table
+    width, _ = panel_size(t.n_layers, t.n_heads)
+    width = max(width * 2, 480)
+    peak = int(summary.profile["heads"].max()) if len(summary.profile) else 1
+    scale = alt.Scale(domain=[0, t.n_layers], nice=False)
+    axis = alt.Axis(values=ticks(t.n_layers), format="d")
+    rows = [category_row(summary, i, scale, axis, width, max(peak, 1)) for i in range(len(t.categories))]
+    chart = alt.vconcat(*rows, spacing=8) if rows else alt.Chart(alt.Data(values=[{}])).mark_text(text="no categories")
+    spec = finish(chart.to_dict(validate=True))
+    datasets = {"profile": profile_records(summary), "core": core_records(summary)}
+    return Figure(slug="layer-profile", title="Heads per layer, by category", spec=spec, datasets=datasets)
+
+
+def category_row(summary: Summary, index: int, scale: alt.Scale, axis: alt.Axis, width: int, peak: int) -> alt.LayerChart:
+    """Heads per layer of one category, its core window as a shaded band."""
+    stats = summary.categories[index]
+    y = alt.Y("heads:Q", title=stats.name, scale=alt.Scale(domain=[0, peak], nice=False),
+              axis=alt.Axis(tickCount=3, format="d", titleAngle=0, titleAlign="right", titleBaseline="middle", titleX=-28))
+    band = (
+        alt.Chart(alt.Data(name="core"))
+        .transform_filter(f"datum.ci === {index}")
+        .mark_rect(color=stats.color, opacity=0.12)
+        .encode(
+            x=alt.X("lo:Q", scale=scale, axis=axis, title="layer"),
+            x2="hi_end:Q",
+            tooltip=[alt.Tooltip("window:N", title="core window"), alt.Tooltip("share:Q", title="share of heads", format=".0%")],
+        )
+    )
+    bars = (
+        alt.Chart(alt.Data(name="profile"))
+        .transform_filter(f"datum.ci === {index}")
+        .transform_calculate(layer_end="datum.layer + 1")
+        .mark_rect(color=stats.color)
+        .encode(
+            x=alt.X("layer:Q", scale=scale, axis=axis, title="layer"),
+            x2="layer_end:Q",
+            y=y,
+            y2=alt.Y2(datum=0),
+            tooltip=[alt.Tooltip("layer:Q"), alt.Tooltip("heads:Q", title="heads")],
+        )
+    )
+    return alt.layer(band, bars).properties(width=width, height=ROW_HEIGHT)
+
+
+__all__ = ["layer_profile", "MUTED"]

@@ -1,0 +1,37 @@
+"""The report's Vega-Lite look, applied to every spec it makes."""
+
+from __future__ import annotations
+
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
+TEXT = "#222222"
+MUTED = "#555555"
+
+
+def config() -> dict:
+    """The Vega-Lite ``config`` block shared by every figure."""
+    return {
+        "font": FONT,
+        "background": "white",
+        "view": {"stroke": None},
+        "title": {"fontSize": 13, "fontWeight": "normal", "color": TEXT, "anchor": "middle"},
+        "axis": {
+            "labelFontSize": 10,
+            "titleFontSize": 11,
+            "titleFontWeight": "normal",
+            "labelColor": MUTED,
+            "titleColor": TEXT,
+            "grid": False,
+            "domainColor": "#888888",
+            "tickColor": "#888888",
+        },
+        "legend": {"labelFontSize": 11, "titleFontSize": 11, "titleFontWeight": "normal", "labelColor": TEXT, "symbolType": "square"},
+        "header": {"labelFontSize": 12, "titleFontSize": 12, "titleFontWeight": "normal"},
+        "concat": {"spacing": 18},
+    }
+
+
+def finish(spec: dict) -> dict:
+    """Set the shared config and drop Altair's default view size block."""
+    spec = dict(spec)
+    spec["config"] = config()
+    return spec

@@ -1,0 +1,97 @@
+"""Report: the pipeline load -> summarize -> observe -> charts -> render, and its result."""
+
+from __future__ import annotations
+
+import html
+import logging
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from .charts import Figure, build_figures
+from .load import load
+from .observe import Observation, observe
+from .options import Options
+from .render import render_report
+from .summarize import Summary, summarize
+from .summary_json import dumps, summary_dict
+from .table import HeadTable
+
+log = logging.getLogger(__name__)
+
+
+def build(table: object, **options: object) -> "Report":
+    """Build a report from a path or a DataFrame; see Options for the keyword arguments."""
+    opts = Options.from_kwargs(**options)
+    return Report.from_table(load(table, opts), opts)
+
+
+@dataclass(frozen=True, eq=False)
+class Report:
+    """A built report, in memory until saved."""
+
+    table: HeadTable
+    stats: Summary
+    observations: tuple[Observation, ...]
+    figures: dict[str, Figure]
+    options: Options
+
+    @classmethod
+    def from_table(cls, table: HeadTable, options: Options) -> "Report":
+        """Run summarize, observe and charts on a loaded table."""
+        stats = summarize(table)
+        return cls(table, stats, tuple(observe(stats)), build_figures(stats), options)
+
+    @cached_property
+    def summary(self) -> dict:
+        """The summary.json document as a dict."""
+        return summary_dict(self.stats, list(self.observations))
+
+    def to_html(self) -> str:
+        """The report as one self-contained HTML file (no links to side files)."""
+        return render_report(self.stats, list(self.observations), self.figures, self.options.title,
+                             self.options.formats, with_downloads=False)
+
+    def files(self) -> dict[str, bytes]:
+        """Every file of the site except figure exports, keyed by relative path."""
+        page = render_report(self.stats, list(self.observations), self.figures, self.options.title,
+                             self.options.formats, with_downloads=True)
+        return {
+            "index.html": page.encode(),
+            ".nojekyll": b"",
+            "data/heads.csv": heads_csv(self.stats).encode(),
+            "data/summary.json": dumps(self.summary).encode(),
+        }
+
+    def save(self, out: str | Path = "site", progress: Callable[[str], None] | None = None) -> Path:
+        """Write the site into ``out`` atomically and return its path."""
+        from .write import write_site
+
+        return write_site(Path(out), self.files(), self.figures, self.options.formats, progress)
+
+    def _repr_html_(self) -> str:
+        """The report in a srcdoc iframe, for notebooks."""
+        return (
+            '<iframe style="width:100%;height:900px;border:0" sandbox="allow-scripts" '
+            f'srcdoc="{html.escape(self.to_html(), quote=True)}"></iframe>'
+        )
+
+
+def heads_csv(stats: Summary) -> str:
+    """Every head of the model, classified or not: layer, head, categories, n_categories, label."""
+    t = stats.table
+    grid = pd.DataFrame(
+        {
+            "layer": np.repeat(np.arange(t.n_layers, dtype="int64"), t.n_heads),
+            "head": np.tile(np.arange(t.n_heads, dtype="int64"), t.n_layers),
+        }
+    )
+    merged = grid.merge(stats.heads, on=["layer", "head"], how="left")
+    merged["categories"] = merged["categories"].fillna("")
+    merged["n_categories"] = merged["n_categories"].fillna(0).astype("int64")
+    merged["label"] = merged["label"].fillna("Unclassified")
+    return merged[["layer", "head", "categories", "n_categories", "label"]].to_csv(index=False, lineterminator="\n")

@@ -1,0 +1,44 @@
+"""HeadTable: the validated memberships a report is built from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+SHAPE_SOURCES = ("flag", "metadata", "known-model", "inferred")
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where the table came from, as shown in the report header."""
+
+    name: str
+    sha256: str
+
+
+@dataclass(frozen=True, eq=False)
+class HeadTable:
+    """Memberships of heads in categories, plus the model shape they live in.
+
+    ``memberships`` has one row per (layer, head, category), int64 layer/head,
+    str category, sorted and free of duplicates. ``scores`` (optional) has
+    layer, head, category, score and optionally relation.
+    """
+
+    memberships: pd.DataFrame
+    categories: tuple[str, ...]
+    n_layers: int
+    n_heads: int
+    shape_source: str
+    model: str | None = None
+    source: Source | None = None
+    rule: str | None = None
+    scores: pd.DataFrame | None = None
+    example: bool = False
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def n_total(self) -> int:
+        """Number of heads in the model."""
+        return self.n_layers * self.n_heads

@@ -1,0 +1,120 @@
+"""Write: put a built site on disk atomically, exporting figures with vl-convert."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+from .charts import Figure
+from .errors import OutputError
+
+log = logging.getLogger(__name__)
+
+MARKER = ".reporter-site"
+MARKER_TEXT = "This folder was written by reporter; it may replace the folder's contents on the next build.\n"
+# A PDF resource dictionary: lines of "/name N 0 R" whose order vl-convert leaves to a hash map.
+PDF_RESOURCES = re.compile(rb"<<\n((?:[ \t]*/[^\s/<>]+ \d+ 0 R\n)+)([ \t]*>>)")
+
+
+def write_site(out: Path, files: dict[str, bytes], figures: dict[str, Figure], formats: tuple[str, ...],
+               progress: Callable[[str], None] | None = None) -> Path:
+    """Write ``files`` and every figure's exports into ``out``, all or nothing.
+
+    Everything goes into a temporary folder beside ``out`` first and is then
+    swapped in, so an interrupted build leaves the previous site as it was.
+    """
+    out = Path(out)
+    check_target(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.reporter-tmp-", dir=out.parent))
+    try:
+        os.chmod(tmp, 0o777 & ~current_umask())  # mkdtemp makes 0700; a site should be readable
+        for rel, data in sorted({**files, MARKER: MARKER_TEXT.encode()}.items()):
+            put(tmp / rel, data)
+        for slug, figure in figures.items():
+            if progress:
+                progress(f"exporting {slug}")
+            for rel, data in export_figure(figure, formats).items():
+                put(tmp / "figures" / rel, data)
+        swap_in(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
+
+
+def check_target(out: Path) -> None:
+    """Refuse to replace a folder reporter did not write, or a file."""
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out} is a file, not a folder; choose another output folder with -o")
+    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).exists():
+        raise OutputError(
+            f"{out} already holds files that reporter did not write; choose an empty or new folder with -o"
+        )
+
+
+def put(path: Path, data: bytes) -> None:
+    """Write bytes, creating parent folders."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def swap_in(tmp: Path, out: Path) -> None:
+    """Replace ``out`` with ``tmp`` using renames, keeping the old site until the new one is in place."""
+    if not out.exists():
+        tmp.rename(out)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.reporter-old-", dir=out.parent))
+    old.rmdir()
+    out.rename(old)
+    try:
+        tmp.rename(out)
+    except BaseException:
+        old.rename(out)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def export_figure(figure: Figure, formats: tuple[str, ...]) -> dict[str, bytes]:
+    """The figure's spec and its static images, keyed by file name.
+
+    The Vega-Lite spec is compiled to Vega once and each image rendered from that.
+    """
+    import vl_convert as vlc
+
+    spec = figure.full_spec()
+    out = {f"{figure.slug}.vl.json": (json.dumps(spec, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()}
+    if not formats:
+        return out
+    vega = vlc.vegalite_to_vega(spec)
+    if "svg" in formats:
+        out[f"{figure.slug}.svg"] = vlc.vega_to_svg(vega).encode()
+    if "png" in formats:
+        out[f"{figure.slug}.png"] = vlc.vega_to_png(vega, scale=2)
+    if "pdf" in formats:
+        out[f"{figure.slug}.pdf"] = stable_pdf(vlc.vega_to_pdf(vega))
+    return out
+
+
+def stable_pdf(pdf: bytes) -> bytes:
+    """Sort the entries of each resource dictionary so equal figures give equal bytes.
+
+    Sorting lines inside one dictionary keeps every object's length, so the
+    cross-reference offsets stay valid.
+    """
+    return PDF_RESOURCES.sub(
+        lambda m: b"<<\n" + b"".join(sorted(m.group(1).splitlines(keepends=True))) + m.group(2), pdf
+    )
+
+
+def current_umask() -> int:
+    """The process umask (reading it means setting it, so set it back at once)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -1,0 +1,20 @@
+// Embeds every figure from the page's own data: no network, no storage.
+(function () {
+  "use strict";
+  var payload = JSON.parse(document.getElementById("report-data").textContent);
+  var options = {
+    renderer: "canvas",
+    actions: { export: true, source: false, compiled: false, editor: false },
+    tooltip: { theme: "light" }
+  };
+  document.querySelectorAll("[data-figure]").forEach(function (el) {
+    var spec = Object.assign({}, payload.specs[el.dataset.figure], { datasets: payload.datasets });
+    window.vegaEmbed(el, spec, options).then(function (result) {
+      el.dataset.rendered = "true";
+    }).catch(function (error) {
+      el.dataset.rendered = "error";
+      el.textContent = "This figure could not be drawn: " + error.message;
+      console.error(error);
+    });
+  });
+})();
