@@ -2,6 +2,8 @@
 (function () {
   "use strict";
   var payload = JSON.parse(document.getElementById("report-data").textContent);
+  // The Vega views by figure slug, for scripts on this page and for tests.
+  var views = (window.reporterViews = {});
   var options = {
     renderer: "canvas",
     actions: { export: true, source: false, compiled: false, editor: false },
@@ -10,6 +12,7 @@
   document.querySelectorAll("[data-figure]").forEach(function (el) {
     var spec = Object.assign({}, payload.specs[el.dataset.figure], { datasets: payload.datasets });
     window.vegaEmbed(el, spec, options).then(function (result) {
+      views[el.dataset.figure] = result.view;
       el.dataset.rendered = "true";
     }).catch(function (error) {
       el.dataset.rendered = "error";

@@ -1,0 +1,77 @@
+"""The report in a real Chromium, from file://, with the network blocked."""
+
+from __future__ import annotations
+
+import pytest
+
+import reporter
+from conftest import long_table
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    rows = [(layer, head, cat) for layer in range(0, 32, 3) for head in range(0, 32, 5) for cat in ("A", "B")[: 1 + layer % 2]]
+    out = tmp_path_factory.mktemp("browser") / "site"
+    reporter.build(long_table(rows), layers=32, heads=32, formats=()).save(out)
+    return out
+
+
+def test_opens_offline_with_every_figure_rendered(site, visit, tmp_path):
+    page = visit((site / "index.html").as_uri())
+    states = page.wait_rendered()
+    assert states == [["heatmaps", "true", 1], ["layer-profile", "true", 1]]
+    assert page.blocked == []
+    assert page.errors == []
+    shot = tmp_path / "report.png"
+    page.page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000
+
+
+FIND_HEAD = """([layer, head]) => {
+  // Walk the scenegraph, adding up group offsets, to the rect of one classified head.
+  const walk = (node, dx, dy) => {
+    for (const item of node.items || []) {
+      const x = dx + (item.x || 0), y = dy + (item.y || 0);
+      if (item.datum && item.datum.layer === layer && item.datum.head === head && item.datum.categories)
+        return [dx + item.x + item.width / 2, dy + item.y + item.height / 2];
+      const found = walk(item, node.marktype === 'group' ? x : dx, node.marktype === 'group' ? y : dy);
+      if (found) return found;
+    }
+    return null;
+  };
+  const view = window.reporterViews.heatmaps;
+  const [ox, oy] = view.origin();  // excludes the view's padding, so add it
+  const pad = view.padding();
+  const at = walk(view.scenegraph().root, 0, 0);
+  return at && [at[0] + ox + pad.left, at[1] + oy + pad.top];
+}"""
+
+
+def test_tooltip_shows_layer_head_and_categories(site, visit):
+    page = visit((site / "index.html").as_uri())
+    page.wait_rendered()
+    x, y = page.page.evaluate(FIND_HEAD, [3, 5])
+    box = page.page.locator("[data-figure=heatmaps] canvas").bounding_box()
+    page.page.mouse.move(box["x"] + x, box["y"] + y)
+    tooltip = page.page.locator("#vg-tooltip-element")
+    tooltip.wait_for(state="visible")
+    text = tooltip.inner_text()
+    assert "layer" in text and "3" in text
+    assert "A, B" in text
+
+
+def test_no_storage_or_cookies_touched(site, browser):
+    context = browser.new_context()
+    context.add_init_script(
+        "window.__touched = [];"
+        "for (const m of ['getItem', 'setItem', 'removeItem', 'clear']) {"
+        "  const f = Storage.prototype[m];"
+        "  Storage.prototype[m] = function () { window.__touched.push(m); return f.apply(this, arguments); };"
+        "}"
+    )
+    page = context.new_page()
+    page.goto((site / "index.html").as_uri())
+    page.wait_for_function("document.querySelectorAll('[data-rendered=true]').length === 2")
+    assert page.evaluate("window.__touched") == []
+    assert page.evaluate("document.cookie") == ""
+    context.close()

@@ -1,0 +1,111 @@
+"""The `heatmaps` figure reproduces the reference figure: read back from figures/heatmaps.vl.json."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import long_table
+
+import reporter
+
+CATEGORIES = ["Algorithmic", "Knowledge", "Linguistic", "Translation"]
+
+
+ROWS = (
+    [(20 + i % 20, i % 64, "Algorithmic") for i in range(40)]
+    + [(30 + i % 15, (i * 7) % 64, "Knowledge") for i in range(30)]
+    + [(60 + i % 20, (i * 3) % 64, "Linguistic") for i in range(30)]
+    + [(70, 5, "Translation"), (71, 6, "Translation"), (20, 0, "Translation")]
+)
+
+
+@pytest.fixture(scope="module")
+def spec(tmp_path_factory) -> dict:
+    """The saved spec of an 80x64 report with the four reference categories."""
+    rows = ROWS
+    out = tmp_path_factory.mktemp("spec") / "site"
+    reporter.build(long_table(rows), layers=80, heads=64, formats="svg").save(out)
+    return json.loads((out / "figures" / "heatmaps.vl.json").read_text())
+
+
+def layers_of(panel: dict) -> list[dict]:
+    return panel["layer"]
+
+
+def test_panel_titles_in_order(spec):
+    assert [p["title"] for p in spec["concat"]] == ["All Categories", *CATEGORIES]
+
+
+def test_axis_titles_and_ticks(spec):
+    for panel in spec["concat"]:
+        for layer in layers_of(panel):
+            enc = layer["encoding"]
+            assert enc["x"]["title"] == "layer"
+            assert enc["y"]["title"] == "head"
+            assert enc["x"]["axis"]["values"] == [0, 16, 32, 48, 64, 80]
+            assert enc["y"]["axis"]["values"] == [0, 12, 24, 36, 48, 60]
+            assert enc["x"]["scale"]["domain"] == [0, 80]
+            assert enc["y"]["scale"]["domain"] == [0, 64]
+
+
+def test_legend_labels_in_order_with_colours(spec):
+    color = spec["concat"][0]["layer"][1]["encoding"]["color"]
+    expected = {
+        "4 categories": "#e377c2",
+        "3 categories": "#8c564b",
+        "2 categories": "#9467bd",
+        "Translation": "#d62728",
+        "Linguistic": "#2ca02c",
+        "Knowledge": "#ff7f0e",
+        "Algorithmic": "#1f77b4",
+        "Unclassified": "#e0e0e0",
+    }
+    assert color["scale"]["domain"] == list(expected)
+    assert color["scale"]["range"] == list(expected.values())
+    assert color["legend"]["values"] == list(expected)
+
+
+def test_category_panels_colour_their_heads_over_light_gray(spec):
+    colours = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"]
+    for index, (panel, colour) in enumerate(zip(spec["concat"][1:], colours)):
+        background, cells = panel["layer"]
+        assert background["encoding"]["color"] == {"value": "#e0e0e0"}
+        assert cells["encoding"]["color"] == {"value": colour}
+        assert {"filter": f"datum.c{index} === 1"} in cells["transform"]
+
+
+def test_tooltips_name_layer_head_and_categories(spec):
+    cells = spec["concat"][0]["layer"][1]
+    assert [t["title"] for t in cells["encoding"]["tooltip"]] == ["layer", "head", "categories"]
+
+
+def test_data_is_sparse_classified_heads_plus_one_background(spec):
+    heads = spec["datasets"]["heads"]
+    assert len(spec["datasets"]["background"]) == 1
+    assert len(heads) == len({(h["layer"], h["head"]) for h in heads})
+    assert len(heads) < 80 * 64
+    members: dict[tuple[int, int], list[str]] = {}
+    for layer, head, category in ROWS:
+        members.setdefault((layer, head), []).append(category)
+    assert len(heads) == len(members)
+    expected = sorted((k[0], k[1], ", ".join(v)) for k, v in members.items() if len(v) == 2)
+    multi = sorted((h["layer"], h["head"], h["categories"]) for h in heads if h["label"] == "2 categories")
+    assert multi == expected
+    assert (20, 0, "Algorithmic, Translation") in multi
+
+
+def test_ticks_follow_n_over_5_for_other_shapes():
+    from reporter.charts.heatmaps import ticks
+
+    assert ticks(48) == [0, 9, 18, 27, 36, 45]
+    assert ticks(25) == [0, 5, 10, 15, 20, 25]
+    assert ticks(3) == [0, 1, 2, 3]
+
+
+def test_large_model_does_not_hit_altairs_row_limit():
+    rows = [(layer, head, "A" if (layer + head) % 2 else "B") for layer in range(126) for head in range(128)]
+    report = reporter.build(long_table(rows), formats=())
+    heads = report.figures["heatmaps"].datasets["heads"]
+    assert len(heads) == 126 * 128

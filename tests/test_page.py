@@ -1,0 +1,114 @@
+"""Structure of index.html (BeautifulSoup) and its templates."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import jinja2
+import pytest
+from bs4 import BeautifulSoup
+
+import reporter
+from reporter.render import environment, templates_dir
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    from conftest import long_table
+
+    rows = [(1, 0, "A"), (1, 1, "A"), (2, 0, "A"), (2, 1, "A"), (3, 3, "A"), (2, 0, "B"), (4, 2, "B"), (5, 3, "B")]
+    out = tmp_path_factory.mktemp("page") / "site"
+    reporter.build(long_table(rows), layers=6, heads=4, formats="svg").save(out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def soup(site) -> BeautifulSoup:
+    return BeautifulSoup((site / "index.html").read_text(), "html.parser")
+
+
+def test_one_figure_element_per_figure(soup):
+    figures = soup.select("figure.figure")
+    assert [f["id"] for f in figures] == ["fig-heatmaps", "fig-layer-profile"]
+    for f in figures:
+        assert len(f.select("[data-figure]")) == 1
+
+
+def test_category_table(soup):
+    table = soup.select_one("#categories table")
+    headers = [th.get_text(strip=True) for th in table.select("thead th")]
+    assert headers == ["Category", "Heads", "Share of heads", "Median layer", "IQR (layers)", "Core window",
+                       "In core", "Shared with other categories"]
+    rows = [[c.get_text(strip=True) for c in tr.find_all(["th", "td"])] for tr in table.select("tbody tr")]
+    assert rows == [
+        ["A", "5", "20.8%", "2", "1–2", "1–2", "80%", "1"],
+        ["B", "3", "12.5%", "4", "3–4.5", "2–5", "100%", "1"],
+    ]
+
+
+def test_observations_list_links_to_figures(soup):
+    items = soup.select("#observations ol li")
+    assert len(items) >= 3
+    for li in items:
+        target = li.select_one("a.see")["href"]
+        assert soup.select_one(target) is not None
+
+
+def test_header_names_model_shape_and_input(soup):
+    facts = {dt.get_text(strip=True): dd.get_text(" ", strip=True) for dt, dd in zip(soup.select(".facts dt"), soup.select(".facts dd"))}
+    assert facts["Shape"] == "6 layers × 4 heads (shape from --layers/--heads)"
+    assert facts["Categories from"] == "categories as given in the table"
+    assert soup.select_one("#shape-inferred") is None
+
+
+def test_inferred_shape_is_noted(tmp_path):
+    from conftest import long_table
+
+    html = reporter.build(long_table([(3, 7, "A")]), formats=()).to_html()
+    note = BeautifulSoup(html, "html.parser").select_one("#shape-inferred")
+    assert "inferred from the largest layer and head indexes" in note.get_text()
+    assert "4 layers × 8 heads" in html
+
+
+def test_self_contained_single_bundle_and_data_once(site, soup):
+    html = (site / "index.html").read_text()
+    assert len(soup.find_all("script", src=True)) == 0
+    assert len(soup.find_all("link", href=re.compile(r"^https?:"))) == 0
+    assert html.count("window.vegaEmbed=") == 1
+    payload = json.loads(soup.select_one("#report-data").string)
+    assert sorted(payload["datasets"]) == ["background", "core", "heads", "profile"]
+    assert "datasets" not in payload["specs"]["heatmaps"]
+    assert "localStorage" not in html
+    assert "editor: false" in html
+
+
+def test_downloads_point_at_files_that_exist(site, soup):
+    hrefs = [a["href"] for a in soup.select("a[download]")]
+    assert "data/heads.csv" in hrefs and "figures/heatmaps.svg" in hrefs
+    for href in hrefs:
+        assert (site / href).is_file(), href
+
+
+def test_site_layout(site):
+    names = sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file())
+    assert names == [
+        ".nojekyll", ".reporter-site", "data/heads.csv", "data/summary.json",
+        "figures/heatmaps.svg", "figures/heatmaps.vl.json",
+        "figures/layer-profile.svg", "figures/layer-profile.vl.json", "index.html",
+    ]
+
+
+def test_every_template_renders_under_strict_undefined(small_table):
+    """Datasette-style: each template renders with the documented context and nothing undefined."""
+    report = reporter.build(small_table, layers=6, heads=4, formats=())
+    from reporter.render import report_page
+
+    page = report_page(report.stats, list(report.observations), report.figures, None, ("svg",), True)
+    env = environment()
+    assert env.undefined is jinja2.StrictUndefined and env.autoescape
+    for path in sorted(templates_dir().rglob("*.html")):
+        name = path.relative_to(templates_dir()).as_posix()
+        if name == "partials/figure.html":
+            continue  # a macro library, exercised through report.html
+        env.get_template(name).render(page=page, vega_bundle="")
