@@ -80,21 +80,25 @@ def chi2_statistic(counts: np.ndarray) -> np.ndarray:
 
 
 def core_widths(counts: np.ndarray, share: float) -> np.ndarray:
-    """Width in layers of the shortest window holding >= ``share`` of the heads, row-wise."""
-    counts = np.atleast_2d(counts)
+    """Width in layers of the shortest window holding >= ``share`` of the heads, row-wise.
+
+    Same rule as summarize.core_window: for every start layer, the first end
+    whose window reaches the needed heads; the narrowest such window wins.
+    """
+    counts = np.atleast_2d(counts).astype(np.int64)
     n_rows, n_layers = counts.shape
-    need = np.ceil(share * counts.sum(axis=1) - 1e-9)
+    totals = counts.sum(axis=1)
+    need = np.ceil(share * totals - 1e-9).astype(np.int64)
     cum = np.concatenate([np.zeros((n_rows, 1), dtype=np.int64), np.cumsum(counts, axis=1)], axis=1)
-    widths = np.full(n_rows, n_layers)
-    open_rows = np.ones(n_rows, dtype=bool)
-    for w in range(1, n_layers + 1):
-        best = (cum[:, w:] - cum[:, :-w]).max(axis=1)
-        hit = open_rows & (best >= need)
-        widths[hit] = w
-        open_rows &= ~hit
-        if not open_rows.any():
-            break
-    return widths
+    # One searchsorted over all rows at once: lift each row above the previous one.
+    lift = (np.arange(n_rows, dtype=np.int64) * (int(totals.max()) + 1))[:, None]
+    flat = (cum + lift).ravel()
+    targets = cum[:, :n_layers] + need[:, None] + lift
+    end = np.searchsorted(flat, targets.ravel(), side="left").reshape(n_rows, n_layers)
+    end -= (np.arange(n_rows) * (n_layers + 1))[:, None]
+    width = end - np.arange(n_layers)[None, :]
+    width = np.where(end <= n_layers, width, n_layers + 1)
+    return width.min(axis=1)
 
 
 def uniform_null(n: int, n_layers: int, n_heads: int) -> np.ndarray:
