@@ -19,7 +19,7 @@ Rules (constants in summarize.py), the same for every model and category:
 - "sit later than" / "more spread out than" only for comparisons that
   summarize marks clear (effect size and a 99% bootstrap interval).
 - Heads in two or more categories: "few" below 10% of the classified heads,
-  "many" from 25%.
+  "many" from 25% (neither word with fewer than MIN_HEADS classified heads).
 
 Every number in a sentence is formatted from a value of its ``evidence``
 (shares as percentages with one decimal, layers and counts as integers,
@@ -91,6 +91,11 @@ def layer(value: float) -> str:
     return f"{value:g}"
 
 
+def span(lo: int, hi: int) -> str:
+    """'layers 3–9', or 'layer 3' for a window of one layer."""
+    return f"layer {lo}" if lo == hi else f"layers {lo}–{hi}"
+
+
 def heads_word(n: int) -> str:
     """'1 head', '5 heads'."""
     return f"{n} head" if n == 1 else f"{n} heads"
@@ -133,7 +138,7 @@ def too_few(c: CategoryStats) -> Observation:
         evidence = {"heads": 0, "min_heads": MIN_HEADS}
     else:
         verb = "is" if c.heads == 1 else "are"
-        text = (f"Only {heads_word(c.heads)} {verb} {c.name}: too few to say where they concentrate "
+        text = (f"Only {heads_word(c.heads)} {verb} {c.name}: too few to say where {c.name} heads concentrate "
                 f"(median layer {layer(c.layer_median)}).")
         evidence = {"heads": c.heads, "layer_median": c.layer_median, "min_heads": MIN_HEADS}
     return Observation(id=f"{slug(c.name)}-few", kind="sparsity", text=text, figure="heatmaps",
@@ -144,7 +149,7 @@ def concentration(c: CategoryStats) -> Observation:
     """A category whose core window is clearly narrower than a uniform spread's."""
     lo, hi = c.core_layers
     e = {**base_evidence(c), "core_layers": [lo, hi], "core_share": r4(c.core_share), "spread": r4(c.spread)}
-    text = (f"{c.name} heads concentrate in layers {lo}–{hi}: {percent(e['core_share'])} of its {c.heads} heads "
+    text = (f"{c.name} heads concentrate in {span(lo, hi)}: {percent(e['core_share'])} of its {c.heads} heads "
             f"sit there, in {percent(e['spread'])} of the depth (median layer {layer(c.layer_median)}, "
             f"{c.depth_third} third).")
     return Observation(id=f"{slug(c.name)}-core", kind="concentration", text=text, figure="layer-profile",
@@ -157,8 +162,8 @@ def uneven(c: CategoryStats) -> Observation:
     e = {**base_evidence(c), "ks_p": r4(c.ks_p), "half_layers": [lo, hi], "half_share": r4(c.half_share)}
     leans = c.ks_p < ALPHA and c.depth_third != "middle"
     verb = f"lean {c.depth_third}" if leans else "are unevenly spread"
-    text = (f"{c.name} heads {verb}: {percent(e['half_share'])} of its {c.heads} heads sit in layers "
-            f"{lo}–{hi} (median layer {layer(c.layer_median)}).")
+    text = (f"{c.name} heads {verb}: {percent(e['half_share'])} of its {c.heads} heads sit in "
+            f"{span(lo, hi)} (median layer {layer(c.layer_median)}).")
     return Observation(id=f"{slug(c.name)}-lean", kind="concentration", text=text, figure="layer-profile",
                        category=c.name, layers=(lo, hi), evidence=e)
 
@@ -167,8 +172,8 @@ def even(c: CategoryStats) -> Observation:
     """A category whose layers do not differ from a uniform spread."""
     lo, hi = c.core_layers
     e = {**base_evidence(c), "core_layers": [lo, hi], "core_share": r4(c.core_share), "spread": r4(c.spread)}
-    text = (f"{c.name} heads are spread across the depth with no clear concentration: it takes layers "
-            f"{lo}–{hi}, {percent(e['spread'])} of the depth, to hold {percent(e['core_share'])} "
+    text = (f"{c.name} heads are spread across the depth with no clear concentration: it takes "
+            f"{span(lo, hi)}, {percent(e['spread'])} of the depth, to hold {percent(e['core_share'])} "
             f"of its {c.heads} heads.")
     return Observation(id=f"{slug(c.name)}-spread", kind="concentration", text=text, figure="layer-profile",
                        category=c.name, evidence=e)
@@ -231,9 +236,9 @@ def spread_comparisons(summary: Summary) -> list[Observation]:
         e = {"core_width": {wide.name: wide.core_width, narrow.name: narrow.core_width},
              "core_layers": {wide.name: list(wide.core_layers), narrow.name: list(narrow.core_layers)},
              "width_ratio": r4(ratio), "width_ratio_ci": [r4(lo), r4(hi)]}
-        text = (f"{wide.name} heads are more spread out than {narrow.name} heads: their core window, layers "
-                f"{wide.core_layers[0]}–{wide.core_layers[1]}, is {wide.core_width} layers wide against "
-                f"{narrow.core_width} (layers {narrow.core_layers[0]}–{narrow.core_layers[1]}).")
+        text = (f"{wide.name} heads are more spread out than {narrow.name} heads: their core window, "
+                f"{span(*wide.core_layers)}, is {wide.core_width} layers wide against "
+                f"{narrow.core_width} ({span(*narrow.core_layers)}).")
         found.append((-ratio, Observation(id=f"{slug(wide.name)}-wider-than-{slug(narrow.name)}",
                                           kind="comparison", text=text, figure="layer-profile",
                                           category=wide.name, evidence=e)))
@@ -252,11 +257,14 @@ def multi_category(summary: Summary) -> Observation | None:
     if t.multi_category == 0:
         text = "No head belongs to more than one category."
     else:
-        lead = "Few heads" if share < FEW_MULTI else "Many heads" if share >= MANY_MULTI else "Some heads"
         words = [NUMBER_WORDS.get(k, str(k)) for k, _ in by_n]
         parts = f"all in {words[0]}" if len(by_n) == 1 else join([f"{n} in {w}" for (_, n), w in zip(by_n, words)])
-        text = (f"{lead} belong to two or more categories: {t.multi_category} of the {t.classified} "
-                f"classified heads ({percent(share)}); {parts}.")
+        counts = f"{t.multi_category} of the {t.classified} classified heads ({percent(share)})"
+        if t.classified < MIN_HEADS:  # too few heads for "few" or "many" to mean anything
+            text = f"{counts} belong to two or more categories; {parts}."
+        else:
+            lead = "Few heads" if share < FEW_MULTI else "Many heads" if share >= MANY_MULTI else "Some heads"
+            text = f"{lead} belong to two or more categories: {counts}; {parts}."
     return Observation(id="multi-category", kind="overlap", text=text, figure="heatmaps", evidence=e)
 
 

@@ -7,6 +7,7 @@ from dataclasses import asdict
 
 from . import __version__
 from .observe import Observation
+from . import stats, summarize
 from .summarize import Summary
 
 SCHEMA_VERSION = 1
@@ -33,6 +34,7 @@ def summary_dict(summary: Summary, observations: list[Observation]) -> dict:
             for o in summary.overlaps
         ],
         "comparisons": [comparison_dict(c) for c in summary.comparisons],
+        "method": method_dict(),
         "observations": [observation_dict(o) for o in observations],
     }
 
@@ -49,6 +51,24 @@ def totals_dict(summary: Summary) -> dict:
         **asdict(t),
         "unclassified_share": r4(t.unclassified / t.heads) if t.heads else None,
         "by_n_categories": [{"n_categories": k, "heads": n} for k, n in summary.by_n_categories],
+    }
+
+
+def method_dict() -> dict:
+    """The thresholds and test settings behind the statistics and the sentences."""
+    return {
+        "alpha": summarize.ALPHA,
+        "min_heads": summarize.MIN_HEADS,
+        "core_share": summarize.CORE_SHARE,
+        "half_share": summarize.HALF_SHARE,
+        "delta_min": summarize.DELTA_MIN,
+        "width_ratio_min": summarize.WIDTH_RATIO_MIN,
+        "uniform_test": "Monte Carlo, heads drawn uniformly from the model: Kolmogorov-Smirnov and chi-square "
+                        "(uniform_p, Bonferroni), core-window width (core_p)",
+        "null_draws": stats.N_NULL,
+        "bootstrap_resamples": stats.N_BOOT,
+        "confidence": stats.CONFIDENCE,
+        "seed": stats.SEED,
     }
 
 

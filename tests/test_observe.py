@@ -108,12 +108,12 @@ def test_category_of_five_heads_gets_a_hedge_and_no_comparison():
     summary, obs, by_id = built(rows, 40, 16)
     few = by_id["c-few"]
     assert few.kind == "sparsity" and few.layers is None
-    assert few.text == "Only 5 heads are C: too few to say where they concentrate (median layer 3)."
+    assert few.text == "Only 5 heads are C: too few to say where C heads concentrate (median layer 3)."
     c_comparisons = [c for c in summary.comparisons if "C" in (c.first, c.second)]
     assert len(c_comparisons) == 2
     assert all(c.cliffs_delta is None and c.later is None and c.wider is None for c in c_comparisons)
     assert not any(o.kind == "comparison" and "C heads" in o.text for o in obs)
-    assert not any("C heads concentrate" in t or "C heads lean" in t for t in texts(obs))
+    assert not any("C heads concentrate in" in t or "C heads lean" in t for t in texts(obs))
     # p-values are still computed, but with 5 heads the sentence stays a hedge
     assert summary.category("C").uniform_p is not None
 
@@ -332,3 +332,17 @@ def test_every_number_in_a_sentence_is_a_value_of_its_evidence_in_summary_json(d
 def test_same_table_gives_the_same_words_and_numbers():
     first = [dumps(summary_dict(*built(reference_like_rows(5), N_LAYERS, N_HEADS)[:2])) for _ in range(2)]
     assert first[0] == first[1]
+
+
+def test_one_layer_windows_and_tiny_tables_read_naturally():
+    rows = grid_rows("A", [5], range(30)) + grid_rows("B", range(2, 12), range(30, 33))
+    _, _, by_id = built(rows, 12, 40)
+    assert by_id["a-core"].text == (
+        "A heads concentrate in layer 5: 100.0% of its 30 heads sit there, in 8.3% of the depth "
+        "(median layer 5, middle third)."
+    )
+    _, _, by_id = built([(0, 0, "A"), (0, 1, "A"), (0, 1, "B")], 1, 2)
+    assert by_id["b-few"].text == "Only 1 head is B: too few to say where B heads concentrate (median layer 0)."
+    assert by_id["multi-category"].text == (
+        "1 of the 2 classified heads (50.0%) belong to two or more categories; all in two.")
+    assert by_id["unclassified"].text == "Every head is in at least one category."
