@@ -162,8 +162,8 @@ def uneven(c: CategoryStats) -> Observation:
     e = {**base_evidence(c), "ks_p": r4(c.ks_p), "half_layers": [lo, hi], "half_share": r4(c.half_share)}
     leans = c.ks_p < ALPHA and c.depth_third != "middle"
     verb = f"lean {c.depth_third}" if leans else "are unevenly spread"
-    text = (f"{c.name} heads {verb}: {percent(e['half_share'])} of its {c.heads} heads sit in "
-            f"{span(lo, hi)} (median layer {layer(c.layer_median)}).")
+    text = (f"{c.name} heads {verb}, densest in {span(lo, hi)}: {percent(e['half_share'])} of its {c.heads} "
+            f"heads sit there (median layer {layer(c.layer_median)}).")
     return Observation(id=f"{slug(c.name)}-lean", kind="concentration", text=text, figure="layer-profile",
                        category=c.name, layers=(lo, hi), evidence=e)
 

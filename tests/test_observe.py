@@ -244,7 +244,7 @@ def test_reference_like_table_gets_the_reference_readings(reference_like):
     # Translation sparse, leaning late, without a concentration claim
     assert by_id["translation-sparse"].text.startswith("Translation heads are sparse: 36, 0.7% of all heads")
     lean = by_id["translation-lean"]
-    assert lean.text.startswith("Translation heads lean late:") and lean.layers[0] >= 60
+    assert lean.text.startswith("Translation heads lean late, densest in layers") and lean.layers[0] >= 60
     assert "translation-core" not in by_id
     # multi-category heads very sparse, most heads unclassified
     assert by_id["multi-category"].text.startswith("Few heads belong to two or more categories")
@@ -346,3 +346,16 @@ def test_one_layer_windows_and_tiny_tables_read_naturally():
     assert by_id["multi-category"].text == (
         "1 of the 2 classified heads (50.0%) belong to two or more categories; all in two.")
     assert by_id["unclassified"].text == "Every head is in at least one category."
+
+
+def test_peak_over_a_uniform_background_is_described_by_its_densest_half_not_a_core_window():
+    # 2 heads in every layer of 40, plus 10 more in each of layers 18-21: the 80% window would span 28 layers
+    rows = grid_rows("P", range(40), range(2)) + grid_rows("P", range(18, 22), range(2, 12))
+    summary, _, by_id = built(rows, 40, 16)
+    p = summary.category("P")
+    assert p.core_layers == (0, 27) and p.half_layers == (12, 21) and p.uniform_p < 0.01
+    assert "p-core" not in by_id
+    assert by_id["p-lean"].text == (
+        "P heads are unevenly spread, densest in layers 12–21: 50.0% of its 120 heads sit there (median layer 19.5)."
+    )
+    assert by_id["p-lean"].layers == (12, 21)
