@@ -10,9 +10,22 @@ import numpy as np
 import pandas as pd
 
 from .palette import UNCLASSIFIED, colors_for, legend_order, multi_label
+from .stats import pair_test, uniform_test
 from .table import HeadTable
 
 CORE_SHARE = 0.8
+HALF_SHARE = 0.5
+# Claims need evidence: a test at p < ALPHA and at least MIN_HEADS heads (below that,
+# a Monte Carlo test has little power and a core window of a handful of heads says little).
+ALPHA = 0.01
+MIN_HEADS = 20
+# "Clearly earlier/later": |Cliff's delta| >= DELTA_MIN (a "medium" effect: one category's
+# head is later than the other's in at least two pairs out of three) and its 99% bootstrap
+# interval excludes 0. "Clearly more spread out": core windows differ by a factor of at
+# least WIDTH_RATIO_MIN and the 99% bootstrap interval of the ratio excludes 1.
+DELTA_MIN = 0.33
+WIDTH_RATIO_MIN = 1.25
+THIRDS = ("early", "middle", "late")
 
 
 @dataclass(frozen=True)
@@ -29,6 +42,18 @@ class CategoryStats:
     core_layers: tuple[int, int] | None
     core_share: float | None
     shared_heads: int
+    # Position and spread relative to the depth of the model, and tests against uniform;
+    # None when the category has no heads (p-values also when the model has one layer).
+    depth_position: float | None = None  # median layer / (n_layers - 1): 0 first layer, 1 last
+    depth_third: str | None = None  # early / middle / late, by depth_position
+    core_width: int | None = None  # layers in the core window
+    spread: float | None = None  # core_width / n_layers (a uniform spread gives about 0.8)
+    half_layers: tuple[int, int] | None = None  # shortest window holding half the heads
+    half_share: float | None = None
+    uniform_p: float | None = None
+    ks_p: float | None = None
+    chi2_p: float | None = None
+    core_p: float | None = None
 
 
 @dataclass(frozen=True)
@@ -38,6 +63,27 @@ class Overlap:
     categories: tuple[str, str]
     heads: int
     jaccard: float
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Category ``second`` against ``first``: position and spread, with bootstrap intervals.
+
+    Statistics are None unless both categories have at least MIN_HEADS heads.
+    ``later`` / ``wider`` name the category that is clearly later / more
+    spread out, or are None when the difference is not clear.
+    """
+
+    first: str
+    second: str
+    median_difference: float | None = None  # second's median layer - first's
+    median_difference_share: float | None = None  # the same as a share of the depth
+    cliffs_delta: float | None = None  # > 0: second's heads sit later
+    cliffs_delta_ci: tuple[float, float] | None = None
+    later: str | None = None
+    width_ratio: float | None = None  # second's core width / first's
+    width_ratio_ci: tuple[float, float] | None = None
+    wider: str | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +113,8 @@ class Summary:
     profile: pd.DataFrame
     colors: dict[str, str]
     legend: tuple[str, ...]
+    comparisons: tuple[Comparison, ...] = ()
+    by_n_categories: tuple[tuple[int, int], ...] = ()  # (number of categories, heads), 1..max
 
     def category(self, name: str) -> CategoryStats:
         """The statistics of one category by name."""
@@ -97,6 +145,8 @@ def summarize(table: HeadTable) -> Summary:
         profile=layer_profile(table),
         colors=colors,
         legend=tuple(legend_order(table.categories)),
+        comparisons=comparisons(table, stats),
+        by_n_categories=heads_by_n_categories(heads),
     )
 
 
@@ -127,6 +177,9 @@ def category_stats(table: HeadTable, name: str, color: str, shared: int) -> Cate
     q1, median, q3 = (float(v) for v in np.quantile(layers, [0.25, 0.5, 0.75]))
     counts = np.bincount(layers, minlength=table.n_layers)
     lo, hi = core_window(counts)
+    half_lo, half_hi = core_window(counts, HALF_SHARE)
+    test = uniform_test(counts, table.n_heads, CORE_SHARE)
+    position = median / (table.n_layers - 1) if table.n_layers > 1 else 0.5
     return CategoryStats(
         name=name,
         color=color,
@@ -138,7 +191,64 @@ def category_stats(table: HeadTable, name: str, color: str, shared: int) -> Cate
         core_layers=(lo, hi),
         core_share=float(counts[lo : hi + 1].sum() / len(layers)),
         shared_heads=shared,
+        depth_position=position,
+        depth_third=third(position),
+        core_width=hi - lo + 1,
+        spread=(hi - lo + 1) / table.n_layers,
+        half_layers=(half_lo, half_hi),
+        half_share=float(counts[half_lo : half_hi + 1].sum() / len(layers)),
+        uniform_p=test.uniform_p if test else None,
+        ks_p=test.ks_p if test else None,
+        chi2_p=test.chi2_p if test else None,
+        core_p=test.core_p if test else None,
     )
+
+
+def third(position: float) -> str:
+    """Which third of the depth a relative position falls in."""
+    return THIRDS[min(int(position * 3), 2)]
+
+
+def layer_counts(table: HeadTable, name: str) -> np.ndarray:
+    """Heads per layer of one category."""
+    layers = table.memberships.loc[table.memberships["category"] == name, "layer"].to_numpy()
+    return np.bincount(layers, minlength=table.n_layers)
+
+
+def comparisons(table: HeadTable, stats: tuple[CategoryStats, ...]) -> tuple[Comparison, ...]:
+    """Every pair of categories, in panel order, compared where both have enough heads."""
+    return tuple(compare(table, a, b) for a, b in combinations(stats, 2))
+
+
+def compare(table: HeadTable, a: CategoryStats, b: CategoryStats) -> Comparison:
+    """Position (Cliff's delta) and spread (core-width ratio) of ``b`` against ``a``."""
+    if min(a.heads, b.heads) < MIN_HEADS or table.n_layers < 2:
+        return Comparison(a.name, b.name)
+    test = pair_test(layer_counts(table, a.name), layer_counts(table, b.name), CORE_SHARE)
+    delta, ratio = test.delta, test.width_ratio
+    clear_shift = abs(delta.value) >= DELTA_MIN and delta.excludes(0.0)
+    clear_spread = max(ratio.value, 1 / ratio.value) >= WIDTH_RATIO_MIN and ratio.excludes(1.0)
+    difference = b.layer_median - a.layer_median
+    return Comparison(
+        first=a.name,
+        second=b.name,
+        median_difference=difference,
+        median_difference_share=difference / (table.n_layers - 1),
+        cliffs_delta=delta.value,
+        cliffs_delta_ci=(delta.low, delta.high),
+        later=(b.name if delta.value > 0 else a.name) if clear_shift else None,
+        width_ratio=ratio.value,
+        width_ratio_ci=(ratio.low, ratio.high),
+        wider=(b.name if ratio.value > 1 else a.name) if clear_spread else None,
+    )
+
+
+def heads_by_n_categories(heads: pd.DataFrame) -> tuple[tuple[int, int], ...]:
+    """Classified heads by how many categories they are in, from 1 to the largest, zeros kept."""
+    if heads.empty:
+        return ()
+    counts = heads["n_categories"].value_counts()
+    return tuple((k, int(counts.get(k, 0))) for k in range(1, int(counts.index.max()) + 1))
 
 
 def core_window(counts: np.ndarray, share: float = CORE_SHARE) -> tuple[int, int]:
@@ -184,4 +294,4 @@ def layer_profile(table: HeadTable) -> pd.DataFrame:
     return counts.reindex(index, fill_value=0).reset_index().astype({"heads": "int64", "layer": "int64"})
 
 
-__all__ = ["Summary", "CategoryStats", "Overlap", "Totals", "summarize", "core_window", "UNCLASSIFIED"]
+__all__ = ["Summary", "CategoryStats", "Comparison", "Overlap", "Totals", "summarize", "core_window", "UNCLASSIFIED"]

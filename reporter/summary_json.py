@@ -7,6 +7,7 @@ from dataclasses import asdict
 
 from . import __version__
 from .observe import Observation
+from . import stats, summarize
 from .summarize import Summary
 
 SCHEMA_VERSION = 1
@@ -26,13 +27,63 @@ def summary_dict(summary: Summary, observations: list[Observation]) -> dict:
             "n_heads": t.n_heads,
             "shape_source": t.shape_source,
         },
-        "totals": asdict(summary.totals),
+        "totals": totals_dict(summary),
         "categories": [category_dict(c) for c in summary.categories],
         "overlaps": [
             {"categories": list(o.categories), "heads": o.heads, "jaccard": round(o.jaccard, 4)}
             for o in summary.overlaps
         ],
+        "comparisons": [comparison_dict(c) for c in summary.comparisons],
+        "method": method_dict(),
         "observations": [observation_dict(o) for o in observations],
+    }
+
+
+def r4(value: float | None) -> float | None:
+    """Round a share or statistic to 4 decimals; None stays None."""
+    return None if value is None else round(float(value), 4)
+
+
+def totals_dict(summary: Summary) -> dict:
+    """DESIGN §4 totals, plus the unclassified share and heads by number of categories."""
+    t = summary.totals
+    return {
+        **asdict(t),
+        "unclassified_share": r4(t.unclassified / t.heads) if t.heads else None,
+        "by_n_categories": [{"n_categories": k, "heads": n} for k, n in summary.by_n_categories],
+    }
+
+
+def method_dict() -> dict:
+    """The thresholds and test settings behind the statistics and the sentences."""
+    return {
+        "alpha": summarize.ALPHA,
+        "min_heads": summarize.MIN_HEADS,
+        "core_share": summarize.CORE_SHARE,
+        "half_share": summarize.HALF_SHARE,
+        "delta_min": summarize.DELTA_MIN,
+        "width_ratio_min": summarize.WIDTH_RATIO_MIN,
+        "uniform_test": "Monte Carlo, heads drawn uniformly from the model: Kolmogorov-Smirnov and chi-square "
+                        "(uniform_p, Bonferroni), core-window width (core_p)",
+        "null_draws": stats.N_NULL,
+        "bootstrap_resamples": stats.N_BOOT,
+        "confidence": stats.CONFIDENCE,
+        "seed": stats.SEED,
+    }
+
+
+def comparison_dict(c) -> dict:
+    """A pair of categories compared (statistics null when either has too few heads)."""
+    return {
+        "categories": [c.first, c.second],
+        "median_difference": c.median_difference,
+        "median_difference_share": r4(c.median_difference_share),
+        "cliffs_delta": r4(c.cliffs_delta),
+        "cliffs_delta_ci": [r4(v) for v in c.cliffs_delta_ci] if c.cliffs_delta_ci else None,
+        "later": c.later,
+        "width_ratio": r4(c.width_ratio),
+        "width_ratio_ci": [r4(v) for v in c.width_ratio_ci] if c.width_ratio_ci else None,
+        "wider": c.wider,
     }
 
 
@@ -49,6 +100,16 @@ def category_dict(c) -> dict:
         "core_layers": list(c.core_layers) if c.core_layers else None,
         "core_share": round(c.core_share, 4) if c.core_share is not None else None,
         "shared_heads": c.shared_heads,
+        "depth_position": r4(c.depth_position),
+        "depth_third": c.depth_third,
+        "core_width": c.core_width,
+        "spread": r4(c.spread),
+        "half_layers": list(c.half_layers) if c.half_layers else None,
+        "half_share": r4(c.half_share),
+        "uniform_p": r4(c.uniform_p),
+        "ks_p": r4(c.ks_p),
+        "chi2_p": r4(c.chi2_p),
+        "core_p": r4(c.core_p),
     }
 
 

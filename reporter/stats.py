@@ -1,0 +1,169 @@
+"""Stats: tests and bootstrap intervals on layer histograms (numpy only, fixed seeds).
+
+Everything here works on a category's *layer histogram* (heads per layer), so a
+category of any size costs O(layers). Randomness comes from a
+``numpy.random.Generator`` seeded with ``SEED`` on every call: the same data
+always gives the same p-values and intervals, hence the same report bytes.
+
+Null model ("uniform"): a category's heads are drawn without replacement from
+all n_layers x n_heads heads, so every layer is equally likely and no layer can
+hold more than n_heads of them (a multivariate hypergeometric draw).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+SEED = 20241216
+N_NULL = 1999  # Monte Carlo draws under the null: smallest p is 1/2000 = 0.0005
+N_BOOT = 1999  # bootstrap resamples
+CONFIDENCE = 0.99  # interval level for comparisons, matching the p < 0.01 used for claims
+
+
+@dataclass(frozen=True)
+class UniformTest:
+    """How a layer histogram compares with heads spread uniformly over the layers.
+
+    ``ks_p`` (Kolmogorov-Smirnov: catches a shift towards early or late
+    layers) and ``chi2_p`` (catches clumps anywhere) combine into ``uniform_p``
+    with a Bonferroni correction; ``core_p`` is the chance that a uniform
+    spread gives a core window as narrow as the observed one.
+    """
+
+    ks_p: float
+    chi2_p: float
+    uniform_p: float
+    core_p: float
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A point estimate with a bootstrap percentile interval."""
+
+    value: float
+    low: float
+    high: float
+
+    def excludes(self, null: float) -> bool:
+        """True when the whole interval lies on one side of ``null``."""
+        return self.low > null or self.high < null
+
+
+def rng() -> np.random.Generator:
+    """A fresh generator with the fixed seed, so each computation is reproducible on its own."""
+    return np.random.default_rng(SEED)
+
+
+def monte_carlo_p(null: np.ndarray, observed: float, larger: bool = True) -> float:
+    """(1 + draws at least as extreme) / (1 + draws): never zero, exact under the null."""
+    extreme = np.count_nonzero(null >= observed - 1e-12) if larger else np.count_nonzero(null <= observed + 1e-12)
+    return (1 + extreme) / (1 + len(null))
+
+
+def ks_statistic(counts: np.ndarray) -> np.ndarray:
+    """Largest gap between the layer CDF and the uniform CDF, row-wise for 2-D input."""
+    counts = np.atleast_2d(counts)
+    n_layers = counts.shape[1]
+    cdf = np.cumsum(counts, axis=1) / counts.sum(axis=1, keepdims=True)
+    uniform = np.arange(1, n_layers + 1) / n_layers
+    return np.abs(cdf - uniform).max(axis=1)
+
+
+def chi2_statistic(counts: np.ndarray) -> np.ndarray:
+    """Pearson's chi-square against equal counts per layer, row-wise for 2-D input."""
+    counts = np.atleast_2d(counts).astype(float)
+    expected = counts.sum(axis=1, keepdims=True) / counts.shape[1]
+    return (((counts - expected) ** 2) / expected).sum(axis=1)
+
+
+def core_widths(counts: np.ndarray, share: float) -> np.ndarray:
+    """Width in layers of the shortest window holding >= ``share`` of the heads, row-wise.
+
+    Same rule as summarize.core_window: for every start layer, the first end
+    whose window reaches the needed heads; the narrowest such window wins.
+    """
+    counts = np.atleast_2d(counts).astype(np.int64)
+    n_rows, n_layers = counts.shape
+    totals = counts.sum(axis=1)
+    need = np.ceil(share * totals - 1e-9).astype(np.int64)
+    cum = np.concatenate([np.zeros((n_rows, 1), dtype=np.int64), np.cumsum(counts, axis=1)], axis=1)
+    # One searchsorted over all rows at once: lift each row above the previous one.
+    lift = (np.arange(n_rows, dtype=np.int64) * (int(totals.max()) + 1))[:, None]
+    flat = (cum + lift).ravel()
+    targets = cum[:, :n_layers] + need[:, None] + lift
+    end = np.searchsorted(flat, targets.ravel(), side="left").reshape(n_rows, n_layers)
+    end -= (np.arange(n_rows) * (n_layers + 1))[:, None]
+    width = end - np.arange(n_layers)[None, :]
+    width = np.where(end <= n_layers, width, n_layers + 1)
+    return width.min(axis=1)
+
+
+def uniform_null(n: int, n_layers: int, n_heads: int) -> np.ndarray:
+    """N_NULL layer histograms of ``n`` heads drawn uniformly from the model."""
+    return rng().multivariate_hypergeometric([n_heads] * n_layers, n, size=N_NULL)
+
+
+def uniform_test(counts: np.ndarray, n_heads: int, core_share: float) -> UniformTest | None:
+    """Monte Carlo tests of a layer histogram against a uniform spread; None when untestable."""
+    counts = np.asarray(counts, dtype=np.int64)
+    n, n_layers = int(counts.sum()), len(counts)
+    if n == 0 or n_layers < 2:
+        return None
+    null = uniform_null(n, n_layers, n_heads)
+    ks_p = monte_carlo_p(ks_statistic(null), float(ks_statistic(counts)[0]))
+    chi2_p = monte_carlo_p(chi2_statistic(null), float(chi2_statistic(counts)[0]))
+    core_p = monte_carlo_p(core_widths(null, core_share), float(core_widths(counts, core_share)[0]), larger=False)
+    return UniformTest(ks_p=ks_p, chi2_p=chi2_p, uniform_p=min(1.0, 2 * min(ks_p, chi2_p)), core_p=core_p)
+
+
+def cliffs_delta(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """P(layer of a B head > layer of an A head) - P(<), from histograms, row-wise.
+
+    +1: every B head sits later than every A head; 0: no tendency.
+    """
+    a, b = np.atleast_2d(a).astype(float), np.atleast_2d(b).astype(float)
+    below_a = np.cumsum(a, axis=1) - a  # A heads in earlier layers than each layer
+    above_a = a.sum(axis=1, keepdims=True) - np.cumsum(a, axis=1)
+    later = (b * below_a).sum(axis=1)
+    earlier = (b * above_a).sum(axis=1)
+    return (later - earlier) / (a.sum(axis=1) * b.sum(axis=1))
+
+
+def resample(counts: np.ndarray, generator: np.random.Generator) -> np.ndarray:
+    """N_BOOT bootstrap histograms: the heads resampled with replacement."""
+    n = int(counts.sum())
+    return generator.multinomial(n, counts / n, size=N_BOOT)
+
+
+def percentile_interval(value: float, draws: np.ndarray) -> Interval:
+    """The CONFIDENCE percentile interval of bootstrap ``draws`` around ``value``."""
+    tail = (1 - CONFIDENCE) / 2
+    low, high = np.quantile(draws, [tail, 1 - tail])
+    return Interval(float(value), float(low), float(high))
+
+
+@dataclass(frozen=True)
+class PairTest:
+    """Position and spread of category B against category A, with bootstrap intervals."""
+
+    delta: Interval  # Cliff's delta of B's layers against A's (> 0: B later)
+    width_ratio: Interval  # core width of B / core width of A (> 1: B more spread out)
+
+
+def pair_test(a: np.ndarray, b: np.ndarray, core_share: float) -> PairTest:
+    """Cliff's delta and core-width ratio of two layer histograms, each with a bootstrap interval."""
+    a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
+    g = rng()
+    boot_a, boot_b = resample(a, g), resample(b, g)
+    delta = percentile_interval(float(cliffs_delta(a, b)[0]), cliffs_delta(boot_a, boot_b))
+    width_a, width_b = core_widths(a, core_share)[0], core_widths(b, core_share)[0]
+    ratios = core_widths(boot_b, core_share) / core_widths(boot_a, core_share)
+    return PairTest(delta=delta, width_ratio=percentile_interval(float(width_b / width_a), ratios))
+
+
+def round_p(p: float | None) -> float | None:
+    """A p-value rounded for display and JSON (4 decimals; Monte Carlo p is never below 0.0005)."""
+    return None if p is None or math.isnan(p) else round(p, 4)
