@@ -19,7 +19,7 @@ def summary_dict(summary: Summary, observations: list[Observation]) -> dict:
         "schema_version": SCHEMA_VERSION,
         "generator": {"name": "reporter", "version": __version__},
         "source": {"name": t.source.name, "sha256": t.source.sha256} if t.source else None,
-        "rule": t.rule,
+        "rule": rule_dict(t),
         "model": {
             "name": t.model,
             "n_layers": t.n_layers,
@@ -34,6 +34,13 @@ def summary_dict(summary: Summary, observations: list[Observation]) -> dict:
         ],
         "observations": [observation_dict(o) for o in observations],
     }
+
+
+def rule_dict(t) -> dict:
+    """How the categories were made: the header sentence plus the rule's parameters."""
+    spec = dict(t.rule_spec or {"kind": "given"})
+    spec["text"] = t.rule or "categories as given in the table"
+    return spec
 
 
 def category_dict(c) -> dict:
