@@ -70,16 +70,21 @@ def index_problems(column: pd.Series, name: str) -> list[str]:
     else:
         numeric = pd.to_numeric(present, errors="coerce")
     if numeric.isna().any():
-        bad = present[numeric.isna().to_numpy()].iloc[0]
+        bad = plain(present[numeric.isna().to_numpy()].iloc[0])
         problems.append(f"column {name!r} holds {bad!r}, not a whole number; {name} indexes are 0-based integers")
         numeric = numeric.dropna()
     values = numeric.to_numpy(dtype="float64")
     whole = np.isfinite(values) & (values == np.round(values))
     if not whole.all():
-        problems.append(f"column {name!r} holds {values[~whole][0]!r}, not a whole number; {name} indexes are 0-based integers")
+        problems.append(f"column {name!r} holds {float(values[~whole][0])!r}, not a whole number; {name} indexes are 0-based integers")
     if (values[whole] < 0).any():
         problems.append(f"column {name!r} holds {int(values[whole].min())}; {name} indexes are 0-based, so not negative")
     return problems
+
+
+def plain(value: object) -> object:
+    """A numpy scalar as the Python value it holds, so messages read ``1.5``, not ``np.float64(1.5)``."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def as_index(column: pd.Series, name: str) -> pd.Series:

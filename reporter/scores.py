@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .columns import missing_column, name_problems
+from .columns import missing_column, name_problems, plain
 from .errors import InputError, UsageError
 from .options import Options
 from .shapes import Parsed, head_index_problems, heads_of
@@ -39,7 +39,7 @@ def score_problems(frame: pd.DataFrame, options: Options, category_map: pd.DataF
     if "score" not in frame.columns:
         problems.append(missing_column(frame, options.score_column, "; name the score column with --score-column NAME"))
     elif pd.to_numeric(frame["score"], errors="coerce").isna().sum() > frame["score"].isna().sum():
-        bad = frame["score"][pd.to_numeric(frame["score"], errors="coerce").isna() & frame["score"].notna()].iloc[0]
+        bad = plain(frame["score"][pd.to_numeric(frame["score"], errors="coerce").isna() & frame["score"].notna()].iloc[0])
         problems.append(f"column {options.score_column!r} holds {bad!r}, not a number; scores must be numbers")
     if not has_rule(options):
         problems.append("this table holds scores; choose a rule that turns them into categories: "

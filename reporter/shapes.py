@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .columns import as_index, as_names, index_problems, missing_column, name_problems
+from .columns import as_index, as_names, index_problems, missing_column, name_problems, plain
 from .errors import InputError
 
 log = logging.getLogger(__name__)
@@ -92,11 +92,11 @@ def heads_of(frame: pd.DataFrame) -> pd.DataFrame:
 def bad_head_ids(column: pd.Series) -> list[tuple[int, object]]:
     """(row, value) of every head id that does not parse; numbers are ambiguous (12.10 vs 12.1)."""
     if pd.api.types.is_numeric_dtype(column) and not column.isna().all():
-        return [(0, column.iloc[0])]
+        return [(0, plain(column.iloc[0]))]
     text = column.astype("string")
     ok = text.str.fullmatch(HEAD_ID.pattern, case=False).fillna(False).to_numpy(dtype=bool)
     rows = np.flatnonzero(~ok)
-    return [(int(r), column.iloc[r]) for r in rows]
+    return [(int(r), plain(column.iloc[r])) for r in rows]
 
 
 def parse_head_ids(column: pd.Series) -> pd.DataFrame:
