@@ -37,4 +37,4 @@ def select_model(frame: pd.DataFrame, model: str | None) -> tuple[pd.DataFrame, 
     found = match_model(models, model)
     if found is None:
         raise UsageError(f"--model {model!r} is not in the table; it holds: {', '.join(models)}")
-    return frame[frame["model"].astype(str) == found], model
+    return frame[frame["model"].astype(str) == found], found
