@@ -50,13 +50,6 @@ def missing_column(frame: pd.DataFrame, name: str, hint: str = "") -> str:
     return f"missing column {name!r} (found: {', '.join(found) or 'none'}){suggestion}{hint}"
 
 
-def require_columns(frame: pd.DataFrame, required: tuple[str, ...], hint: str = "") -> None:
-    """Raise an InputError naming the first missing column and the closest found."""
-    for name in required:
-        if name not in frame.columns:
-            raise InputError(missing_column(frame, name, hint))
-
-
 def index_problems(column: pd.Series, name: str) -> list[str]:
     """Every reason ``column`` is not a column of 0-based whole-number indexes."""
     problems = []
@@ -113,7 +106,3 @@ def as_names(column: pd.Series, name: str) -> pd.Series:
         raise InputError(problems[0])
     return column.astype(str).str.strip()
 
-
-def as_category(column: pd.Series) -> pd.Series:
-    """Validate the category column: non-empty strings."""
-    return as_names(column, "category")

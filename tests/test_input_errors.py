@@ -184,3 +184,38 @@ def test_exact_duplicates_collapse_with_a_warning(cli, tmp_path):
     assert result.stderr == "reporter: warning: 2 duplicate (layer, head, category) rows were collapsed\n"
     summary = json.loads((out / "data" / "summary.json").read_text())
     assert summary["totals"]["classified"] == 7
+
+
+def test_folder_without_parquet_files(cli, tmp_path):
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("nothing here")
+    assert fail(cli, tmp_path, folder) == (
+        "parts: the folder holds no .parquet files; give a file or a folder of .parquet files")
+
+
+def test_folder_with_a_truncated_part(cli, tmp_path):
+    folder = write(long_frame(), tmp_path / "parts", "parquet-folder")
+    part = sorted(folder.iterdir())[1]
+    part.write_bytes(part.read_bytes()[:30])
+    message = fail(cli, tmp_path, folder, existing=True)
+    assert message.startswith("parts: cannot read the Parquet folder (")
+    assert message.endswith("); check every part is complete")
+
+
+def test_unreadable_category_map(cli, tmp_path):
+    path = write(scores_frame(with_category=False), tmp_path / "s.parquet", "parquet")
+    mapping = tmp_path / "map.json"
+    mapping.write_text('{"alg_a": "Algorithmic", ')
+    message = fail(cli, tmp_path, path, "--threshold", "0.5", "--category-map", str(mapping))
+    assert message.startswith("--category-map map.json: cannot read it (")
+    assert message.endswith("); give relation,category rows")
+
+
+def test_category_map_on_a_table_without_relations(cli, tmp_path):
+    path = write(long_frame(), tmp_path / "t.parquet", "parquet")
+    mapping = tmp_path / "map.csv"
+    mapping.write_text("relation,category\nr,A\n")
+    assert fail(cli, tmp_path, path, "--category-map", str(mapping)) == (
+        "--category-map maps relations, but this long table has no 'relation' column; "
+        "drop --category-map or give a scores table")
