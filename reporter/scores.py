@@ -9,6 +9,7 @@ either top rule, and then both must hold).
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +19,8 @@ from .columns import missing_column, name_problems, plain
 from .errors import InputError, UsageError
 from .options import Options
 from .shapes import Parsed, head_index_problems, heads_of
+
+log = logging.getLogger(__name__)
 
 RULE_FLAGS = ("threshold", "top_k", "top_percent")
 
@@ -156,7 +159,10 @@ def score_memberships(frame: pd.DataFrame, options: Options) -> Parsed:
 def nan_warning(frame: pd.DataFrame) -> tuple[str, ...]:
     """A warning when some score cells are empty (they are left out of the aggregate)."""
     empty = int(frame["score"].isna().sum())
-    return (f"{empty} rows have no score and were left out",) if empty else ()
+    if not empty:
+        return ()
+    log.warning("%d rows have no score and were left out", empty)
+    return (f"{empty} rows have no score and were left out",)
 
 
 def aggregate(rows: pd.DataFrame, how: str) -> pd.DataFrame:

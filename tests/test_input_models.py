@@ -159,3 +159,12 @@ def test_long_table_with_scores_keeps_them_and_a_rule_applies_per_category():
     assert ruled.memberships.values.tolist() == [[2, 1, "Algorithmic"], [5, 3, "Knowledge"], [5, 3, "Linguistic"]]
     assert ruled.rule_spec["relations"] == {"Algorithmic": ["Algorithmic"], "Knowledge": ["Knowledge"],
                                             "Linguistic": ["Linguistic"]}
+
+
+def test_rows_without_a_score_are_left_out_with_a_warning(caplog):
+    frame = one_relation([(0, 0, 0.9), (0, 0, float("nan")), (0, 1, float("nan"))])
+    table = load(frame, Options(threshold=0.5))
+    assert table.warnings == ("2 rows have no score and were left out",)
+    assert "2 rows have no score and were left out" in caplog.text
+    assert table.scores[["layer", "head", "score"]].values.tolist() == [[0, 0, 0.9]]
+    assert (table.n_layers, table.n_heads) == (1, 2)

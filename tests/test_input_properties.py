@@ -112,3 +112,19 @@ def test_corrupted_files(tmp_path_factory, fmt, cut, flip, where):
     data[position] = flip
     path.write_bytes(bytes(data))
     outcome(path, {})
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(case=corrupted_tables())
+def test_cli_ends_in_a_site_or_one_line(tmp_path_factory, cli, case):
+    frame, opts = case
+    folder = tmp_path_factory.mktemp("cli")
+    path = write(frame, folder / "t.csv", "csv")
+    flags = [f"--{k.replace('_', '-')}={v}" for k, v in opts.items()]
+    result = cli("build", str(path), "-o", str(folder / "site"), "--formats", "svg", "-q", *flags)
+    assert result.returncode in (0, 2), result.stderr
+    if result.returncode == 0:
+        assert (folder / "site" / "data" / "summary.json").is_file()
+    else:
+        assert len(result.stderr.splitlines()) == 1 and result.stderr.startswith("reporter: error: ")
+        assert not (folder / "site").exists()
