@@ -39,6 +39,15 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--layers", type=positive_int, help="number of layers (with --heads)")
     build.add_argument("--heads", type=positive_int, help="number of heads per layer (with --layers)")
     build.add_argument("--categories", help="comma-separated categories to show, in panel order")
+    add_input_options(build)
+
+    inspect = sub.add_parser("inspect", help="print what a build would make of INPUT and every problem, writing nothing")
+    inspect.add_argument("input", metavar="INPUT", help="table, as for build")
+    inspect.add_argument("--model", help="the model to inspect when the table holds several")
+    inspect.add_argument("--layers", type=positive_int, help="number of layers (with --heads)")
+    inspect.add_argument("--heads", type=positive_int, help="number of heads per layer (with --layers)")
+    inspect.add_argument("--categories", help="comma-separated categories to show, in panel order")
+    add_input_options(inspect)
 
     demo = sub.add_parser("demo", help="build the bundled synthetic 80x64 example")
     add_output_options(demo)
@@ -50,6 +59,37 @@ def add_output_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--output", default="site", metavar="DIR", help="output folder (default: site/)")
     p.add_argument("--formats", default="svg,png,pdf", help="figure export formats (default: svg,png,pdf)")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+
+
+def add_input_options(p: argparse.ArgumentParser) -> None:
+    """Options that say how to read scores into categories (build and inspect share them)."""
+    p.add_argument("--score-column", default="score", metavar="NAME", help="column holding the scores (default: score)")
+    p.add_argument("--threshold", type=float, metavar="T", help="a head joins a relation's category when its score >= T")
+    p.add_argument("--top-k", type=positive_int, metavar="K", help="the K highest-scoring heads of each relation join")
+    p.add_argument("--top-percent", type=float, metavar="P", help="the top P%% of heads of each relation join")
+    p.add_argument("--aggregate", choices=("mean", "max", "median"), default="mean",
+                   help="how repeated rows (prompts, templates) combine (default: mean)")
+    p.add_argument("--category-map", metavar="FILE", help="relation -> category map (.csv with relation,category or .json)")
+
+
+def score_options(args: argparse.Namespace) -> dict:
+    """The options that turn scores into categories, as keyword arguments."""
+    return {
+        "score_column": args.score_column, "threshold": args.threshold, "top_k": args.top_k,
+        "top_percent": args.top_percent, "aggregate": args.aggregate, "category_map": args.category_map,
+    }
+
+
+def run_inspect(args: argparse.Namespace) -> int:
+    """Print what a build would make of the input; exit 2 when there are problems."""
+    from .inspect import inspect
+    from .options import Options
+
+    options = Options.from_kwargs(model=args.model, layers=args.layers, heads=args.heads,
+                                  categories=args.categories, **score_options(args))
+    found = inspect(args.input, options)
+    print("\n".join(found.lines()))
+    return 0 if found.ok else 2
 
 
 def positive_int(text: str) -> int:
@@ -87,6 +127,8 @@ def run(args: argparse.Namespace) -> int:
     """Dispatch one parsed command."""
     from .report import build
 
+    if args.command == "inspect":
+        return run_inspect(args)
     started = time.perf_counter()
     if args.command == "demo":
         report = build(EXAMPLE, formats=args.formats, **EXAMPLE_OPTIONS)
@@ -99,6 +141,7 @@ def run(args: argparse.Namespace) -> int:
             heads=args.heads,
             categories=args.categories,
             formats=args.formats,
+            **score_options(args),
         )
     say = (lambda _msg: None) if args.quiet or not sys.stderr.isatty() else progress_printer()
     out = report.save(args.output, progress=say)

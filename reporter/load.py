@@ -1,202 +1,134 @@
-"""Load: read a table, validate it and resolve the model shape -> HeadTable."""
+"""Load: read a table, validate it and resolve the model shape -> HeadTable.
+
+The stages live in modules named after what they produce: read.py (raw frame,
+metadata, Source), columns.py (canonical columns), models.py (one model's
+rows), shapes.py (long / wide / head-id memberships), scores.py (memberships
+from scores and a rule), known_models.py (shapes of known models).
+"""
 
 from __future__ import annotations
 
-import difflib
-import hashlib
 import logging
-from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
+from .columns import normalize_columns
 from .errors import InputError, UsageError
+from .known_models import lookup
+from .models import select_model
 from .options import Options
-from .table import HeadTable, Source
+from .read import RawInput, read
+from .scores import has_rule, rule_flag, score_memberships
+from .shapes import Parsed, detect_shape, long_memberships, wide_memberships
+from .table import HeadTable
 
 log = logging.getLogger(__name__)
 
-ALIASES = {
-    "layer": ("layer", "layer_idx", "layer_index", "layer_id"),
-    "head": ("head", "head_idx", "head_index", "head_id_in_layer"),
-    "category": ("category", "categories", "label", "class"),
-}
-REQUIRED = ("layer", "head", "category")
+AS_GIVEN = "categories as given in the table"
 
 
 def load(table: object, options: Options) -> HeadTable:
-    """Read ``table`` (a path or a DataFrame) and validate it into a HeadTable."""
-    frame, metadata, source = read(table)
-    frame = normalize_columns(frame)
-    frame = select_model(frame, options.model)
-    memberships, warnings = memberships_from(frame)
-    n_layers, n_heads, shape_source = resolve_shape(memberships, metadata, options)
-    check_inside_shape(memberships, n_layers, n_heads, shape_source)
-    categories = order_categories(memberships, options.categories)
-    memberships = memberships[memberships["category"].isin(categories)]
+    """Read ``table`` (a path, a folder of Parquet files or a DataFrame) and validate it into a HeadTable."""
+    return load_raw(read(table), options)
+
+
+def load_raw(raw: RawInput, options: Options) -> HeadTable:
+    """Validate an already-read table into a HeadTable."""
+    frame, model = prepare(raw, options)
+    parsed = parse(frame, options)
+    n_layers, n_heads, shape_source = resolve_shape(parsed.extent, raw.metadata, options, model)
+    check_inside_shape(parsed.extent, n_layers, n_heads, shape_source)
+    categories = order_categories(parsed.categories, options.categories)
+    memberships = parsed.memberships[parsed.memberships["category"].isin(categories)]
     return HeadTable(
         memberships=memberships.reset_index(drop=True),
         categories=categories,
         n_layers=n_layers,
         n_heads=n_heads,
         shape_source=shape_source,
-        model=options.model or single_model_name(frame),
-        source=source,
+        model=model,
+        source=raw.source,
+        rule=parsed.rule,
+        rule_spec=parsed.rule_spec or {"kind": "given", "text": AS_GIVEN},
+        scores=parsed.scores,
         example=options.example,
-        warnings=tuple(warnings),
+        warnings=parsed.warnings,
     )
 
 
-def read(table: object) -> tuple[pd.DataFrame, dict[str, str], Source | None]:
-    """Return the raw frame, its key-value metadata and where it came from."""
-    if isinstance(table, pd.DataFrame):
-        return table.copy(), {}, None
-    path = Path(table)  # type: ignore[arg-type]
-    if not path.exists():
-        raise InputError(f"{path}: no such file; check the path")
-    suffix = path.suffix.lower()
-    try:
-        if suffix == ".parquet":
-            frame, metadata = read_parquet(path)
-        elif suffix in (".csv", ".tsv"):
-            frame, metadata = pd.read_csv(path, sep="\t" if suffix == ".tsv" else ","), {}
-        else:
-            raise InputError(f"{path.name}: unknown file type {suffix or '(none)'!r}; use .parquet, .csv or .tsv")
-    except InputError:
-        raise
-    except Exception as exc:  # every reader failure is the file's fault, not ours
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise InputError(f"{path.name}: cannot read the file ({reason}); check it is a complete {suffix[1:]} file") from exc
-    return frame, metadata, Source(name=path.name, sha256=sha256_of(path))
+def prepare(raw: RawInput, options: Options) -> tuple[pd.DataFrame, str | None]:
+    """Canonical columns and the rows of the chosen model, with its name."""
+    frame = normalize_columns(raw.frame, options.score_column)
+    check_not_empty(frame)
+    return select_model(frame, options.model)
 
 
-def read_parquet(path: Path) -> tuple[pd.DataFrame, dict[str, str]]:
-    """Read a Parquet file and its string key-value metadata."""
-    import pyarrow.parquet as pq
-
-    arrow = pq.read_table(path)
-    raw = arrow.schema.metadata or {}
-    metadata = {k.decode(errors="replace"): v.decode(errors="replace") for k, v in raw.items()}
-    return arrow.to_pandas(), metadata
-
-
-def sha256_of(path: Path) -> str:
-    """SHA-256 of a file's bytes, read in chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def normalize_columns(frame: pd.DataFrame) -> pd.DataFrame:
-    """Lower-case column names and map known aliases to canonical names."""
-    frame = frame.rename(columns={c: str(c).strip().lower() for c in frame.columns})
-    renames = {}
-    for canonical, aliases in ALIASES.items():
-        if canonical in frame.columns:
-            continue
-        found = next((a for a in aliases if a in frame.columns), None)
-        if found is not None:
-            renames[found] = canonical
-    return frame.rename(columns=renames)
-
-
-def select_model(frame: pd.DataFrame, model: str | None) -> pd.DataFrame:
-    """Keep the rows of one model when the table has a ``model`` column."""
-    if "model" not in frame.columns or model is None:
-        return frame
-    names = frame["model"].astype(str)
-    if model in set(names):
-        return frame[names == model]
-    return frame  # --model then only names the model
-
-
-def single_model_name(frame: pd.DataFrame) -> str | None:
-    """The model name when the table holds exactly one."""
-    if "model" not in frame.columns:
-        return None
-    names = frame["model"].dropna().astype(str).unique()
-    return str(names[0]) if len(names) == 1 else None
-
-
-def memberships_from(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-    """Validate the long shape and return sorted, de-duplicated memberships."""
-    require_columns(frame, REQUIRED)
+def check_not_empty(frame: pd.DataFrame) -> None:
+    """An empty table cannot make a report."""
     if frame.empty:
         raise InputError("the table has no rows; give at least one (layer, head, category) row")
-    out = pd.DataFrame(
-        {
-            "layer": as_index(frame["layer"], "layer"),
-            "head": as_index(frame["head"], "head"),
-            "category": as_category(frame["category"]),
-        }
-    )
-    warnings = []
-    duplicated = int(out.duplicated().sum())
-    if duplicated:
-        warnings.append(f"{duplicated} duplicate (layer, head, category) rows were collapsed")
-        log.warning(warnings[-1])
-        out = out.drop_duplicates()
-    return out.sort_values(["layer", "head", "category"], kind="stable").reset_index(drop=True), warnings
 
 
-def require_columns(frame: pd.DataFrame, required: tuple[str, ...]) -> None:
-    """Raise an InputError naming the first missing column and the closest found."""
-    found = [str(c) for c in frame.columns]
-    for name in required:
-        if name in frame.columns:
-            continue
-        close = difflib.get_close_matches(name, found, n=1, cutoff=0.5)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise InputError(f"missing column {name!r} (found: {', '.join(found) or 'none'}){hint}")
+def input_shape(frame: pd.DataFrame, options: Options) -> str:
+    """The shape the table will be read as, given the options (a long table plus a rule is read as scores)."""
+    shape = detect_shape(frame)
+    if shape == "long" and has_rule(options) and "score" in frame.columns:
+        return "scores"
+    return shape
 
 
-def as_index(column: pd.Series, name: str) -> pd.Series:
-    """Validate a layer/head column: whole, non-negative numbers without gaps."""
-    if column.isna().any():
-        row = int(np.flatnonzero(column.isna().to_numpy())[0])
-        raise InputError(f"column {name!r} has a missing value (row {row}); fill or drop that row")
-    numeric = pd.to_numeric(column, errors="coerce")
-    if numeric.isna().any():
-        bad = column[numeric.isna()].iloc[0]
-        raise InputError(f"column {name!r} holds {bad!r}, not a whole number; {name} indexes are 0-based integers")
-    values = numeric.to_numpy(dtype="float64")
-    if not np.all(np.isfinite(values)) or not np.all(values == np.round(values)):
-        bad = values[~(np.isfinite(values) & (values == np.round(values)))][0]
-        raise InputError(f"column {name!r} holds {bad!r}, not a whole number; {name} indexes are 0-based integers")
-    if (values < 0).any():
-        raise InputError(f"column {name!r} holds {int(values.min())}; {name} indexes are 0-based, so not negative")
-    return pd.Series(values.astype("int64"), index=column.index)
+def parse(frame: pd.DataFrame, options: Options) -> Parsed:
+    """Memberships from whichever shape the columns describe."""
+    shape = input_shape(frame, options)
+    check_options_fit(frame, shape, options)
+    if shape == "scores":
+        if "relation" not in frame.columns:  # a long table with scores: each category is its own relation
+            frame = frame.assign(relation=frame["category"])
+        return score_memberships(frame, options)
+    return long_memberships(frame) if shape == "long" else wide_memberships(frame)
 
 
-def as_category(column: pd.Series) -> pd.Series:
-    """Validate the category column: non-empty strings."""
-    if column.isna().any():
-        row = int(np.flatnonzero(column.isna().to_numpy())[0])
-        raise InputError(f"column 'category' has a missing value (row {row}); fill or drop that row")
-    text = column.astype(str).str.strip()
-    if (text == "").any():
-        raise InputError("column 'category' has an empty name; give every row a category")
-    return text
+def check_options_fit(frame: pd.DataFrame, shape: str, options: Options) -> None:
+    """Score options on a table without scores are a usage error, not silently ignored."""
+    if shape == "scores":
+        return
+    if has_rule(options):
+        flag = rule_flag(options)
+        raise UsageError(f"{flag} needs per-head scores, but this {shape} table has no relation/{options.score_column!r} "
+                         f"columns to apply it to; drop {flag} or give a scores table")
+    if options.category_map:
+        raise UsageError(f"--category-map maps relations, but this {shape} table has no 'relation' column; "
+                         "drop --category-map or give a scores table")
 
 
-def resolve_shape(memberships: pd.DataFrame, metadata: dict[str, str], options: Options) -> tuple[int, int, str]:
-    """Pick (n_layers, n_heads, source): flags, then file metadata, else inferred."""
+def resolve_shape(extent: pd.DataFrame, metadata: dict[str, str], options: Options,
+                  model: str | None) -> tuple[int, int, str]:
+    """Pick (n_layers, n_heads, source): flags, file metadata, the known-model table, else inferred."""
     if options.layers is not None and options.heads is not None:
         return options.layers, options.heads, "flag"
     if "n_layers" in metadata and "n_heads" in metadata:
-        try:
-            return int(metadata["n_layers"]), int(metadata["n_heads"]), "metadata"
-        except ValueError as exc:
-            raise InputError("the file's n_layers/n_heads metadata is not a whole number; fix it or pass --layers/--heads") from exc
-    return int(memberships["layer"].max()) + 1, int(memberships["head"].max()) + 1, "inferred"
+        return metadata_shape(metadata)
+    known = lookup(model)
+    if known is not None:
+        return known.n_layers, known.n_heads, "known-model"
+    return int(extent["layer"].max()) + 1, int(extent["head"].max()) + 1, "inferred"
 
 
-def check_inside_shape(memberships: pd.DataFrame, n_layers: int, n_heads: int, source: str) -> None:
+def metadata_shape(metadata: dict[str, str]) -> tuple[int, int, str]:
+    """The shape stored in the file's n_layers/n_heads key-value metadata."""
+    try:
+        n_layers, n_heads = int(metadata["n_layers"]), int(metadata["n_heads"])
+    except ValueError as exc:
+        raise InputError("the file's n_layers/n_heads metadata is not a whole number; fix it or pass --layers/--heads") from exc
+    if n_layers < 1 or n_heads < 1:
+        raise InputError(f"the file's metadata says {n_layers}x{n_heads} heads; fix it or pass --layers/--heads")
+    return n_layers, n_heads, "metadata"
+
+
+def check_inside_shape(extent: pd.DataFrame, n_layers: int, n_heads: int, source: str) -> None:
     """Every index must fall inside the declared model shape."""
     for name, limit in (("layer", n_layers), ("head", n_heads)):
-        top = int(memberships[name].max())
+        top = int(extent[name].max())
         if top >= limit:
             raise InputError(
                 f"{name} index {top} is outside the model shape {n_layers}x{n_heads} (from {source}); "
@@ -204,11 +136,11 @@ def check_inside_shape(memberships: pd.DataFrame, n_layers: int, n_heads: int, s
             )
 
 
-def order_categories(memberships: pd.DataFrame, requested: tuple[str, ...] | None) -> tuple[str, ...]:
+def order_categories(found: tuple[str, ...], requested: tuple[str, ...] | None) -> tuple[str, ...]:
     """Panel order: the requested categories, else all found, alphabetically."""
-    found = sorted(memberships["category"].unique())
+    found = tuple(sorted(found))
     if not requested:
-        return tuple(found)
+        return found
     missing = [c for c in requested if c not in found]
     if missing:
         raise UsageError(f"--categories names {missing[0]!r}, which the table does not have (it has: {', '.join(found)})")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields
 
 from .errors import UsageError
 
 FORMATS = ("svg", "png", "pdf")
+AGGREGATES = ("mean", "max", "median")
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,12 @@ class Options:
     categories: tuple[str, ...] | None = None
     formats: tuple[str, ...] = FORMATS
     example: bool = False  # label the report as the bundled synthetic example
+    score_column: str = "score"
+    threshold: float | None = None
+    top_k: int | None = None
+    top_percent: float | None = None
+    aggregate: str = "mean"
+    category_map: str | None = None
 
     def __post_init__(self) -> None:
         if (self.layers is None) != (self.heads is None):
@@ -28,6 +36,7 @@ class Options:
             value = getattr(self, name)
             if value is not None and value < 1:
                 raise UsageError(f"--{name} must be a positive whole number, got {value}")
+        check_rule(self)
         unknown = sorted(set(self.formats) - set(FORMATS))
         if unknown:
             raise UsageError(f"unknown figure format {unknown[0]!r}: choose from {', '.join(FORMATS)}")
@@ -47,6 +56,23 @@ class Options:
             if kwargs.get(key) is not None:
                 kwargs[key] = tuple(kwargs[key])
         return cls(**kwargs)
+
+
+def check_rule(options: Options) -> None:
+    """Validate the options that turn scores into categories."""
+    if options.aggregate not in AGGREGATES:
+        raise UsageError(f"--aggregate must be one of {', '.join(AGGREGATES)}, got {options.aggregate!r}")
+    if options.top_k is not None and options.top_percent is not None:
+        raise UsageError("--top-k and --top-percent are two different rules: give one (either may go with --threshold)")
+    if options.top_k is not None and (isinstance(options.top_k, bool) or int(options.top_k) != options.top_k
+                                      or options.top_k < 1):
+        raise UsageError(f"--top-k must be a whole number of at least 1, got {options.top_k}")
+    if options.top_percent is not None and not 0 < options.top_percent <= 100:
+        raise UsageError(f"--top-percent must be above 0 and at most 100, got {options.top_percent}")
+    if options.threshold is not None and not math.isfinite(options.threshold):
+        raise UsageError(f"--threshold must be a finite number, got {options.threshold}")
+    if not str(options.score_column).strip():
+        raise UsageError("--score-column needs a column name")
 
 
 def split_list(text: str) -> tuple[str, ...]:

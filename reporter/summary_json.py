@@ -20,7 +20,7 @@ def summary_dict(summary: Summary, observations: list[Observation]) -> dict:
         "schema_version": SCHEMA_VERSION,
         "generator": {"name": "reporter", "version": __version__},
         "source": {"name": t.source.name, "sha256": t.source.sha256} if t.source else None,
-        "rule": t.rule,
+        "rule": rule_dict(t),
         "model": {
             "name": t.model,
             "n_layers": t.n_layers,
@@ -85,6 +85,13 @@ def comparison_dict(c) -> dict:
         "width_ratio_ci": [r4(v) for v in c.width_ratio_ci] if c.width_ratio_ci else None,
         "wider": c.wider,
     }
+
+
+def rule_dict(t) -> dict:
+    """How the categories were made: the header sentence plus the rule's parameters."""
+    spec = dict(t.rule_spec or {"kind": "given"})
+    spec["text"] = t.rule or "categories as given in the table"
+    return spec
 
 
 def category_dict(c) -> dict:

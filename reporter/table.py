@@ -23,7 +23,8 @@ class HeadTable:
 
     ``memberships`` has one row per (layer, head, category), int64 layer/head,
     str category, sorted and free of duplicates. ``scores`` (optional) has
-    layer, head, category, score and optionally relation.
+    layer, head, relation, category, score: one aggregated score per head and
+    relation (relation is missing for long tables with a score column).
     """
 
     memberships: pd.DataFrame
@@ -34,6 +35,7 @@ class HeadTable:
     model: str | None = None
     source: Source | None = None
     rule: str | None = None
+    rule_spec: dict | None = None  # the rule as data for summary.json (kind, score_column, threshold, ...)
     scores: pd.DataFrame | None = None
     example: bool = False
     warnings: tuple[str, ...] = field(default=())

@@ -1,0 +1,218 @@
+"""Scores: memberships from per-head relation scores, a relation -> category map and a rule.
+
+A head joins a category when, for at least one relation mapped to that
+category, its aggregated score passes the rule (``--threshold``, ``--top-k``
+per relation, ``--top-percent`` per relation; a threshold may be combined with
+either top rule, and then both must hold).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .columns import missing_column, name_problems, plain
+from .errors import InputError, UsageError
+from .options import Options
+from .shapes import Parsed, head_index_problems, heads_of
+
+log = logging.getLogger(__name__)
+
+RULE_FLAGS = ("threshold", "top_k", "top_percent")
+
+
+def has_rule(options: Options) -> bool:
+    """Whether any rule option was given."""
+    return any(getattr(options, name) is not None for name in RULE_FLAGS)
+
+
+def rule_flag(options: Options) -> str:
+    """The first rule option given, spelled as on the command line."""
+    name = next(n for n in RULE_FLAGS if getattr(options, n) is not None)
+    return "--" + name.replace("_", "-")
+
+
+def score_problems(frame: pd.DataFrame, options: Options, category_map: pd.DataFrame | None) -> list[str]:
+    """Every problem of a scores table: columns, indexes, scores, rule and category map."""
+    problems = head_index_problems(frame) + name_problems(frame["relation"], "relation")
+    if "score" not in frame.columns:
+        problems.append(missing_column(frame, options.score_column, "; name the score column with --score-column NAME"))
+    elif pd.to_numeric(frame["score"], errors="coerce").isna().sum() > frame["score"].isna().sum():
+        bad = plain(frame["score"][pd.to_numeric(frame["score"], errors="coerce").isna() & frame["score"].notna()].iloc[0])
+        problems.append(f"column {options.score_column!r} holds {bad!r}, not a number; scores must be numbers")
+    if not has_rule(options):
+        problems.append("this table holds scores; choose a rule that turns them into categories: "
+                        "--threshold T, --top-k K or --top-percent P")
+    if category_map is None and "category" not in frame.columns:
+        problems.append("no relation -> category map: add a 'category' column or pass --category-map FILE")
+    else:
+        problems += map_problems(frame, category_map)
+    return problems
+
+
+def map_problems(frame: pd.DataFrame, category_map: pd.DataFrame | None) -> list[str]:
+    """A problem naming the relations the category map does not cover."""
+    mapping = category_map if category_map is not None else map_from_column(frame)
+    relations = set(frame["relation"].dropna().astype(str).str.strip())
+    missing = sorted(relations - set(mapping["relation"]))
+    if not missing:
+        return []
+    where = "--category-map" if category_map is not None else "the 'category' column"
+    return [f"{where} gives no category for relation{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(repr(m) for m in missing)}; map every relation to a category"]
+
+
+def map_from_column(frame: pd.DataFrame) -> pd.DataFrame:
+    """The (relation, category) pairs the table's own ``category`` column gives."""
+    pairs = frame[["relation", "category"]].dropna()
+    pairs = pairs.astype(str).apply(lambda s: s.str.strip())
+    pairs = pairs[(pairs["relation"] != "") & (pairs["category"] != "")]
+    return pairs.drop_duplicates().sort_values(["relation", "category"]).reset_index(drop=True)
+
+
+def read_category_map(path: str | Path) -> pd.DataFrame:
+    """A relation -> category map from CSV/TSV (relation, category columns) or JSON.
+
+    JSON may be ``{"relation": "Category"}``, ``{"relation": ["A", "B"]}`` or a
+    list of ``{"relation": ..., "category": ...}`` records.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"--category-map {path}: no such file; check the path")
+    try:
+        if path.suffix.lower() == ".json":
+            pairs = map_from_json(json.loads(path.read_text(encoding="utf-8")))
+        elif path.suffix.lower() in (".csv", ".tsv"):
+            pairs = map_from_csv(pd.read_csv(path, sep="\t" if path.suffix.lower() == ".tsv" else ",", dtype=str))
+        else:
+            raise InputError(f"--category-map {path.name}: unknown file type {path.suffix or '(none)'!r}; use .csv or .json")
+    except InputError:
+        raise
+    except Exception as exc:  # a malformed map is the user's file, not our bug
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(f"--category-map {path.name}: cannot read it ({reason}); give relation,category rows") from exc
+    if pairs.empty:
+        raise InputError(f"--category-map {path.name}: the map is empty; give relation,category rows")
+    return pairs.drop_duplicates().sort_values(["relation", "category"]).reset_index(drop=True)
+
+
+def map_from_json(document: object) -> pd.DataFrame:
+    """(relation, category) pairs from a JSON object or list of records."""
+    rows: list[tuple[str, str]] = []
+    if isinstance(document, dict):
+        for relation, value in document.items():
+            for category in value if isinstance(value, list) else [value]:
+                rows.append((str(relation), str(category)))
+    elif isinstance(document, list):
+        frame = pd.DataFrame(document)
+        return map_from_csv(frame.astype(str))
+    else:
+        raise InputError("--category-map: JSON must be an object {relation: category} or a list of records")
+    return clean_pairs(pd.DataFrame(rows, columns=["relation", "category"]))
+
+
+def map_from_csv(frame: pd.DataFrame) -> pd.DataFrame:
+    """(relation, category) pairs from a table with relation (or task) and category columns."""
+    lowered = {str(c).strip().lower(): c for c in frame.columns}
+    relation = lowered.get("relation", lowered.get("task"))
+    category = lowered.get("category")
+    if relation is None or category is None:
+        name = "relation" if relation is None else "category"
+        raise InputError(f"--category-map: {missing_column(frame, name)}")
+    return clean_pairs(frame[[relation, category]].set_axis(["relation", "category"], axis=1).dropna())
+
+
+def clean_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
+    """Stripped, non-empty (relation, category) text pairs."""
+    pairs = pairs.astype(str).apply(lambda s: s.str.strip())
+    return pairs[(pairs["relation"] != "") & (pairs["category"] != "")]
+
+
+def score_memberships(frame: pd.DataFrame, options: Options) -> Parsed:
+    """Memberships from a scores table: aggregate repeated rows, apply the rule, map relations to categories."""
+    category_map = read_category_map(options.category_map) if options.category_map else None
+    problems = score_problems(frame, options, category_map)
+    if problems:
+        error = UsageError if problems[0].startswith("this table holds scores") else InputError
+        raise error(problems[0])
+    mapping = category_map if category_map is not None else map_from_column(frame)
+    heads = heads_of(frame)
+    scores = aggregate(heads.assign(relation=frame["relation"].astype(str).str.strip().to_numpy(),
+                                    score=pd.to_numeric(frame["score"]).to_numpy(dtype="float64")), options.aggregate)
+    passing = apply_rule(scores, options)
+    members = passing.merge(mapping, on="relation")[["layer", "head", "category"]].drop_duplicates()
+    members = members.sort_values(["layer", "head", "category"], kind="stable").reset_index(drop=True)
+    used = mapping[mapping["relation"].isin(scores["relation"])]
+    per_head = scores.merge(used, on="relation")[["layer", "head", "relation", "category", "score"]]
+    per_head = per_head.sort_values(["layer", "head", "relation", "category"], kind="stable").reset_index(drop=True)
+    warnings = nan_warning(frame)
+    return Parsed(
+        "scores", members, tuple(sorted(used["category"].unique())), heads, scores=per_head,
+        rule=rule_text(options), rule_spec=rule_spec(options, used), warnings=warnings,
+    )
+
+
+def nan_warning(frame: pd.DataFrame) -> tuple[str, ...]:
+    """A warning when some score cells are empty (they are left out of the aggregate)."""
+    empty = int(frame["score"].isna().sum())
+    if not empty:
+        return ()
+    log.warning("%d rows have no score and were left out", empty)
+    return (f"{empty} rows have no score and were left out",)
+
+
+def aggregate(rows: pd.DataFrame, how: str) -> pd.DataFrame:
+    """One score per (layer, head, relation): the mean, max or median of repeated rows."""
+    grouped = rows.groupby(["layer", "head", "relation"], sort=True)["score"].agg(how)
+    return grouped.dropna().reset_index()
+
+
+def apply_rule(scores: pd.DataFrame, options: Options) -> pd.DataFrame:
+    """The (layer, head, relation) rows whose score passes the rule."""
+    keep = np.ones(len(scores), dtype=bool)
+    if options.top_k is not None or options.top_percent is not None:
+        ordered = scores.sort_values(["relation", "score", "layer", "head"], ascending=[True, False, True, True],
+                                     kind="stable")
+        rank = ordered.groupby("relation", sort=False).cumcount().reindex(scores.index).to_numpy()
+        if options.top_k is not None:
+            limit = np.full(len(scores), options.top_k)
+        else:
+            sizes = scores.groupby("relation")["relation"].transform("size").to_numpy()
+            limit = np.ceil(sizes * options.top_percent / 100 - 1e-9).astype(int)
+        keep &= rank < limit
+    if options.threshold is not None:
+        keep &= scores["score"].to_numpy() >= options.threshold
+    return scores[keep]
+
+
+def rule_text(options: Options) -> str:
+    """The rule as a sentence for the report header."""
+    tests = []
+    if options.top_k is not None:
+        tests.append(f"is among the {options.top_k} highest of the relation")
+    if options.top_percent is not None:
+        tests.append(f"is in the top {options.top_percent:g}% of the relation's heads")
+    if options.threshold is not None:
+        tests.append(f"is at least {options.threshold:g}")
+    return (f"A head joins a category when its score ({options.score_column}, {options.aggregate} over repeated rows) "
+            f"{' and '.join(tests)} for at least one of the category's relations.")
+
+
+def rule_spec(options: Options, mapping: pd.DataFrame) -> dict:
+    """The rule as structured data for summary.json."""
+    relations: dict[str, list[str]] = {}
+    for relation, category in mapping.itertuples(index=False):
+        relations.setdefault(relation, []).append(category)
+    return {
+        "kind": "scores",
+        "score_column": options.score_column,
+        "aggregate": options.aggregate,
+        "threshold": options.threshold,
+        "top_k": options.top_k,
+        "top_percent": options.top_percent,
+        "relations": {r: sorted(c) for r, c in sorted(relations.items())},
+    }
