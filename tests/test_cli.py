@@ -39,7 +39,11 @@ def test_missing_column_exits_2_with_one_line(cli, tmp_path):
     table.write_text("layer,heads,category\n0,0,A\n")
     result = cli("build", str(table), "-o", str(tmp_path / "out"))
     assert result.returncode == 2
-    assert result.stderr == "reporter: error: missing column 'head' (found: layer, heads, category); did you mean 'heads'?\n"
+    assert result.stderr == (
+        "reporter: error: missing column 'head' (found: layer, heads, category); did you mean 'heads'?; "
+        "give layer, head, category columns (long), one true/false column per category (wide), "
+        "or relation and score columns (scores)\n"
+    )
     assert not (tmp_path / "out").exists()
 
 

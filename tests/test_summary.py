@@ -22,13 +22,22 @@ def test_model_and_totals(summary):
     assert summary["schema_version"] == 1
     assert summary["model"] == {"name": None, "n_layers": 6, "n_heads": 4, "shape_source": "flag"}
     # 7 distinct heads carry a category; (2,0) is in A, B, C and (5,3) in B, C.
-    assert summary["totals"] == {"heads": 24, "classified": 7, "unclassified": 17, "multi_category": 2}
+    assert summary["totals"] == {
+        "heads": 24, "classified": 7, "unclassified": 17, "multi_category": 2,
+        "unclassified_share": round(17 / 24, 4),
+        # (2,0) is in three categories, (5,3) in two, the other five in one.
+        "by_n_categories": [
+            {"n_categories": 1, "heads": 5}, {"n_categories": 2, "heads": 1}, {"n_categories": 3, "heads": 1},
+        ],
+    }
 
 
 def test_category_statistics(summary):
     a, b, c = summary["categories"]
+    design_keys = ("name", "color", "heads", "share_of_heads", "layer_median", "layer_q1", "layer_q3",
+                   "core_layers", "core_share", "shared_heads")
     # A: layers 1,1,2,2,3 -> median 2, quartiles 1 and 2; 4 of 5 heads (80%) in layers 1-2.
-    assert a == {
+    assert {k: a[k] for k in design_keys} == {
         "name": "A", "color": "#1f77b4", "heads": 5, "share_of_heads": round(5 / 24, 4),
         "layer_median": 2.0, "layer_q1": 1.0, "layer_q3": 2.0,
         "core_layers": [1, 2], "core_share": 0.8, "shared_heads": 1,
