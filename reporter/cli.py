@@ -50,6 +50,8 @@ def add_output_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--output", default="site", metavar="DIR", help="output folder (default: site/)")
     p.add_argument("--formats", default="svg,png,pdf", help="figure export formats (default: svg,png,pdf)")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    p.add_argument("--force", action="store_true",
+                   help="write into an existing folder that holds other files (they are left untouched)")
 
 
 def positive_int(text: str) -> int:
@@ -89,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     if args.command == "demo":
-        report = build(EXAMPLE, formats=args.formats, **EXAMPLE_OPTIONS)
+        report = build(EXAMPLE, formats=args.formats, force=args.force, **EXAMPLE_OPTIONS)
     else:
         report = build(
             args.input,
@@ -99,6 +101,7 @@ def run(args: argparse.Namespace) -> int:
             heads=args.heads,
             categories=args.categories,
             formats=args.formats,
+            force=args.force,
         )
     say = (lambda _msg: None) if args.quiet or not sys.stderr.isatty() else progress_printer()
     out = report.save(args.output, progress=say)

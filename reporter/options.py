@@ -20,6 +20,7 @@ class Options:
     categories: tuple[str, ...] | None = None
     formats: tuple[str, ...] = FORMATS
     example: bool = False  # label the report as the bundled synthetic example
+    force: bool = False  # write into an existing folder reporter did not make, keeping its files
 
     def __post_init__(self) -> None:
         if (self.layers is None) != (self.heads is None):
