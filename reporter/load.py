@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError, UsageError
+from .limits import check_limits
 from .options import Options
 from .table import HeadTable, Source
 
@@ -31,6 +32,7 @@ def load(table: object, options: Options) -> HeadTable:
     frame = select_model(frame, options.model)
     memberships, warnings = memberships_from(frame)
     n_layers, n_heads, shape_source = resolve_shape(memberships, metadata, options)
+    check_limits(memberships, n_layers, n_heads, options.categories)
     check_inside_shape(memberships, n_layers, n_heads, shape_source)
     categories = order_categories(memberships, options.categories)
     memberships = memberships[memberships["category"].isin(categories)]

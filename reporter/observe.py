@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .slugs import slug_map
 from .summarize import CategoryStats, Summary
 
 KINDS = ("concentration", "comparison", "sparsity", "overlap", "unclassified")
@@ -30,12 +31,6 @@ def observe(summary: Summary) -> list[Observation]:
     return found
 
 
-def slug(name: str) -> str:
-    """A lower-case id fragment for a category name."""
-    out = "".join(ch.lower() if ch.isalnum() else "-" for ch in name).strip("-")
-    return "-".join(part for part in out.split("-") if part) or "category"
-
-
 def percent(value: float) -> str:
     """A share as a percentage with one decimal."""
     return f"{100 * value:.1f}%"
@@ -49,7 +44,7 @@ def concentration(summary: Summary, c: CategoryStats) -> Observation:
         f"(median layer {c.layer_median:g})."
     )
     return Observation(
-        id=f"{slug(c.name)}-core",
+        id=f"{slug_map(summary.table.categories)[c.name]}-core",
         kind="concentration",
         text=text,
         figure="layer-profile",

@@ -4,6 +4,7 @@
   var payload = JSON.parse(document.getElementById("report-data").textContent);
   var options = {
     renderer: "canvas",
+    ast: true,  // vega-embed's expression interpreter: no eval, so the CSP can forbid it
     actions: { export: true, source: false, compiled: false, editor: false },
     tooltip: { theme: "light" }
   };
