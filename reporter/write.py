@@ -198,7 +198,7 @@ def staging(out: Path) -> Iterator[Path]:
 def hold(lock: IO[str]) -> None:
     """Lock a staging folder's marker for as long as the build runs (the OS frees it on any exit)."""
     if fcntl is not None:
-        fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)  # blocks only while another build's in_use() peeks
 
 
 def in_use(stage: Path) -> bool:

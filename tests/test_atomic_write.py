@@ -80,14 +80,18 @@ def test_sigkill_mid_write_leaves_previous_site(previous_site, cli):
     assert "synthetic example" in (out / "index.html").read_text()
 
 
-def test_ctrl_c_leaves_previous_site_and_cleans_up(previous_site):
+@pytest.mark.parametrize("sig, status, message", [
+    (signal.SIGINT, 130, "reporter: interrupted; the output folder was left as it was\n"),
+    (signal.SIGTERM, 143, ""),
+])
+def test_ctrl_c_and_sigterm_leave_previous_site_and_clean_up(previous_site, sig, status, message):
     out, before = previous_site
     proc = start_demo(out)
     wait_for_staged(proc, out, 7)
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(sig)
     _, err = proc.communicate()
-    assert proc.returncode == 130
-    assert err == "reporter: interrupted; the output folder was left as it was\n"
+    assert proc.returncode == status
+    assert err == message
     assert listing(out) == before
     assert leftovers(out) == []
 
