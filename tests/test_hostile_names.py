@@ -63,6 +63,8 @@ def test_names_are_text_in_the_html(hostile_site):
     assert not [a for tag in soup.find_all(True) for a in tag.attrs if a.startswith("on")]
     assert MODEL in soup.select_one("dl.facts").get_text()
     assert "49" not in soup.select_one("table.categories").get_text()  # {{ 7*7 }} was not evaluated
+    hrefs = [a["href"] for a in soup.find_all(href=True)]
+    assert hrefs and all(h.startswith(("#fig-", "figures/", "data/")) for h in hrefs)  # no javascript: links
 
 
 def test_embedded_json_escapes_and_round_trips(hostile_site):
@@ -190,3 +192,11 @@ def test_any_name_appears_exactly_as_given(names, title):
     payload = json.loads(soup.find("script", id="report-data").string)
     assert {row["category"] for row in payload["datasets"]["profile"]} == set(names)
     assert len(soup.find_all("script")) == 3
+
+
+def test_pdf_export_has_no_actions(hostile_site):
+    _, report = hostile_site
+    pdf = export_figure(report.figures["layer-profile"], ("pdf",))["layer-profile.pdf"]
+    assert pdf.startswith(b"%PDF-")
+    for action in (b"/JavaScript", b"/JS", b"/URI", b"/Launch", b"/OpenAction", b"/AA"):
+        assert action not in pdf
