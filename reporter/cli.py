@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -59,6 +61,8 @@ def add_output_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--output", default="site", metavar="DIR", help="output folder (default: site/)")
     p.add_argument("--formats", default="svg,png,pdf", help="figure export formats (default: svg,png,pdf)")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    p.add_argument("--force", action="store_true",
+                   help="write into an existing folder that holds other files (they are left untouched)")
 
 
 def add_input_options(p: argparse.ArgumentParser) -> None:
@@ -106,6 +110,9 @@ def positive_int(text: str) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status."""
     args = parser().parse_args(argv)
+    # `kill` and CI cancellations send SIGTERM: unwind like Ctrl-C so the staging folder is removed.
+    with contextlib.suppress(ValueError):  # only the main thread may set handlers
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     logging.basicConfig(level=logging.WARNING, format="reporter: warning: %(message)s")
     try:
         return run(args)
@@ -131,7 +138,7 @@ def run(args: argparse.Namespace) -> int:
         return run_inspect(args)
     started = time.perf_counter()
     if args.command == "demo":
-        report = build(EXAMPLE, formats=args.formats, **EXAMPLE_OPTIONS)
+        report = build(EXAMPLE, formats=args.formats, force=args.force, **EXAMPLE_OPTIONS)
     else:
         report = build(
             args.input,
@@ -142,6 +149,7 @@ def run(args: argparse.Namespace) -> int:
             categories=args.categories,
             formats=args.formats,
             **score_options(args),
+            force=args.force,
         )
     say = (lambda _msg: None) if args.quiet or not sys.stderr.isatty() else progress_printer()
     out = report.save(args.output, progress=say)

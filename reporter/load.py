@@ -37,6 +37,7 @@ def load_raw(raw: RawInput, options: Options) -> HeadTable:
     frame, model = prepare(raw, options)
     parsed = parse(frame, options)
     n_layers, n_heads, shape_source = resolve_shape(parsed.extent, raw.metadata, options, model)
+    check_limits(parsed.memberships, n_layers, n_heads, options.categories)
     check_inside_shape(parsed.extent, n_layers, n_heads, shape_source)
     categories = order_categories(parsed.categories, options.categories)
     memberships = parsed.memberships[parsed.memberships["category"].isin(categories)]

@@ -30,7 +30,7 @@ then comparisons (strongest first), then overlaps, then unclassified heads.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import replace, dataclass, field
 
 from .summarize import ALPHA, MIN_HEADS, CategoryStats, Comparison, Summary
 
@@ -67,13 +67,18 @@ def observe(summary: Summary) -> list[Observation]:
     found.extend(spread_comparisons(summary))
     found.extend(o for o in (multi_category(summary), top_pair(summary)) if o is not None)
     found.append(unclassified(summary))
-    return found
+    return unique_ids(found)
 
 
 def slug(name: str) -> str:
-    """A lower-case id fragment for a category name."""
-    out = "".join(ch.lower() if ch.isalnum() else "-" for ch in name).strip("-")
-    return "-".join(part for part in out.split("-") if part) or "category"
+    """A safe id fragment for a category name (ASCII, bounded, see slugs.slugify)."""
+    return slugify(name, set())
+
+
+def unique_ids(found: list[Observation]) -> list[Observation]:
+    """Make ids unique: two names can share a readable slug ("A b", "a-b"), and ids become HTML ids."""
+    taken: set[str] = set()
+    return [replace(o, id=slugify(o.id, taken)) for o in found]
 
 
 def r4(value: float) -> float:

@@ -28,6 +28,7 @@ class Options:
     top_percent: float | None = None
     aggregate: str = "mean"
     category_map: str | None = None
+    force: bool = False  # write into an existing folder reporter did not make, keeping its files
 
     def __post_init__(self) -> None:
         if (self.layers is None) != (self.heads is None):

@@ -71,7 +71,7 @@ class Report:
         """Write the site into ``out`` atomically and return its path."""
         from .write import write_site
 
-        return write_site(Path(out), self.files(), self.figures, self.options.formats, progress)
+        return write_site(Path(out), self.files(), self.figures, self.options.formats, progress, force=self.options.force)
 
     def _repr_html_(self) -> str:
         """The report in a srcdoc iframe, for notebooks."""

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import errno
+import glob
 import json
 import logging
 import os
 import re
 import shutil
+import sys
 import tempfile
 from pathlib import Path
-from typing import Callable
+from typing import IO, Callable, Iterator
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; concurrent builds of one folder are then unsafe
+    fcntl = None  # type: ignore[assignment]
 
 from .charts import Figure
 from .errors import OutputError
@@ -17,46 +27,152 @@ from .errors import OutputError
 log = logging.getLogger(__name__)
 
 MARKER = ".reporter-site"
-MARKER_TEXT = "This folder was written by reporter; it may replace the folder's contents on the next build.\n"
+MARKER_NOTE = (
+    "This folder holds a site written by reporter. The next build replaces or removes the files listed "
+    "under 'files' and leaves every other file in the folder as it is."
+)
+# A build stages everything in a folder beside the output named ".<name>.reporter-tmp-<random>",
+# holding TMP_MARKER (locked while the build runs), the new site in new/ and, for a moment, the
+# previous site in old/. The next build recognises leftovers by that name and marker.
+TMP_INFIX = ".reporter-tmp-"
+TMP_MARKER = ".reporter-tmp"
+TMP_NOTE = "A build of reporter in progress or interrupted; the next build removes this folder.\n"
+LEGACY_OLD_INFIX = ".reporter-old-"  # the previous site parked by an earlier version of swap_in
+RENAME_EXCHANGE = 2  # linux/fs.h: swap two paths atomically
 # A PDF resource dictionary: lines of "/name N 0 R" whose order vl-convert leaves to a hash map.
 PDF_RESOURCES = re.compile(rb"<<\n((?:[ \t]*/[^\s/<>]+ \d+ 0 R\n)+)([ \t]*>>)")
 
 
 def write_site(out: Path, files: dict[str, bytes], figures: dict[str, Figure], formats: tuple[str, ...],
-               progress: Callable[[str], None] | None = None) -> Path:
+               progress: Callable[[str], None] | None = None, force: bool = False) -> Path:
     """Write ``files`` and every figure's exports into ``out``, all or nothing.
 
-    Everything goes into a temporary folder beside ``out`` first and is then
+    Everything goes into a staging folder beside ``out`` first and is then
     swapped in, so an interrupted build leaves the previous site as it was.
+    Files in ``out`` that reporter did not write are carried into the new
+    site untouched; ``force`` allows a folder that has no reporter marker.
     """
-    out = Path(out)
-    check_target(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.reporter-tmp-", dir=out.parent))
+    out = Path(os.path.abspath(out))  # abspath also folds "..", so out.name is the folder's name
     try:
-        os.chmod(tmp, 0o777 & ~current_umask())  # mkdtemp makes 0700; a site should be readable
-        for rel, data in sorted({**files, MARKER: MARKER_TEXT.encode()}.items()):
-            put(tmp / rel, data)
-        for slug, figure in figures.items():
-            if progress:
-                progress(f"exporting {slug}")
-            for rel, data in export_figure(figure, formats).items():
-                put(tmp / "figures" / rel, data)
-        swap_in(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        recover(out)
+        ours = owned_files(out, force)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with staging(out) as stage:
+            new = stage / "new"
+            written = stage_site(new, files, figures, formats, progress)
+            put(new / MARKER, marker_bytes(written))
+            if out.is_dir():
+                carry_over(out, new, ours)
+                shutil.copymode(out, new)  # a user's folder keeps its permissions
+            swap_in(new, out, stage)
+    except OSError as exc:  # a full disk, a read-only folder, a quota: the user's to fix
+        raise OutputError(
+            f"cannot write the site into {out} ({exc.strerror or exc}); the folder was left as it was — "
+            "free some space or choose another folder with -o"
+        ) from exc
     return out
 
 
-def check_target(out: Path) -> None:
-    """Refuse to replace a folder reporter did not write, or a file."""
-    if out.exists() and not out.is_dir():
-        raise OutputError(f"{out} is a file, not a folder; choose another output folder with -o")
-    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).exists():
+def stage_site(new: Path, files: dict[str, bytes], figures: dict[str, Figure], formats: tuple[str, ...],
+               progress: Callable[[str], None] | None) -> list[str]:
+    """Write the site's files and figure exports into ``new``; return their relative paths."""
+    new.mkdir()
+    written = []
+    for rel, data in sorted(files.items()):
+        put(new / rel, data)
+        written.append(rel)
+    for slug, figure in figures.items():
+        if progress:
+            progress(f"exporting {slug}")
+        for rel, data in export_figure(figure, formats).items():
+            put(new / "figures" / rel, data)
+            written.append(f"figures/{rel}")
+    return sorted(written)
+
+
+def marker_bytes(written: list[str]) -> bytes:
+    """The marker file: a note and the list of files this build wrote (its manifest)."""
+    return (json.dumps({"files": written, "note": MARKER_NOTE}, indent=2, sort_keys=True) + "\n").encode()
+
+
+def check_target(out: Path, force: bool = False) -> None:
+    """Refuse a file, or a non-empty folder reporter did not write unless ``force``."""
+    owned_files(Path(out), force)
+
+
+def owned_files(out: Path, force: bool) -> set[str]:
+    """Relative paths of the files in ``out`` that a previous build wrote (and may remove)."""
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        raise OutputError(f"{out} is a file or a link, not a folder; choose another output folder with -o")
+    if not out.is_dir():
+        return set()
+    marker = out / MARKER
+    if marker.is_file() and not marker.is_symlink():
+        return manifest(marker, out)
+    others = sorted(p.name for p in out.iterdir())
+    if others and not force:
         raise OutputError(
-            f"{out} already holds files that reporter did not write; choose an empty or new folder with -o"
+            f"{out} already holds files that reporter did not write (e.g. {others[0]}); choose an empty or new "
+            "folder with -o, or pass --force to add the report beside them (reporter never removes them)"
         )
+    return set()
+
+
+def manifest(marker: Path, out: Path) -> set[str]:
+    """The files a marker lists; an old marker without a list claimed the whole folder."""
+    try:
+        listed = json.loads(marker.read_text(encoding="utf-8"))["files"]
+        return {str(rel) for rel in listed if isinstance(rel, str)}
+    except (ValueError, KeyError, TypeError):
+        log.warning("%s has no file list; treating every file in %s as written by reporter", marker, out)
+        return {p.relative_to(out).as_posix() for p in out.rglob("*") if is_plain_file(p)}
+
+
+def is_plain_file(path: Path) -> bool:
+    """A regular file, not a link (a link or folder at a path we wrote is the user's)."""
+    return path.is_file() and not path.is_symlink()
+
+
+def carry_over(src: Path, dst: Path, ours: set[str], rel: str = "") -> None:
+    """Hard-link (or copy) into ``dst`` every entry of ``src`` that reporter did not write.
+
+    Links keep the very same files, so the user's files survive the swap
+    byte for byte; a user's file where the new site has one is a conflict.
+    """
+    for entry in sorted(os.scandir(src), key=lambda e: e.name):
+        path = Path(entry.path)
+        name = f"{rel}{entry.name}"
+        if name == MARKER or (name in ours and is_plain_file(path)):
+            continue
+        target = dst / entry.name
+        if entry.is_dir(follow_symlinks=False):
+            if target.exists() and not target.is_dir():
+                raise conflict(src, name)
+            target.mkdir(exist_ok=True)
+            carry_over(path, target, ours, name + "/")
+            shutil.copystat(path, target)
+        elif os.path.lexists(target):
+            raise conflict(src, name)
+        elif entry.is_symlink():
+            os.symlink(os.readlink(path), target)
+        else:
+            link_or_copy(path, target)
+
+
+def conflict(src: Path, name: str) -> OutputError:
+    """The error for a user's file standing where the report puts one of its own."""
+    return OutputError(
+        f"{src / Path(name).name} was not written by reporter but the report needs that name ({name}); "
+        "move it away or choose another folder with -o (reporter never overwrites files it did not write)"
+    )
+
+
+def link_or_copy(src: Path, dst: Path) -> None:
+    """A hard link where the file system allows one, else a copy with metadata."""
+    try:
+        os.link(src, dst, follow_symlinks=False)
+    except OSError:
+        shutil.copy2(src, dst, follow_symlinks=False)
 
 
 def put(path: Path, data: bytes) -> None:
@@ -65,20 +181,99 @@ def put(path: Path, data: bytes) -> None:
     path.write_bytes(data)
 
 
-def swap_in(tmp: Path, out: Path) -> None:
-    """Replace ``out`` with ``tmp`` using renames, keeping the old site until the new one is in place."""
+@contextlib.contextmanager
+def staging(out: Path) -> Iterator[Path]:
+    """A locked staging folder beside ``out``, removed afterwards whatever happens."""
+    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}{TMP_INFIX}", dir=out.parent))
+    with open(stage / TMP_MARKER, "w", encoding="utf-8") as lock:
+        lock.write(TMP_NOTE)
+        lock.flush()
+        hold(lock)
+        try:
+            yield stage
+        finally:
+            shutil.rmtree(stage, ignore_errors=True)
+
+
+def hold(lock: IO[str]) -> None:
+    """Lock a staging folder's marker for as long as the build runs (the OS frees it on any exit)."""
+    if fcntl is not None:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)  # blocks only while another build's in_use() peeks
+
+
+def in_use(stage: Path) -> bool:
+    """Whether a running build holds this staging folder's lock."""
+    if fcntl is None:
+        return False
+    try:
+        with open(stage / TMP_MARKER, "rb") as lock:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
+def swap_in(new: Path, out: Path, stage: Path) -> None:
+    """Replace ``out`` with ``new``: one atomic exchange where possible, else two renames.
+
+    With two renames the previous site waits in ``stage/old`` between them;
+    if the process dies there, the next build's ``recover`` puts it back.
+    """
     if not out.exists():
-        tmp.rename(out)
+        new.rename(out)
         return
-    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.reporter-old-", dir=out.parent))
-    old.rmdir()
+    if exchange(new, out):
+        return  # the previous site now sits at `new`, inside the staging folder
+    old = stage / "old"
     out.rename(old)
     try:
-        tmp.rename(out)
+        new.rename(out)
     except BaseException:
         old.rename(out)
         raise
-    shutil.rmtree(old, ignore_errors=True)
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths with Linux's renameat2; False where that is not available."""
+    if not sys.platform.startswith("linux"):
+        return False
+    libc = ctypes.CDLL(None, use_errno=True)
+    if not hasattr(libc, "renameat2"):
+        return False
+    at_fdcwd = -100
+    if libc.renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), RENAME_EXCHANGE) == 0:
+        return True
+    errno_ = ctypes.get_errno()
+    if errno_ in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):
+        return False  # a file system without RENAME_EXCHANGE: fall back to two renames
+    raise OSError(errno_, os.strerror(errno_), str(b))
+
+
+def recover(out: Path) -> None:
+    """Clean up after interrupted builds of ``out``: restore a parked site, remove staging folders.
+
+    Only folders named like ours that carry our marker (or are empty) are
+    touched, and never one whose build is still running.
+    """
+    if not out.parent.is_dir():
+        return
+    for leftover in sorted(out.parent.glob(f".{glob.escape(out.name)}{TMP_INFIX}*")):
+        if not leftover.is_dir() or leftover.is_symlink() or in_use(leftover):
+            continue
+        if not (leftover / TMP_MARKER).is_file() and any(leftover.iterdir()):
+            continue  # not ours
+        parked = leftover / "old"
+        if parked.is_dir() and not os.path.lexists(out):
+            log.warning("restoring %s from an interrupted build", out)
+            parked.rename(out)
+        shutil.rmtree(leftover)
+    for leftover in sorted(out.parent.glob(f".{glob.escape(out.name)}{LEGACY_OLD_INFIX}*")):
+        if not os.path.lexists(out):
+            leftover.rename(out)
+        elif (leftover / MARKER).is_file():
+            shutil.rmtree(leftover)
 
 
 def export_figure(figure: Figure, formats: tuple[str, ...]) -> dict[str, bytes]:
@@ -112,9 +307,3 @@ def stable_pdf(pdf: bytes) -> bytes:
         lambda m: b"<<\n" + b"".join(sorted(m.group(1).splitlines(keepends=True))) + m.group(2), pdf
     )
 
-
-def current_umask() -> int:
-    """The process umask (reading it means setting it, so set it back at once)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

@@ -5,6 +5,7 @@ from __future__ import annotations
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
 TEXT = "#222222"
 MUTED = "#555555"
+TITLE_LIMIT = 300
 
 
 def config() -> dict:
@@ -13,7 +14,9 @@ def config() -> dict:
         "font": FONT,
         "background": "white",
         "view": {"stroke": None},
-        "title": {"fontSize": 13, "fontWeight": "normal", "color": TEXT, "anchor": "middle"},
+        # Limits (pixels) cut long names short with an ellipsis, so a 10,000-character name cannot
+        # stretch a figure to tens of thousands of pixels; the tables and tooltips show it in full.
+        "title": {"fontSize": 13, "fontWeight": "normal", "color": TEXT, "anchor": "middle", "limit": TITLE_LIMIT},
         "axis": {
             "labelFontSize": 10,
             "titleFontSize": 11,
@@ -21,6 +24,7 @@ def config() -> dict:
             "labelColor": MUTED,
             "titleColor": TEXT,
             "grid": False,
+            "titleLimit": TITLE_LIMIT,
             "domainColor": "#888888",
             "tickColor": "#888888",
         },

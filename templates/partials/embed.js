@@ -6,6 +6,7 @@
   var views = (window.reporterViews = {});
   var options = {
     renderer: "canvas",
+    ast: true,  // vega-embed's expression interpreter: no eval, so the CSP can forbid it
     actions: { export: true, source: false, compiled: false, editor: false },
     tooltip: { theme: "light" }
   };
