@@ -30,7 +30,7 @@ then comparisons (strongest first), then overlaps, then unclassified heads.
 
 from __future__ import annotations
 
-from dataclasses import replace, dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .summarize import ALPHA, MIN_HEADS, CategoryStats, Comparison, Summary
 
