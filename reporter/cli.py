@@ -39,10 +39,22 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--layers", type=positive_int, help="number of layers (with --heads)")
     build.add_argument("--heads", type=positive_int, help="number of heads per layer (with --layers)")
     build.add_argument("--categories", help="comma-separated categories to show, in panel order")
+    add_publish_options(build)
 
     demo = sub.add_parser("demo", help="build the bundled synthetic 80x64 example")
     add_output_options(demo)
+    add_publish_options(demo)
     return p
+
+
+def add_publish_options(p: argparse.ArgumentParser) -> None:
+    """Options that send the report somewhere besides the output folder."""
+    p.add_argument("--single-file", metavar="FILE",
+                   help="write only this one self-contained HTML file instead of the output folder")
+    p.add_argument("--mlflow", action="store_true",
+                   help="also log the report to MLflow: the active run or MLFLOW_RUN_ID, else a new run")
+    p.add_argument("--wandb", action="store_true",
+                   help="also log the report to Weights & Biases: the current run, else a new wandb.init()")
 
 
 def add_output_options(p: argparse.ArgumentParser) -> None:
@@ -88,6 +100,7 @@ def run(args: argparse.Namespace) -> int:
     from .report import build
 
     started = time.perf_counter()
+    trackers = tracker_loggers(args)  # fail on a missing extra before building or writing anything
     if args.command == "demo":
         report = build(EXAMPLE, formats=args.formats, **EXAMPLE_OPTIONS)
     else:
@@ -101,11 +114,34 @@ def run(args: argparse.Namespace) -> int:
             formats=args.formats,
         )
     say = (lambda _msg: None) if args.quiet or not sys.stderr.isatty() else progress_printer()
-    out = report.save(args.output, progress=say)
+    if getattr(args, "single_file", None):
+        page = report.save_html(args.single_file)
+    else:
+        page = report.save(args.output, progress=say) / "index.html"
+    for log_report in trackers:
+        log_report(report)
     if not args.quiet:
         seconds = time.perf_counter() - started
-        print(f"wrote {out / 'index.html'} ({len(report.figures)} figures) in {seconds:.1f} s")
+        print(f"wrote {page} ({len(report.figures)} figures) in {seconds:.1f} s")
     return 0
+
+
+def tracker_loggers(args: argparse.Namespace) -> list:
+    """The log_report functions asked for with --mlflow/--wandb, their packages imported now."""
+    from .integrations.headline import require
+
+    loggers = []
+    if getattr(args, "mlflow", False):
+        require("mlflow", "mlflow", "MLflow")
+        from .integrations.mlflow import log_report
+
+        loggers.append(log_report)
+    if getattr(args, "wandb", False):
+        require("wandb", "wandb", "Weights & Biases (wandb)")
+        from .integrations.wandb import log_report as log_wandb
+
+        loggers.append(log_wandb)
+    return loggers
 
 
 def progress_printer():
