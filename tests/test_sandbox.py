@@ -34,6 +34,12 @@ def host_page(tmp_path, frame_attrs: str) -> str:
     return host.as_uri()
 
 
+def test_page_uses_no_storage_cookies_or_parent_frames(small_table):
+    page = reporter.build(small_table).to_html()
+    for token in ("localStorage", "sessionStorage", "document.cookie", "window.parent", "window.top", "indexedDB"):
+        assert token not in page
+
+
 def test_error_capture_reaches_into_sandboxed_frames(visit, tmp_path):
     # The control for the tests below: an error inside such a frame is seen by the page's listeners.
     v = visit(host_page(tmp_path, 'sandbox="allow-scripts" srcdoc="<script>console.error(&quot;boom&quot;)</script>"'))
