@@ -41,6 +41,7 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--layers", type=positive_int, help="number of layers (with --heads)")
     build.add_argument("--heads", type=positive_int, help="number of heads per layer (with --layers)")
     build.add_argument("--categories", help="comma-separated categories to show, in panel order")
+    add_publish_options(build)
     add_input_options(build)
 
     inspect = sub.add_parser("inspect", help="print what a build would make of INPUT and every problem, writing nothing")
@@ -53,7 +54,18 @@ def parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="build the bundled synthetic 80x64 example")
     add_output_options(demo)
+    add_publish_options(demo)
     return p
+
+
+def add_publish_options(p: argparse.ArgumentParser) -> None:
+    """Options that send the report somewhere besides the output folder."""
+    p.add_argument("--single-file", metavar="FILE",
+                   help="write only this one self-contained HTML file instead of the output folder")
+    p.add_argument("--mlflow", action="store_true",
+                   help="also log the report to MLflow: the active run or MLFLOW_RUN_ID, else a new run")
+    p.add_argument("--wandb", action="store_true",
+                   help="also log the report to Weights & Biases: the current run, else a new wandb.init()")
 
 
 def add_output_options(p: argparse.ArgumentParser) -> None:
@@ -137,6 +149,7 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "inspect":
         return run_inspect(args)
     started = time.perf_counter()
+    trackers = tracker_loggers(args)  # fail on a missing extra before building or writing anything
     if args.command == "demo":
         report = build(EXAMPLE, formats=args.formats, force=args.force, **EXAMPLE_OPTIONS)
     else:
@@ -152,11 +165,34 @@ def run(args: argparse.Namespace) -> int:
             force=args.force,
         )
     say = (lambda _msg: None) if args.quiet or not sys.stderr.isatty() else progress_printer()
-    out = report.save(args.output, progress=say)
+    if getattr(args, "single_file", None):
+        page = report.save_html(args.single_file)
+    else:
+        page = report.save(args.output, progress=say) / "index.html"
+    for log_report in trackers:
+        log_report(report)
     if not args.quiet:
         seconds = time.perf_counter() - started
-        print(f"wrote {out / 'index.html'} ({len(report.figures)} figures) in {seconds:.1f} s")
+        print(f"wrote {page} ({len(report.figures)} figures) in {seconds:.1f} s")
     return 0
+
+
+def tracker_loggers(args: argparse.Namespace) -> list:
+    """The log_report functions asked for with --mlflow/--wandb, their packages imported now."""
+    from .integrations.headline import require
+
+    loggers = []
+    if getattr(args, "mlflow", False):
+        require("mlflow", "mlflow", "MLflow")
+        from .integrations.mlflow import log_report
+
+        loggers.append(log_report)
+    if getattr(args, "wandb", False):
+        require("wandb", "wandb", "Weights & Biases (wandb)")
+        from .integrations.wandb import log_report as log_wandb
+
+        loggers.append(log_wandb)
+    return loggers
 
 
 def progress_printer():

@@ -191,3 +191,8 @@ def generated_date() -> str | None:
     except (ValueError, OverflowError, OSError):
         return None
     return stamp.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def render_notebook_frame(page_html: str) -> str:
+    """A report page wrapped in a sandboxed srcdoc iframe (templates/notebook.html), for notebooks."""
+    return environment().get_template("notebook.html").render(page_html=page_html)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import logging
 from dataclasses import dataclass
 from functools import cached_property
@@ -73,12 +72,22 @@ class Report:
 
         return write_site(Path(out), self.files(), self.figures, self.options.formats, progress, force=self.options.force)
 
+    def save_html(self, path: str | Path) -> Path:
+        """Write only the one self-contained HTML file (``--single-file``), atomically."""
+        from .single_file import write_single_file
+
+        return write_single_file(path, self.to_html())
+
     def _repr_html_(self) -> str:
-        """The report in a srcdoc iframe, for notebooks."""
-        return (
-            '<iframe style="width:100%;height:900px;border:0" sandbox="allow-scripts" '
-            f'srcdoc="{html.escape(self.to_html(), quote=True)}"></iframe>'
-        )
+        """The report in a srcdoc iframe, for notebooks.
+
+        A srcdoc iframe needs no server, so it shows in Jupyter, VS Code and
+        Colab alike; ``sandbox="allow-scripts"`` runs the charts without giving
+        the page the notebook's origin.
+        """
+        from .render import render_notebook_frame
+
+        return render_notebook_frame(self.to_html())
 
 
 def heads_csv(stats: Summary) -> str:

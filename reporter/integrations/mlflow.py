@@ -1,0 +1,58 @@
+"""MLflow: log a report to a run as artifacts (page, summary.json, figures) and metrics."""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from ..errors import UsageError
+from .files import attachment_files, write_files
+from .headline import headline_metrics, require
+
+log = logging.getLogger(__name__)
+
+
+def log_report(report, run_id: str | None = None, artifact_path: str = "head-report") -> str:
+    """Log ``report`` to an MLflow run and return the run id.
+
+    The run is ``run_id``, else the active run, else ``MLFLOW_RUN_ID``, else a
+    new run in the current experiment (started and ended here). Artifacts go
+    under ``artifact_path``: ``report.html`` (self-contained, previewed by the
+    MLflow UI), ``summary.json``, ``heads.csv`` and ``figures/``. Headline
+    numbers are logged as metrics at step 0 (see headline.headline_metrics).
+    """
+    mlflow = require("mlflow", "mlflow", "MLflow")
+    run_id = run_id or active_run_id(mlflow) or os.environ.get("MLFLOW_RUN_ID") or None
+    if run_id is None:
+        with mlflow.start_run() as run:
+            return log_to_run(mlflow, run.info.run_id, report, artifact_path)
+    return log_to_run(mlflow, run_id, report, artifact_path)
+
+
+def active_run_id(mlflow) -> str | None:
+    """The id of the fluent API's active run in this process, if any."""
+    run = mlflow.active_run()
+    return run.info.run_id if run else None
+
+
+def log_to_run(mlflow, run_id: str, report, artifact_path: str) -> str:
+    """Log metrics and artifacts to an existing run through the client API (its status is left alone)."""
+    from mlflow.entities import Metric
+    from mlflow.exceptions import MlflowException
+
+    client = mlflow.MlflowClient()
+    try:
+        client.get_run(run_id)
+    except MlflowException as exc:
+        raise UsageError(f"MLflow run {run_id!r} was not found at {mlflow.get_tracking_uri()}: "
+                         "check the run id or MLFLOW_TRACKING_URI") from exc
+    stamp = int(time.time() * 1000)
+    metrics = [Metric(key, float(value), stamp, 0) for key, value in headline_metrics(report.summary).items()]
+    client.log_batch(run_id, metrics=metrics)
+    with tempfile.TemporaryDirectory(prefix="reporter-mlflow-") as tmp:
+        client.log_artifacts(run_id, str(write_files(Path(tmp), attachment_files(report))), artifact_path)
+    log.info("logged the report to MLflow run %s under %s/", run_id, artifact_path)
+    return run_id

@@ -1,0 +1,144 @@
+"""MLflow: log_report and `reporter build --mlflow` against a real SQLite tracking store."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import mlflow  # the `mlflow` extra: pip install -e '.[test,mlflow,wandb]'
+import pandas as pd
+import pytest
+from mlflow import MlflowClient
+
+import reporter
+from conftest import ROOT
+from reporter.integrations.mlflow import log_report
+
+SMALL_METRICS = {
+    "heads_total": 24.0, "heads_classified": 7.0, "heads_unclassified": 17.0, "heads_multi_category": 2.0,
+    "classified_share": 7 / 24, "category_heads/A": 5.0, "category_heads/B": 3.0, "category_heads/C": 2.0,
+}
+ARTIFACTS = [
+    "head-report/figures/heatmaps.svg", "head-report/figures/heatmaps.vl.json",
+    "head-report/figures/layer-profile.svg", "head-report/figures/layer-profile.vl.json",
+    "head-report/heads.csv", "head-report/report.html", "head-report/summary.json",
+]
+
+
+@pytest.fixture
+def store(tmp_path):
+    """A fresh SQLite tracking store with an experiment whose artifacts live under tmp_path."""
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    mlflow.set_tracking_uri(uri)
+    experiment = mlflow.create_experiment("heads", artifact_location=(tmp_path / "artifacts").as_uri())
+    mlflow.set_experiment(experiment_id=experiment)
+    yield uri, experiment
+    if mlflow.active_run():
+        mlflow.end_run()
+    mlflow.set_tracking_uri(None)
+
+
+def artifact_paths(client: MlflowClient, run_id: str, path: str | None = None) -> list[str]:
+    """Every artifact file of a run, recursively."""
+    out = []
+    for info in client.list_artifacts(run_id, path):
+        out.extend(artifact_paths(client, run_id, info.path) if info.is_dir else [info.path])
+    return sorted(out)
+
+
+def read_artifact(run_id: str, path: str, dst) -> bytes:
+    local = mlflow.artifacts.download_artifacts(run_id=run_id, artifact_path=path, dst_path=str(dst))
+    with open(local, "rb") as fh:
+        return fh.read()
+
+
+def test_log_report_to_a_new_run(store, small_table, tmp_path):
+    report = reporter.build(small_table, formats="svg")
+    run_id = log_report(report)
+    client = MlflowClient()
+    run = client.get_run(run_id)
+    assert run.info.status == "FINISHED"  # a run started by log_report is ended by it
+    assert run.info.experiment_id == store[1]
+    assert run.data.metrics == pytest.approx(SMALL_METRICS)
+    assert artifact_paths(client, run_id) == ARTIFACTS
+    assert read_artifact(run_id, "head-report/report.html", tmp_path / "dl").decode() == report.to_html()
+    summary = json.loads(read_artifact(run_id, "head-report/summary.json", tmp_path / "dl"))
+    assert summary == report.summary
+    svg = read_artifact(run_id, "head-report/figures/heatmaps.svg", tmp_path / "dl")
+    assert svg.startswith(b"<svg")
+
+
+def test_log_report_uses_the_active_run_and_leaves_it_open(store, small_table):
+    report = reporter.build(small_table, formats="")
+    with mlflow.start_run() as active:
+        assert log_report(report, artifact_path="reports/heads") == active.info.run_id
+        assert MlflowClient().get_run(active.info.run_id).info.status == "RUNNING"
+    client = MlflowClient()
+    assert artifact_paths(client, active.info.run_id) == [
+        "reports/heads/figures/heatmaps.vl.json", "reports/heads/figures/layer-profile.vl.json",
+        "reports/heads/heads.csv", "reports/heads/report.html", "reports/heads/summary.json"]
+
+
+def test_category_names_become_valid_distinct_metric_keys(store):
+    table = pd.DataFrame({
+        "layer": [0, 0, 1, 1, 1],
+        "head": [0, 1, 0, 1, 1],
+        "category": ["Knowledge / facts", "Knowledge_facts", "../up", "Ünïcode", "Knowledge / facts"],
+    })
+    run_id = log_report(reporter.build(table, formats=""))
+    metrics = MlflowClient().get_run(run_id).data.metrics
+    assert {k: v for k, v in metrics.items() if k.startswith("category_heads/")} == {
+        "category_heads/up": 1.0,  # "../up"
+        "category_heads/Knowledge_facts": 2.0,  # "Knowledge / facts"
+        "category_heads/Knowledge_facts_2": 1.0,  # "Knowledge_facts", renamed so it does not collide
+        "category_heads/n_code": 1.0,  # "Ünïcode"
+    }
+
+
+def test_unknown_run_id_is_a_usage_error(store, small_table):
+    with pytest.raises(reporter.errors.UsageError, match="MLflow run 'f00' was not found at sqlite:///"):
+        log_report(reporter.build(small_table, formats=""), run_id="f00")
+
+
+def test_cli_mlflow_logs_to_the_run_in_MLFLOW_RUN_ID(store, cli, small_table, tmp_path):
+    uri, experiment = store
+    run_id = MlflowClient().create_run(experiment).info.run_id
+    small_table.to_csv(tmp_path / "heads.csv", index=False)
+    result = cli("build", "heads.csv", "--single-file", "report.html", "--mlflow", "--formats", "svg", cwd=tmp_path,
+                 env={"MLFLOW_TRACKING_URI": uri, "MLFLOW_RUN_ID": run_id})
+    assert result.returncode == 0, result.stderr
+    client = MlflowClient()
+    run = client.get_run(run_id)
+    assert run.info.status == "RUNNING"  # someone else's run: logged to, not ended
+    assert run.data.metrics == pytest.approx(SMALL_METRICS)
+    assert artifact_paths(client, run_id) == ARTIFACTS
+    logged = read_artifact(run_id, "head-report/report.html", tmp_path / "dl")
+    assert logged == (tmp_path / "report.html").read_bytes()
+
+
+def test_cli_mlflow_without_a_run_starts_one(store, cli, small_table, tmp_path):
+    uri, _ = store
+    small_table.to_csv(tmp_path / "heads.csv", index=False)
+    result = cli("build", "heads.csv", "-o", "site", "--mlflow", "--formats", "svg", "--quiet", cwd=tmp_path,
+                 env={"MLFLOW_TRACKING_URI": uri, "MLFLOW_EXPERIMENT_NAME": "heads"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+    assert (tmp_path / "site" / "index.html").is_file()
+    runs = MlflowClient().search_runs([MlflowClient().get_experiment_by_name("heads").experiment_id])
+    assert len(runs) == 1
+    assert runs[0].info.status == "FINISHED"
+    assert runs[0].data.metrics["category_heads/A"] == 5.0
+
+
+def test_cli_mlflow_missing_is_a_usage_error_before_writing(small_table, tmp_path):
+    small_table.to_csv(tmp_path / "heads.csv", index=False)
+    # sys.modules[name] = None makes `import mlflow` raise ImportError, as on an install without the extra.
+    code = ("import sys; sys.modules['mlflow'] = None; from reporter.cli import main; "
+            "sys.exit(main(['build', 'heads.csv', '--mlflow']))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=300)
+    assert result.returncode == 2
+    assert result.stderr == "reporter: error: MLflow is not installed; install it with: pip install 'reporter[mlflow]'\n"
+    assert sorted(os.listdir(tmp_path)) == ["heads.csv"]
