@@ -32,7 +32,9 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     build = sub.add_parser("build", help="build a report from a table of head categories")
-    build.add_argument("input", metavar="INPUT", help="table: .parquet or .csv with layer, head, category columns")
+    build.add_argument("input", metavar="INPUT", nargs="+",
+                       help="table(s): .parquet or .csv with layer, head, category columns; several models "
+                            "(a model column or several files) make an overview plus one page per model")
     add_output_options(build)
     build.add_argument("--title", help="page title")
     build.add_argument("--model", help="model name shown in the report")
@@ -86,12 +88,13 @@ def main(argv: list[str] | None = None) -> int:
 def run(args: argparse.Namespace) -> int:
     """Dispatch one parsed command."""
     from .report import build
+    from .site import build_any
 
     started = time.perf_counter()
     if args.command == "demo":
         report = build(EXAMPLE, formats=args.formats, **EXAMPLE_OPTIONS)
     else:
-        report = build(
+        report = build_any(
             args.input,
             title=args.title,
             model=args.model,

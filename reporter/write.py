@@ -29,19 +29,27 @@ def write_site(out: Path, files: dict[str, bytes], figures: dict[str, Figure], f
     Everything goes into a temporary folder beside ``out`` first and is then
     swapped in, so an interrupted build leaves the previous site as it was.
     """
+    return write_sites(out, {"": (files, figures)}, formats, progress)
+
+
+def write_sites(out: Path, parts: dict[str, tuple[dict[str, bytes], dict[str, Figure]]], formats: tuple[str, ...],
+                progress: Callable[[str], None] | None = None) -> Path:
+    """Write several pages' files and figures, each under its folder prefix ("" for the top), all or nothing."""
     out = Path(out)
     check_target(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.reporter-tmp-", dir=out.parent))
     try:
         os.chmod(tmp, 0o777 & ~current_umask())  # mkdtemp makes 0700; a site should be readable
-        for rel, data in sorted({**files, MARKER: MARKER_TEXT.encode()}.items()):
-            put(tmp / rel, data)
-        for slug, figure in figures.items():
-            if progress:
-                progress(f"exporting {slug}")
-            for rel, data in export_figure(figure, formats).items():
-                put(tmp / "figures" / rel, data)
+        put(tmp / MARKER, MARKER_TEXT.encode())
+        for prefix, (files, figures) in parts.items():
+            for rel, data in sorted(files.items()):
+                put(tmp / prefix / rel, data)
+            for slug, figure in figures.items():
+                if progress:
+                    progress(f"exporting {prefix + '/' if prefix else ''}{slug}")
+                for rel, data in export_figure(figure, formats).items():
+                    put(tmp / prefix / "figures" / rel, data)
         swap_in(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
