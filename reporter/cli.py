@@ -42,6 +42,17 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--heads", type=positive_int, help="number of heads per layer (with --layers)")
     build.add_argument("--categories", help="comma-separated categories to show, in panel order")
 
+    diff = sub.add_parser("diff", help="compare two runs of one model: heads gained, lost and kept per category")
+    diff.add_argument("run_a", metavar="A", help="the first run's table")
+    diff.add_argument("run_b", metavar="B", help="the second run's table (same model shape)")
+    add_output_options(diff)
+    diff.set_defaults(output="diff")
+    diff.add_argument("--title", help="page title")
+    diff.add_argument("--model", help="the model to compare when the tables hold several")
+    diff.add_argument("--layers", type=positive_int, help="number of layers (with --heads)")
+    diff.add_argument("--heads", type=positive_int, help="number of heads per layer (with --layers)")
+    diff.add_argument("--categories", help="comma-separated categories to show, in panel order")
+
     demo = sub.add_parser("demo", help="build the bundled synthetic 80x64 example")
     add_output_options(demo)
     return p
@@ -93,6 +104,11 @@ def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     if args.command == "demo":
         report = build(EXAMPLE, formats=args.formats, **EXAMPLE_OPTIONS)
+    elif args.command == "diff":
+        from .diff_report import build_diff
+
+        report = build_diff(args.run_a, args.run_b, title=args.title, model=args.model, layers=args.layers,
+                            heads=args.heads, categories=args.categories, formats=args.formats)
     else:
         report = build_any(
             args.input,

@@ -62,6 +62,11 @@ def placement(cell: ModelCategory) -> Placement:
     return Placement(cell, best if p_value < ALPHA else None, held, expected, p_value)
 
 
+def heads(n: int) -> str:
+    """``1 head``, ``12 heads``."""
+    return f"{n:,} head" if n == 1 else f"{n:,} heads"
+
+
 def names(items: list[str]) -> str:
     """``a``, ``a and b``, ``a, b and c``."""
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
@@ -114,7 +119,7 @@ def differing_thirds(cmp: Comparison, category: str, ps: list[Placement]) -> Obs
                 groups.append(f"the {third} third in {names([held_text(p) for p in members])}")
         spread = [p for p in ok if p.third is None]
         if spread:
-            groups.append(f"no single third in {names([f'{p.cell.model} ({p.cell.heads} heads)' for p in spread])}")
+            groups.append(f"no single third in {names([f'{p.cell.model} ({heads(p.cell.heads)})' for p in spread])}")
         text = f"{category} heads favour different parts of depth across models: {'; '.join(groups)}."
     return Observation(
         id=f"{slug(category)}-thirds-differ", kind="comparison", text=text, figure="depth-profiles",
@@ -164,7 +169,7 @@ def presence(cmp: Comparison, category: str) -> Observation | None:
     lack = [c for c in cells if not c.heads]
     if not have or not lack:
         return None
-    listed = names([f"{c.model} ({c.heads} heads)" for c in have])
+    listed = names([f"{c.model} ({heads(c.heads)})" for c in have])
     verb = "has" if len(lack) == 1 else "have"
     text = f"{category} heads exist only in {listed}; {names([c.model for c in lack])} {verb} none."
     return Observation(
