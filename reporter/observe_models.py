@@ -11,7 +11,7 @@ from itertools import combinations
 
 import numpy as np
 
-from .compare import THIRDS, Comparison, ModelCategory, binomial_upper, mann_whitney_p, two_proportion_p
+from .compare import THIRDS, Comparison, ModelCategory, binomial_lower, binomial_upper, mann_whitney_p, two_proportion_p
 from .observe import Observation, percent, slug
 
 MIN_HEADS = 10  # fewer heads than this in a model: too few to say where they sit
@@ -34,7 +34,10 @@ class Placement:
 def observe_models(cmp: Comparison) -> list[Observation]:
     """Every cross-model observation the statistics support: shared findings first, then differences."""
     placements = {c: [placement(cell) for cell in cmp.for_category(c)] for c in cmp.categories}
-    shared = [same_third(cmp, c, placements[c]) for c in cmp.categories]
+    same = {c: same_third(cmp, c, placements[c]) for c in cmp.categories}
+    shared = list(same.values())
+    # "Mostly in the last third" already says the other thirds hold few.
+    shared += [empty_third(cmp, c) for c in cmp.categories if same[c] is None]
     shared += [ordering(cmp, a, b) for a, b in combinations(cmp.categories, 2)]
     differ = [differing_thirds(cmp, c, placements[c]) for c in cmp.categories]
     differ += [presence(cmp, c) for c in cmp.categories]
@@ -73,8 +76,8 @@ def names(items: list[str]) -> str:
 
 
 def held_text(p: Placement) -> str:
-    """``71% of 120 in gpt2-xl``."""
-    return f"{percent(p.held / p.cell.heads)} of {p.cell.heads} in {p.cell.model}"
+    """``gpt2-xl (71.0% of 120 heads)``."""
+    return f"{p.cell.model} ({percent(p.held / p.cell.heads)} of {heads(p.cell.heads)})"
 
 
 def evaluated(ps: list[Placement]) -> list[Placement]:
@@ -88,18 +91,60 @@ def same_third(cmp: Comparison, category: str, ps: list[Placement]) -> Observati
     if len(ok) < 2 or any(p.third is None for p in ok) or len({p.third for p in ok}) != 1:
         return None
     third = THIRDS[ok[0].third]
-    scope = f"all {len(ok)} models" if len(ok) == len(cmp.models) else (
-        f"all {len(ok)} models with at least {MIN_HEADS} {category} heads")
-    low, high = min(p.expected for p in ok), max(p.expected for p in ok)
-    even = percent(low) if round(low, 3) == round(high, 3) else f"{percent(low)}–{percent(high)}"
-    text = (f"{category} heads sit mostly in the {third} third of depth in {scope}: "
-            f"{'; '.join(held_text(p) for p in ok)} (an even spread would put {even} there).")
+    text = (f"{category} heads sit mostly in the {third} third of depth in {scope(cmp, len(ok), category)}: "
+            f"{names([held_text(p) for p in ok])}, where an even spread would put {even_share([p.expected for p in ok])} there.")
     return Observation(
         id=f"{slug(category)}-same-third", kind="concentration", text=text, figure="depth-profiles",
         category=category,
         evidence={"third": third, "models": {p.cell.model: {"heads": p.cell.heads, "in_third": p.held,
                                                            "p_value": round(p.p_value, 6)} for p in ok}},
     )
+
+
+def third_share(cell: ModelCategory, k: int) -> float:
+    """The share of the model's layers that fall in third ``k``."""
+    n_layers = sum(hi - lo + 1 for lo, hi in cell.third_layers if lo >= 0)
+    lo, hi = cell.third_layers[k]
+    return (hi - lo + 1) / n_layers if lo >= 0 else 0.0
+
+
+def empty_third(cmp: Comparison, category: str) -> Observation | None:
+    """A third of depth holds clearly fewer of a category's heads than an even spread, in every model.
+
+    Per model a one-sided binomial test, Bonferroni-corrected for three thirds;
+    of the thirds that pass in every model, the one holding the fewest heads.
+    """
+    cells = [c for c in cmp.for_category(category) if c.heads >= MIN_HEADS]
+    if len(cells) < 2:
+        return None
+    passing = []
+    for k in range(3):
+        tests = [(c, c.thirds[k], third_share(c, k)) for c in cells]
+        if all(3 * binomial_lower(held, c.heads, share) < ALPHA for c, held, share in tests):
+            passing.append((max(held / c.heads for c, held, _ in tests), k, tests))
+    if not passing:
+        return None
+    _, k, tests = min(passing, key=lambda item: item[:2])
+    listed = names([f"{c.model} ({percent(held / c.heads)} of {heads(c.heads)})" for c, held, _ in tests])
+    text = (f"In {scope(cmp, len(cells), category)}, few {category} heads sit in the {THIRDS[k]} third of depth: "
+            f"{listed}, where an even spread would put {even_share([s for _, _, s in tests])} there.")
+    return Observation(
+        id=f"{slug(category)}-few-in-{THIRDS[k]}-third", kind="sparsity", text=text, figure="depth-profiles",
+        category=category,
+        evidence={"third": THIRDS[k], "models": {c.model: {"heads": c.heads, "in_third": held} for c, held, _ in tests}},
+    )
+
+
+def scope(cmp: Comparison, n: int, category: str) -> str:
+    """``both models``, ``all 4 models`` or ``all 3 models with at least 10 X heads``."""
+    every = "both models" if n == 2 else f"all {n} models"
+    return every if n == len(cmp.models) else f"{every} with at least {MIN_HEADS} {category} heads"
+
+
+def even_share(shares: list[float]) -> str:
+    """The share an even spread would give, or its range over models."""
+    low, high = min(shares), max(shares)
+    return percent(low) if percent(low) == percent(high) else f"{percent(low)}–{percent(high)}"
 
 
 def differing_thirds(cmp: Comparison, category: str, ps: list[Placement]) -> Observation | None:
@@ -110,7 +155,7 @@ def differing_thirds(cmp: Comparison, category: str, ps: list[Placement]) -> Obs
     if all(p.third is None for p in ok):
         text = (f"In none of the {len(ok)} models with at least {MIN_HEADS} {category} heads does one third of "
                 f"depth hold clearly more of them than an even spread (largest third: "
-                f"{'; '.join(held_text(p) for p in ok)}; binomial test p ≥ {ALPHA}).")
+                f"{names([held_text(p) for p in ok])}; binomial test p ≥ {ALPHA}).")
     else:
         groups = []
         for k, third in enumerate(THIRDS):
@@ -146,7 +191,8 @@ def ordering(cmp: Comparison, a: str, b: str) -> Observation | None:
     early, late = (a, b) if signs.pop() else (b, a)
     swap = early != a
     medians = "; ".join(f"{(db if swap else da):.2f} vs {(da if swap else db):.2f} in {name}" for name, da, db, _ in rows)
-    text = f"In all {len(rows)} models, {early} heads sit earlier than {late} heads (median depth {medians})."
+    every = "both models" if len(rows) == 2 else f"all {len(rows)} models"
+    text = f"In {every}, {early} heads sit earlier than {late} heads (median depth {medians})."
     return Observation(
         id=f"{slug(early)}-before-{slug(late)}", kind="comparison", text=text, figure="core-windows",
         evidence={"models": {name: {"median_depth": [da, db], "p_value": round(p, 6)} for name, da, db, p in rows},

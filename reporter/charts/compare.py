@@ -7,7 +7,7 @@ import altair as alt
 from ..compare import Comparison
 from ..palette import UNCLASSIFIED, legend_order
 from . import Figure
-from .heatmaps import ALL_CATEGORIES, panel_size, ticks
+from .heatmaps import ALL_CATEGORIES, ticks
 from .theme import finish
 
 # Models get their own palette (Dark2 and a few more) so they are never confused with categories.
@@ -21,6 +21,8 @@ PROFILE_HEIGHT = 80
 CORE_ROW = 18
 MEDIAN_COLOR = "#222222"
 GRID_COLUMNS = 4
+GRID_CELL = 5  # pixels per layer and head at most in a small multiple
+GRID_PANEL = 260  # the longer side of a small multiple, at most
 
 
 def build_overview_figures(cmp: Comparison) -> dict[str, Figure]:
@@ -67,7 +69,7 @@ def model_heatmaps(cmp: Comparison) -> Figure:
 def grid_panel(cmp: Comparison, m: int, color: alt.Color) -> alt.LayerChart:
     """One model's heads over its own layer x head grid."""
     r = cmp.models[m]
-    width, height = panel_size(r.n_layers, r.n_heads)
+    width, height = grid_size(r.n_layers, r.n_heads)
     x = alt.X("layer:Q", title="layer", scale=alt.Scale(domain=[0, r.n_layers], nice=False, zero=True),
               axis=alt.Axis(values=ticks(r.n_layers), format="d", labelFlush=True))
     y = alt.Y("head:Q", title="head", scale=alt.Scale(domain=[0, r.n_heads], nice=False, reverse=True),
@@ -84,6 +86,12 @@ def grid_panel(cmp: Comparison, m: int, color: alt.Color) -> alt.LayerChart:
     )
     title = f"{r.name} ({r.n_layers}×{r.n_heads})"
     return alt.layer(back, cells).properties(title=title, width=width, height=height)
+
+
+def grid_size(n_layers: int, n_heads: int) -> tuple[int, int]:
+    """A small multiple's width and height: near-square cells, the longer side at most GRID_PANEL."""
+    scale = min(GRID_CELL, GRID_PANEL / max(n_layers, n_heads))
+    return max(80, round(n_layers * scale)), max(60, round(n_heads * scale))
 
 
 def empty_chart() -> alt.Chart:
@@ -105,7 +113,8 @@ def profile_records(cmp: Comparison) -> list[dict]:
 def depth_profiles(cmp: Comparison) -> Figure:
     """One row per category: the share of each layer's heads in it, one line per model, over depth."""
     names, colors = model_colors(cmp)
-    color = alt.Color("model:N", title="model", sort=names, scale=alt.Scale(domain=names, range=colors))
+    color = alt.Color("model:N", title="model", sort=names, scale=alt.Scale(domain=names, range=colors),
+                      legend=alt.Legend(labelLimit=400))
     peak = max((r["share"] for r in profile_records(cmp)), default=0.0) or 1.0
     rows = [profile_row(cmp, i, color, peak) for i in range(len(cmp.categories))]
     chart = alt.vconcat(*rows, spacing=10) if rows else empty_chart()
