@@ -14,7 +14,7 @@ from .charts.diff import build_diff_figures
 from .diff import Diff, diff_tables
 from .errors import UsageError
 from .load import load
-from .multi import input_stem, model_names, shared_categories, with_categories
+from .multi import model_names, shared_categories, with_categories
 from .observe import Observation
 from .observe_diff import observe_diff
 from .options import Options
@@ -36,9 +36,10 @@ def build_diff(a: object, b: object, **options: object) -> "DiffReport":
 
 
 def labels(a: object, b: object) -> tuple[str, str]:
-    """File names of the two runs, or A and B when they do not tell the runs apart."""
-    names = [input_stem(x, i) if not isinstance(x, (str, Path)) else Path(x).name for i, x in enumerate((a, b))]
-    return (names[0], names[1]) if names[0] != names[1] else ("A", "B")
+    """File names of the two runs, or A and B for in-memory tables or files of the same name."""
+    if not isinstance(a, (str, Path)) or not isinstance(b, (str, Path)) or Path(a).name == Path(b).name:
+        return "A", "B"
+    return Path(a).name, Path(b).name
 
 
 def load_run(source: object, label: str, options: Options) -> HeadTable:

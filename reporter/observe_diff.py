@@ -7,7 +7,7 @@ import numpy as np
 from .compare import mann_whitney_p
 from .diff import CategoryDiff, Diff, changes_by_layer
 from .observe import Observation, percent, slug
-from .observe_models import heads
+from .observe_models import heads, names
 from .summarize import core_window
 
 MIN_CHANGES = 5  # fewer changed memberships than this: list their layers instead of a window
@@ -46,7 +46,7 @@ def category_agreement(diff: Diff, c: CategoryDiff) -> Observation:
     if not c.changed:
         text = f"{c.name} heads are the same in both runs ({heads(c.kept)})."
     else:
-        text = (f"{c.name}: {c.kept:,} heads in both runs, {c.gained:,} gained and {c.lost:,} lost "
+        text = (f"{c.name}: {heads(c.kept)} in both runs, {c.gained:,} gained and {c.lost:,} lost "
                 f"({c.heads_a:,} → {c.heads_b:,} heads; Jaccard {c.jaccard:.2f}).")
     return Observation(
         id=f"{slug(c.name)}-agreement", kind="comparison", text=text, figure="changes", category=c.name,
@@ -61,11 +61,14 @@ def where(diff: Diff, c: CategoryDiff | None) -> Observation | None:
     total = int(changed.sum())
     if not total:
         return None
-    what = "changed memberships" if c is None else f"changed {c.name} memberships"
+    what = "changed" if c is None else f"changed {c.name}"
+    what += " membership" if total == 1 else " memberships"
     ident = "changes-where" if c is None else f"{slug(c.name)}-changes-where"
     if total < MIN_CHANGES:
-        layers = ", ".join(str(i) for i in np.flatnonzero(changed))
-        text = f"The {total} {what} are too few to find a window; they are in layer(s) {layers}."
+        layers = [str(i) for i in np.flatnonzero(changed)]
+        where_text = f"layer {layers[0]}" if len(layers) == 1 else f"layers {names(layers)}"
+        verb = "is" if total == 1 else "are"
+        text = f"The {total} {what} {verb} too few to find a window; {'it is' if total == 1 else 'they are'} in {where_text}."
         return Observation(id=ident, kind="sparsity", text=text, figure="change-profile",
                            category=None if c is None else c.name, evidence={"changed": total})
     lo, hi = core_window(changed)
