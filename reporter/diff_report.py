@@ -36,9 +36,11 @@ def build_diff(a: object, b: object, **options: object) -> "DiffReport":
 
 
 def labels(a: object, b: object) -> tuple[str, str]:
-    """File names of the two runs, or A and B for in-memory tables or files of the same name."""
-    if not isinstance(a, (str, Path)) or not isinstance(b, (str, Path)) or Path(a).name == Path(b).name:
+    """File names of the two runs; the paths as given when the names match; A and B for in-memory tables."""
+    if not isinstance(a, (str, Path)) or not isinstance(b, (str, Path)) or str(a) == str(b):
         return "A", "B"
+    if Path(a).name == Path(b).name:
+        return str(a), str(b)
     return Path(a).name, Path(b).name
 
 

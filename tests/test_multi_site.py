@@ -274,3 +274,19 @@ def test_missing_model_name_is_an_input_error(tmp_path, cli):
     result = cli("build", str(tmp_path / "t.csv"), "-o", str(tmp_path / "out"))
     assert result.returncode == 2
     assert result.stderr == "reporter: error: column 'model' has a missing value (row 5); fill or drop that row\n"
+
+
+def test_model_flag_picks_one_model_for_a_single_report(tmp_path, cli):
+    designed().to_csv(tmp_path / "runs.csv", index=False)
+    result = cli("build", str(tmp_path / "runs.csv"), "--model", "Q", "--formats", "", "-o", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [".nojekyll", ".reporter-site", "data", "index.html"]
+    summary = json.loads((tmp_path / "out" / "data" / "summary.json").read_text())
+    assert summary["model"] == {"name": "Q", "n_layers": 16, "n_heads": 6, "shape_source": "inferred"}
+
+
+def test_standalone_overview_has_no_links_to_other_files(site):
+    soup = BeautifulSoup(site.to_html(), "html.parser")
+    assert [a["href"] for a in soup.find_all("a", href=True) if not a["href"].startswith("#")] == []
+    assert [th.get_text() for th in soup.select("#models tbody th")] == ["P", "Q"]
+    assert soup.select_one("#downloads") is None
