@@ -280,7 +280,7 @@ def test_model_flag_picks_one_model_for_a_single_report(tmp_path, cli):
     designed().to_csv(tmp_path / "runs.csv", index=False)
     result = cli("build", str(tmp_path / "runs.csv"), "--model", "Q", "--formats", "", "-o", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [".nojekyll", ".reporter-site", "data", "index.html"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [".nojekyll", ".reporter-site", "data", "figures", "index.html"]
     summary = json.loads((tmp_path / "out" / "data" / "summary.json").read_text())
     assert summary["model"] == {"name": "Q", "n_layers": 16, "n_heads": 6, "shape_source": "inferred"}
 
