@@ -290,3 +290,14 @@ def test_standalone_overview_has_no_links_to_other_files(site):
     assert [a["href"] for a in soup.find_all("a", href=True) if not a["href"].startswith("#")] == []
     assert [th.get_text() for th in soup.select("#models tbody th")] == ["P", "Q"]
     assert soup.select_one("#downloads") is None
+
+
+def test_model_names_are_escaped_and_slugged(tmp_path):
+    table = designed().replace({"model": {"P": "<b>P</b> & co", "Q": "Q</script>"}})
+    out = build_site([table], formats=()).save(tmp_path / "site")
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == ["b-p-b-co", "data", "figures", "q-script"]
+    overview = (out / "index.html").read_text()
+    assert "<b>P</b>" not in overview and "&lt;b&gt;P&lt;/b&gt; &amp; co" in overview
+    assert "Q</script>" not in overview and "Q\\u003c/script\\u003e" in overview
+    page = (out / "q-script" / "index.html").read_text()
+    assert "<title>Attention-head categories: Q&lt;/script&gt;</title>" in page
