@@ -4,7 +4,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "build", "Report"]
+__all__ = ["__version__", "build", "Report", "build_site", "build_diff"]
 
 
 def __getattr__(name: str):
@@ -13,4 +13,12 @@ def __getattr__(name: str):
         from . import report
 
         return getattr(report, name)
+    if name == "build_site":
+        from .site import build_site
+
+        return build_site
+    if name == "build_diff":
+        from .diff_report import build_diff
+
+        return build_diff
     raise AttributeError(f"module 'reporter' has no attribute {name!r}")

@@ -34,7 +34,9 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     build = sub.add_parser("build", help="build a report from a table of head categories")
-    build.add_argument("input", metavar="INPUT", help="table: .parquet or .csv with layer, head, category columns")
+    build.add_argument("input", metavar="INPUT", nargs="+",
+                       help="table(s): .parquet or .csv with layer, head, category columns; several models "
+                            "(a model column or several files) make an overview plus one page per model")
     add_output_options(build)
     build.add_argument("--title", help="page title")
     build.add_argument("--model", help="model name shown in the report")
@@ -51,6 +53,17 @@ def parser() -> argparse.ArgumentParser:
     inspect.add_argument("--heads", type=positive_int, help="number of heads per layer (with --layers)")
     inspect.add_argument("--categories", help="comma-separated categories to show, in panel order")
     add_input_options(inspect)
+
+    diff = sub.add_parser("diff", help="compare two runs of one model: heads gained, lost and kept per category")
+    diff.add_argument("run_a", metavar="A", help="the first run's table")
+    diff.add_argument("run_b", metavar="B", help="the second run's table (same model shape)")
+    add_output_options(diff)
+    diff.set_defaults(output="diff")
+    diff.add_argument("--title", help="page title")
+    diff.add_argument("--model", help="the model to compare when the tables hold several")
+    diff.add_argument("--layers", type=positive_int, help="number of layers (with --heads)")
+    diff.add_argument("--heads", type=positive_int, help="number of heads per layer (with --layers)")
+    diff.add_argument("--categories", help="comma-separated categories to show, in panel order")
 
     demo = sub.add_parser("demo", help="build the bundled synthetic 80x64 example")
     add_output_options(demo)
@@ -145,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
 def run(args: argparse.Namespace) -> int:
     """Dispatch one parsed command."""
     from .report import build
+    from .site import build_any
 
     if args.command == "inspect":
         return run_inspect(args)
@@ -152,8 +166,13 @@ def run(args: argparse.Namespace) -> int:
     trackers = tracker_loggers(args)  # fail on a missing extra before building or writing anything
     if args.command == "demo":
         report = build(EXAMPLE, formats=args.formats, force=args.force, **EXAMPLE_OPTIONS)
+    elif args.command == "diff":
+        from .diff_report import build_diff
+
+        report = build_diff(args.run_a, args.run_b, title=args.title, model=args.model, layers=args.layers,
+                            heads=args.heads, categories=args.categories, formats=args.formats, force=args.force)
     else:
-        report = build(
+        report = build_any(
             args.input,
             title=args.title,
             model=args.model,

@@ -7,6 +7,7 @@ StrictUndefined): every page gets ``page`` (a ReportPage) and ``vega_bundle``
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import os
@@ -78,6 +79,7 @@ class ReportPage:
     downloads: tuple[Link, ...]
     warnings: tuple[str, ...]
     payload: str
+    nav: tuple[Link, ...] = ()
 
 
 SHAPE_NOTES = {
@@ -111,9 +113,10 @@ def templates_dir() -> Path:
 
 
 def render_report(summary: Summary, observations: list[Observation], figures: dict[str, Figure],
-                  title: str | None, formats: tuple[str, ...], with_downloads: bool = True) -> str:
-    """The single-model report page as HTML text."""
-    page = report_page(summary, observations, figures, title, formats, with_downloads)
+                  title: str | None, formats: tuple[str, ...], with_downloads: bool = True,
+                  nav: tuple[Link, ...] = ()) -> str:
+    """The single-model report page as HTML text; ``nav`` links it to the other pages of a site."""
+    page = dataclasses.replace(report_page(summary, observations, figures, title, formats, with_downloads), nav=nav)
     return environment().get_template("report.html").render(page=page, vega_bundle=vega_bundle())
 
 

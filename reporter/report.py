@@ -15,7 +15,7 @@ from .charts import Figure, build_figures
 from .load import load
 from .observe import Observation, observe
 from .options import Options
-from .render import render_report
+from .render import Link, render_report
 from .summarize import Summary, summarize
 from .summary_json import dumps, summary_dict
 from .table import HeadTable
@@ -38,6 +38,7 @@ class Report:
     observations: tuple[Observation, ...]
     figures: dict[str, Figure]
     options: Options
+    nav: tuple[Link, ...] = ()  # links to the overview and sibling pages when part of a multi-model site
 
     @classmethod
     def from_table(cls, table: HeadTable, options: Options) -> "Report":
@@ -58,7 +59,7 @@ class Report:
     def files(self) -> dict[str, bytes]:
         """Every file of the site except figure exports, keyed by relative path."""
         page = render_report(self.stats, list(self.observations), self.figures, self.options.title,
-                             self.options.formats, with_downloads=True)
+                             self.options.formats, with_downloads=True, nav=self.nav)
         return {
             "index.html": page.encode(),
             ".nojekyll": b"",

@@ -52,6 +52,12 @@ def write_site(out: Path, files: dict[str, bytes], figures: dict[str, Figure], f
     Files in ``out`` that reporter did not write are carried into the new
     site untouched; ``force`` allows a folder that has no reporter marker.
     """
+    return write_sites(out, {"": (files, figures)}, formats, progress, force)
+
+
+def write_sites(out: Path, parts: dict[str, tuple[dict[str, bytes], dict[str, Figure]]], formats: tuple[str, ...],
+                progress: Callable[[str], None] | None = None, force: bool = False) -> Path:
+    """Write several pages' files and figures, each under its folder prefix ("" for the top), all or nothing."""
     out = Path(os.path.abspath(out))  # abspath also folds "..", so out.name is the folder's name
     try:
         recover(out)
@@ -59,8 +65,11 @@ def write_site(out: Path, files: dict[str, bytes], figures: dict[str, Figure], f
         out.parent.mkdir(parents=True, exist_ok=True)
         with staging(out) as stage:
             new = stage / "new"
-            written = stage_site(new, files, figures, formats, progress)
-            put(new / MARKER, marker_bytes(written))
+            new.mkdir()
+            written = []
+            for prefix, (files, figures) in parts.items():
+                written += stage_site(new, prefix, files, figures, formats, progress)
+            put(new / MARKER, marker_bytes(sorted(written)))
             if out.is_dir():
                 carry_over(out, new, ours)
                 shutil.copymode(out, new)  # a user's folder keeps its permissions
@@ -73,21 +82,21 @@ def write_site(out: Path, files: dict[str, bytes], figures: dict[str, Figure], f
     return out
 
 
-def stage_site(new: Path, files: dict[str, bytes], figures: dict[str, Figure], formats: tuple[str, ...],
-               progress: Callable[[str], None] | None) -> list[str]:
-    """Write the site's files and figure exports into ``new``; return their relative paths."""
-    new.mkdir()
+def stage_site(new: Path, prefix: str, files: dict[str, bytes], figures: dict[str, Figure],
+               formats: tuple[str, ...], progress: Callable[[str], None] | None) -> list[str]:
+    """Write one page's files and figure exports under ``new/prefix``; return their paths relative to ``new``."""
+    base = f"{prefix}/" if prefix else ""
     written = []
     for rel, data in sorted(files.items()):
-        put(new / rel, data)
-        written.append(rel)
+        put(new / base / rel, data)
+        written.append(base + rel)
     for slug, figure in figures.items():
         if progress:
-            progress(f"exporting {slug}")
+            progress(f"exporting {base}{slug}")
         for rel, data in export_figure(figure, formats).items():
-            put(new / "figures" / rel, data)
-            written.append(f"figures/{rel}")
-    return sorted(written)
+            put(new / base / "figures" / rel, data)
+            written.append(f"{base}figures/{rel}")
+    return written
 
 
 def marker_bytes(written: list[str]) -> bytes:

@@ -1,0 +1,124 @@
+"""Diff figures: a heatmap of changes (gained / lost / changed / kept) and changes per layer."""
+
+from __future__ import annotations
+
+import altair as alt
+
+from ..diff import HEAD_STATUSES, STATUS_COLORS, Diff, changes_by_layer
+from ..palette import UNCLASSIFIED_COLOR
+from . import Figure
+from .heatmaps import ALL_CATEGORIES, panel_size, ticks
+from .theme import finish
+
+NEITHER = "in neither run"
+PROFILE_WIDTH = 560
+PROFILE_HEIGHT = 70
+
+
+def build_diff_figures(diff: Diff) -> dict[str, Figure]:
+    """Every figure of the diff page, keyed by slug in page order."""
+    figures = [changes(diff), change_profile(diff)]
+    return {f.slug: f for f in figures}
+
+
+def status_color() -> alt.Color:
+    """The shared colour scale of change statuses, with its legend."""
+    order = list(HEAD_STATUSES)
+    return alt.Color("status:N", title=None, sort=order, legend=alt.Legend(orient="right", values=order),
+                     scale=alt.Scale(domain=order, range=[STATUS_COLORS[s] for s in order]))
+
+
+def changes(diff: Diff) -> Figure:
+    """"All Categories" by head-level status, then one panel per category by membership status."""
+    width, height = panel_size(diff.n_layers, diff.n_heads)
+    x = alt.X("layer:Q", title="layer", scale=alt.Scale(domain=[0, diff.n_layers], nice=False, zero=True),
+              axis=alt.Axis(values=ticks(diff.n_layers), format="d", labelFlush=True))
+    y = alt.Y("head:Q", title="head", scale=alt.Scale(domain=[0, diff.n_heads], nice=False, reverse=True),
+              axis=alt.Axis(values=ticks(diff.n_heads), format="d"))
+    color = status_color()
+    panels = [panel("head_changes", None, ALL_CATEGORIES, x, y, color, width, height)]
+    panels += [panel("membership_changes", f"datum.ci === {i}", c.name, x, y, color, width, height)
+               for i, c in enumerate(diff.categories)]
+    chart = alt.concat(*panels, columns=min(len(panels), 5))
+    spec = finish(chart.to_dict(validate=True))
+    index = {c.name: i for i, c in enumerate(diff.categories)}
+    m = diff.memberships
+    datasets = {
+        "head_changes": [
+            {"layer": int(layer), "head": int(head), "status": s, "a": ca or "–", "b": cb or "–"}
+            for layer, head, s, ca, cb in zip(diff.heads["layer"], diff.heads["head"], diff.heads["status"],
+                                               diff.heads["categories_a"], diff.heads["categories_b"])
+        ],
+        "membership_changes": [
+            {"layer": int(layer), "head": int(head), "ci": index[c], "category": c, "status": s}
+            for layer, head, c, s in zip(m["layer"], m["head"], m["category"], m["status"])
+        ],
+        "diff_background": [{"layer": 0, "layer_end": diff.n_layers, "head": 0, "head_end": diff.n_heads}],
+    }
+    alt_text = (f"Heads of {diff.label_a} and {diff.label_b} over layer × head, coloured by change: gained, lost, "
+                f"changed (in both runs, different categories) or kept; light gray is {NEITHER}.")
+    return Figure(slug="changes", title="What changed, head by head", spec=spec, datasets=datasets, alt_text=alt_text)
+
+
+def panel(data: str, data_filter: str | None, title: str, x, y, color, width: int, height: int) -> alt.LayerChart:
+    """One grid: light-gray background, then the changed and kept heads coloured by status."""
+    back = alt.Chart(alt.Data(name="diff_background")).mark_rect(color=UNCLASSIFIED_COLOR).encode(
+        x=x, x2="layer_end:Q", y=y, y2="head_end:Q", tooltip=alt.value(None))
+    cells = alt.Chart(alt.Data(name=data))
+    if data_filter:
+        cells = cells.transform_filter(data_filter)
+    tooltip = [alt.Tooltip("layer:Q"), alt.Tooltip("head:Q"), alt.Tooltip("status:N")]
+    if data == "head_changes":
+        tooltip += [alt.Tooltip("a:N", title="run A"), alt.Tooltip("b:N", title="run B")]
+    cells = cells.transform_calculate(layer_end="datum.layer + 1", head_end="datum.head + 1").mark_rect().encode(
+        x=x, x2="layer_end:Q", y=y, y2="head_end:Q", color=color, tooltip=tooltip)
+    return alt.layer(back, cells).properties(title=title, width=width, height=height)
+
+
+def profile_records(diff: Diff) -> list[dict]:
+    """Gained (positive) and lost (negative) memberships per layer; ``ci`` -1 is every category together."""
+    out = []
+    for ci, name in [(-1, None)] + [(i, c.name) for i, c in enumerate(diff.categories)]:
+        per_layer = changes_by_layer(diff, name)
+        for layer, g, l in zip(per_layer["layer"], per_layer["gained"], per_layer["lost"]):
+            if g:
+                out.append({"ci": ci, "layer": int(layer), "status": "gained", "count": int(g), "signed": int(g)})
+            if l:
+                out.append({"ci": ci, "layer": int(layer), "status": "lost", "count": int(l), "signed": -int(l)})
+    return out
+
+
+def change_profile(diff: Diff) -> Figure:
+    """One row for all categories, then one per category: gained up, lost down, per layer."""
+    records = profile_records(diff)
+    peak = max((r["count"] for r in records), default=1)
+    rows = [profile_row(diff, ci, title, peak) for ci, title in
+            [(-1, "All")] + [(i, c.name) for i, c in enumerate(diff.categories)]]
+    spec = finish(alt.vconcat(*rows, spacing=8).to_dict(validate=True))
+    alt_text = "Memberships gained (up) and lost (down) per layer, for all categories together and for each one."
+    return Figure(slug="change-profile", title="Changes per layer", spec=spec,
+                  datasets={"change_profile": records}, alt_text=alt_text)
+
+
+def profile_row(diff: Diff, ci: int, title: str, peak: int) -> alt.Chart:
+    """Gained and lost memberships per layer for one row."""
+    order = ["gained", "lost"]
+    return (
+        alt.Chart(alt.Data(name="change_profile"))
+        .transform_filter(f"datum.ci === {ci}")
+        .transform_calculate(layer_end="datum.layer + 1")
+        .mark_rect()
+        .encode(
+            x=alt.X("layer:Q", title="layer", scale=alt.Scale(domain=[0, diff.n_layers], nice=False),
+                    axis=alt.Axis(values=ticks(diff.n_layers), format="d")),
+            x2="layer_end:Q",
+            y=alt.Y("signed:Q", title=title, scale=alt.Scale(domain=[-peak, peak], nice=False),
+                    axis=alt.Axis(tickCount=3, format="d", titleAngle=0, titleAlign="right", titleBaseline="middle",
+                                  titleX=-28)),
+            y2=alt.Y2(datum=0),
+            color=alt.Color("status:N", title=None, sort=order,
+                            scale=alt.Scale(domain=order, range=[STATUS_COLORS[s] for s in order])),
+            tooltip=[alt.Tooltip("layer:Q"), alt.Tooltip("status:N"), alt.Tooltip("count:Q", title="memberships")],
+        )
+        .properties(width=PROFILE_WIDTH, height=PROFILE_HEIGHT)
+    )

@@ -1,0 +1,124 @@
+"""Diff report: load two runs, compare them, and write the diff page with its data and figures."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import asdict, dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Callable
+
+from . import __version__
+from .charts import Figure
+from .charts.diff import build_diff_figures
+from .diff import Diff, diff_tables
+from .errors import UsageError
+from .load import load
+from .multi import model_names, shared_categories, with_categories
+from .observe import Observation
+from .observe_diff import observe_diff
+from .options import Options
+from .render_diff import render_diff
+from .summary_json import dumps, observation_dict
+from .table import HeadTable
+
+SCHEMA_VERSION = 1
+
+
+def build_diff(a: object, b: object, **options: object) -> "DiffReport":
+    """Compare run ``a`` with run ``b`` (paths or DataFrames of one model shape); see Options for keywords."""
+    opts = Options.from_kwargs(**options)
+    label_a, label_b = labels(a, b)
+    ta, tb = load_run(a, label_a, opts), load_run(b, label_b, opts)
+    order = shared_categories([ta, tb], opts.categories)
+    diff = diff_tables(with_categories(ta, order), with_categories(tb, order), label_a, label_b)
+    return DiffReport(diff, tuple(observe_diff(diff)), build_diff_figures(diff), opts)
+
+
+def labels(a: object, b: object) -> tuple[str, str]:
+    """File names of the two runs; the paths as given when the names match; A and B for in-memory tables."""
+    if not isinstance(a, (str, Path)) or not isinstance(b, (str, Path)) or str(a) == str(b):
+        return "A", "B"
+    if Path(a).name == Path(b).name:
+        return str(a), str(b)
+    return Path(a).name, Path(b).name
+
+
+def load_run(source: object, label: str, options: Options) -> HeadTable:
+    """Load one run; a table holding several models needs --model to say which."""
+    names = model_names(source)
+    if options.model is None and names is not None and len(names) > 1:
+        raise UsageError(f"{label} holds {len(names)} models ({', '.join(names[:4])}"
+                         f"{', …' if len(names) > 4 else ''}); pick one with --model NAME")
+    return load(source, dataclasses.replace(options, categories=None))
+
+
+@dataclass(frozen=True, eq=False)
+class DiffReport:
+    """A built diff page, in memory until saved."""
+
+    diff: Diff
+    observations: tuple[Observation, ...]
+    figures: dict[str, Figure]
+    options: Options
+
+    @cached_property
+    def summary(self) -> dict:
+        """The diff.json document as a dict."""
+        return diff_dict(self.diff, list(self.observations))
+
+    def to_html(self) -> str:
+        """The diff as one self-contained HTML file (no links to side files)."""
+        return render_diff(self.diff, list(self.observations), self.figures, self.options.title, self.options.formats,
+                           with_downloads=False)
+
+    def files(self) -> dict[str, bytes]:
+        """Every file of the diff site except figure exports, keyed by relative path."""
+        page = render_diff(self.diff, list(self.observations), self.figures, self.options.title, self.options.formats)
+        return {
+            "index.html": page.encode(),
+            ".nojekyll": b"",
+            "data/changes.csv": changes_csv(self.diff).encode(),
+            "data/diff.json": dumps(self.summary).encode(),
+        }
+
+    def save(self, out: str | Path = "diff", progress: Callable[[str], None] | None = None) -> Path:
+        """Write the diff site into ``out`` atomically and return its path."""
+        from .write import write_site
+
+        return write_site(Path(out), self.files(), self.figures, self.options.formats, progress, force=self.options.force)
+
+
+def changes_csv(diff: Diff) -> str:
+    """Every (layer, head, category) in either run with its status: gained, lost or kept."""
+    return diff.memberships[["layer", "head", "category", "status"]].to_csv(index=False, lineterminator="\n")
+
+
+def diff_dict(diff: Diff, observations: list[Observation]) -> dict:
+    """The diff.json document: both runs, totals, per-category changes and observations."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "generator": {"name": "reporter", "version": __version__},
+        "runs": [run_dict(diff.label_a, diff.a), run_dict(diff.label_b, diff.b)],
+        "model": {"n_layers": diff.n_layers, "n_heads": diff.n_heads},
+        "totals": {**asdict(diff.totals), "jaccard": rounded(diff.totals.jaccard)},
+        "categories": [
+            {"name": c.name, "color": c.color, "heads_a": c.heads_a, "heads_b": c.heads_b, "kept": c.kept,
+             "gained": c.gained, "lost": c.lost, "jaccard": rounded(c.jaccard),
+             "changed_layers": list(c.changed_window) if c.changed_window else None,
+             "changed_layers_share": rounded(c.changed_window_share)}
+            for c in diff.categories
+        ],
+        "observations": [observation_dict(o) for o in observations],
+    }
+
+
+def run_dict(label: str, t: HeadTable) -> dict:
+    """One run's label, model and source."""
+    return {"label": label, "model": t.model, "shape_source": t.shape_source,
+            "source": {"name": t.source.name, "sha256": t.source.sha256} if t.source else None}
+
+
+def rounded(value: float | None) -> float | None:
+    """Four decimals, or None."""
+    return None if value is None else round(value, 4)

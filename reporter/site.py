@@ -1,0 +1,146 @@
+"""Site: several models -> an overview page plus one full report per model, written as one folder."""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import logging
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Callable, Sequence
+
+from . import __version__
+from .charts import Figure
+from .charts.compare import build_overview_figures
+from .compare import Comparison, compare
+from .multi import load_models, model_inputs, unique_slugs
+from .observe import Observation
+from .observe_models import observe_models
+from .options import Options
+from .render import Link
+from .render_overview import render_overview
+from .report import Report, build
+from .summary_json import dumps, observation_dict
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+
+
+def build_any(inputs: Sequence[object], **options: object) -> "Report | SiteReport":
+    """A single-model Report when the inputs hold one model, else a multi-model SiteReport."""
+    inputs = list(inputs)
+    opts = Options.from_kwargs(**options)
+    if len(inputs) == 1 and len(model_inputs(inputs, opts.model)) == 1:
+        return build(inputs[0], **options)
+    return build_site(inputs, **options)
+
+
+def build_site(inputs: Sequence[object], **options: object) -> "SiteReport":
+    """Build an overview and one report per model from paths or DataFrames; see Options for the keywords."""
+    opts = Options.from_kwargs(**options)
+    tables = load_models(list(inputs), opts)
+    slugs = unique_slugs([t.model or "model" for t in tables])
+    reports = [Report.from_table(t, dataclasses.replace(opts, model=t.model, title=None)) for t in tables]
+    reports = [dataclasses.replace(r, nav=nav_links(slugs, i, tables)) for i, r in enumerate(reports)]
+    cmp = compare([r.stats for r in reports], slugs)
+    sources = tuple(dict.fromkeys(t.source.name for t in tables if t.source))
+    return SiteReport(tuple(reports), tuple(slugs), cmp, tuple(observe_models(cmp)), build_overview_figures(cmp),
+                      opts, sources)
+
+
+def nav_links(slugs: Sequence[str], index: int, tables) -> tuple[Link, ...]:
+    """From a model page: back to the overview, then every other model's page."""
+    others = [Link(t.model or s, f"../{s}/index.html") for i, (s, t) in enumerate(zip(slugs, tables)) if i != index]
+    return (Link(f"← Overview of {len(slugs)} models", "../index.html"), *others)
+
+
+@dataclass(frozen=True, eq=False)
+class SiteReport:
+    """A built multi-model site, in memory until saved."""
+
+    reports: tuple[Report, ...]
+    slugs: tuple[str, ...]
+    comparison: Comparison
+    observations: tuple[Observation, ...]
+    figures: dict[str, Figure]
+    options: Options
+    sources: tuple[str, ...] = ()
+
+    @cached_property
+    def summary(self) -> dict:
+        """The comparison.json document as a dict."""
+        return comparison_dict(self.comparison, list(self.observations))
+
+    def to_html(self) -> str:
+        """The overview as one self-contained HTML file (no links to model pages or side files)."""
+        return render_overview(self.comparison, list(self.observations), self.figures, self.options.title,
+                               self.options.formats, self.sources, with_links=False)
+
+    def files(self) -> dict[str, bytes]:
+        """The overview's files, keyed by path relative to the site folder."""
+        page = render_overview(self.comparison, list(self.observations), self.figures, self.options.title,
+                               self.options.formats, self.sources, with_links=True)
+        return {"index.html": page.encode(), ".nojekyll": b"", "data/comparison.json": dumps(self.summary).encode()}
+
+    def parts(self) -> dict[str, tuple[dict[str, bytes], dict[str, Figure]]]:
+        """Files and figures per folder: the overview at the top, each model in its slug's folder."""
+        out = {"": (self.files(), self.figures)}
+        for slug, report in zip(self.slugs, self.reports):
+            files = {k: v for k, v in report.files().items() if k != ".nojekyll"}  # one at the top suffices
+            out[slug] = (files, report.figures)
+        return out
+
+    def save(self, out: str | Path = "site", progress: Callable[[str], None] | None = None) -> Path:
+        """Write the whole site into ``out`` atomically and return its path."""
+        from .write import write_sites
+
+        return write_sites(Path(out), self.parts(), self.options.formats, progress, force=self.options.force)
+
+    def _repr_html_(self) -> str:
+        """The overview in a srcdoc iframe, for notebooks."""
+        return (
+            '<iframe style="width:100%;height:900px;border:0" sandbox="allow-scripts" '
+            f'srcdoc="{html.escape(self.to_html(), quote=True)}"></iframe>'
+        )
+
+
+def comparison_dict(cmp: Comparison, observations: list[Observation]) -> dict:
+    """The comparison.json document: models, their per-category statistics in depth, observations."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "generator": {"name": "reporter", "version": __version__},
+        "categories": list(cmp.categories),
+        "models": [
+            {
+                "name": m.name,
+                "slug": m.slug,
+                "href": f"{m.slug}/index.html",
+                "n_layers": m.n_layers,
+                "n_heads": m.n_heads,
+                "shape_source": m.shape_source,
+                "totals": {"heads": m.heads, "classified": m.classified, "unclassified": m.unclassified,
+                           "multi_category": m.multi_category},
+                "categories": [cell_dict(c) for c in cmp.cells if c.slug == m.slug],
+            }
+            for m in cmp.models
+        ],
+        "observations": [observation_dict(o) for o in observations],
+    }
+
+
+def cell_dict(c) -> dict:
+    """One category in one model; nulls where it has no heads."""
+    return {
+        "name": c.category,
+        "heads": c.heads,
+        "share_of_heads": round(c.share_of_heads, 4),
+        "median_depth": c.median_depth,
+        "q1_depth": c.q1_depth,
+        "q3_depth": c.q3_depth,
+        "core_layers": list(c.core_layers) if c.core_layers else None,
+        "core_depth": list(c.core_depth) if c.core_depth else None,
+        "core_share": round(c.core_share, 4) if c.core_share is not None else None,
+        "heads_by_third": list(c.thirds),
+    }

@@ -1,0 +1,303 @@
+"""Several models in one site: grouping, slugs, depth-normalized comparison, observations, pages and links."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import numpy as np
+import pandas as pd
+import pytest
+from bs4 import BeautifulSoup
+
+from reporter.compare import binomial_lower, binomial_upper, mann_whitney_p, two_proportion_p
+from reporter.errors import UsageError
+from reporter.multi import model_inputs, slugify, unique_slugs
+from reporter.site import build_site
+
+
+def designed() -> pd.DataFrame:
+    """Two models with known differences.
+
+    P is 31x8, Q is 16x6 (both inferred from the largest indexes). In both,
+    Early = layers 0-2 x heads 0-3 and Late = the last three layers x heads 0-3.
+    Deep2 avoids the first third: P layers 10, 15, 20, 25, 30 x heads 4-7 (20),
+    Q layers 5-15 x heads 4-5 (22). Rare only in P: layer 15, heads 5-7, which
+    are also Deep2 heads, so P has 3 multi-category heads.
+    """
+    rows = []
+    for model, late in (("P", (28, 29, 30)), ("Q", (13, 14, 15))):
+        rows += [(model, layer, h, "Early") for layer in (0, 1, 2) for h in range(4)]
+        rows += [(model, layer, h, "Late") for layer in late for h in range(4)]
+    rows += [("P", layer, h, "Deep2") for layer in (10, 15, 20, 25, 30) for h in range(4, 8)]
+    rows += [("Q", layer, h, "Deep2") for layer in range(5, 16) for h in (4, 5)]
+    rows += [("P", 15, h, "Rare") for h in (5, 6, 7)]
+    return pd.DataFrame(rows, columns=["model", "layer", "head", "category"])
+
+
+@pytest.fixture(scope="module")
+def site():
+    return build_site([designed()], formats=())
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """The designed table as a CSV, built into a site with SVG exports by the CLI."""
+    from conftest import run_cli
+
+    root = tmp_path_factory.mktemp("multi")
+    designed().to_csv(root / "runs.csv", index=False)
+    result = run_cli("build", str(root / "runs.csv"), "-o", str(root / "site"), "--formats", "svg")
+    assert result.returncode == 0, result.stderr
+    return root / "site"
+
+
+# --- slugs and grouping ---------------------------------------------------------------------------------------
+
+def test_slugs_are_safe_ascii_and_unique():
+    assert slugify("meta-llama/Meta-Llama-3.1-8B") == "meta-llama-meta-llama-3-1-8b"
+    assert slugify("_private") == "private"
+    assert slugify(".hidden") == "hidden"
+    assert slugify("Ünïcödé β") == "unicode"
+    assert slugify("∂∂") == "model"
+    assert slugify("data") == "model-data"
+    assert slugify("Figures") == "model-figures"
+    assert unique_slugs(["A b", "a-b", "a_b", "c"]) == ["a-b", "a-b-2", "a-b-3", "c"]
+
+
+def test_models_come_from_the_model_column_in_order_of_appearance():
+    table = pd.DataFrame({"model": ["zeta", "alpha", "zeta"], "layer": [0, 1, 2], "head": [0, 0, 0],
+                          "category": ["A", "A", "B"]})
+    assert [m.name for m in model_inputs([table])] == ["zeta", "alpha"]
+
+
+def test_files_without_a_model_column_are_named_by_stem_and_repeats_by_file(tmp_path):
+    plain = pd.DataFrame({"layer": [0, 1], "head": [0, 1], "category": ["A", "B"]})
+    named = plain.assign(model="gpt2")
+    plain.to_csv(tmp_path / "seed-1.csv", index=False)
+    named.to_csv(tmp_path / "run-a.csv", index=False)
+    named.to_csv(tmp_path / "run-b.csv", index=False)
+    found = model_inputs([tmp_path / "seed-1.csv", tmp_path / "run-a.csv", tmp_path / "run-b.csv"])
+    assert [m.name for m in found] == ["seed-1", "gpt2 (run-a)", "gpt2 (run-b)"]
+
+
+def test_unknown_category_across_models_is_a_usage_error():
+    with pytest.raises(UsageError, match="--categories names 'Nope', which no model has"):
+        build_site([designed()], categories="Early,Nope", formats=())
+
+
+# --- comparison numbers -----------------------------------------------------------------------------------------
+
+def test_every_model_gets_the_shared_category_order_and_colours(site):
+    assert site.slugs == ("p", "q")
+    assert [r.table.model for r in site.reports] == ["P", "Q"]
+    for report in site.reports:
+        assert report.table.categories == ("Deep2", "Early", "Late", "Rare")
+    q = site.reports[1].summary
+    rare = next(c for c in q["categories"] if c["name"] == "Rare")
+    assert rare["heads"] == 0 and rare["core_layers"] is None
+    assert [c["color"] for c in q["categories"]] == [c["color"] for c in site.reports[0].summary["categories"]]
+
+
+def test_depth_statistics_line_up_models_of_different_depth(site):
+    cmp = site.comparison
+    assert [(m.name, m.n_layers, m.n_heads, m.classified, m.multi_category) for m in cmp.models] == [
+        ("P", 31, 8, 44, 3), ("Q", 16, 6, 46, 0)]
+    late_p, late_q = cmp.cell("p", "Late"), cmp.cell("q", "Late")
+    assert late_p.core_layers == (28, 30) and late_p.core_depth == (0.9333, 1.0)
+    assert late_q.core_layers == (13, 15) and late_q.core_depth == (0.8667, 1.0)
+    assert late_p.median_depth == 0.9667 and late_q.median_depth == 0.9333
+    assert cmp.cell("p", "Deep2").thirds == (0, 8, 12)
+    assert cmp.cell("q", "Deep2").thirds == (0, 10, 12)
+    assert cmp.cell("q", "Rare").heads == 0 and cmp.cell("q", "Rare").core_depth is None
+    assert cmp.cell("p", "Early").third_layers == ((0, 9), (10, 19), (20, 30))
+    assert cmp.cell("q", "Early").third_layers == ((0, 4), (5, 9), (10, 15))
+    profile = cmp.profile
+    row = profile[(profile["model"] == 1) & (profile["category"] == "Late") & (profile["layer"] == 14)].iloc[0]
+    assert (row["heads"], round(row["depth"], 4), round(row["share_of_layer"], 4)) == (4, 0.9333, 0.6667)
+
+
+def test_cross_model_observations_say_what_holds_and_what_differs(site):
+    got = {o.id: o.text for o in site.observations}
+    assert list(got) == [
+        "early-same-third", "late-same-third", "deep2-few-in-first-third",
+        "early-before-deep2", "deep2-before-late", "early-before-late",
+        "deep2-thirds-differ", "rare-presence", "rare-too-few", "deep2-share",
+        "unclassified-range", "multi-category-range",
+    ]
+    assert got["late-same-third"] == (
+        "Late heads sit mostly in the last third of depth in both models: P (100.0% of 12 heads) and "
+        "Q (100.0% of 12 heads), where an even spread would put 35.5%–37.5% there.")
+    assert got["deep2-few-in-first-third"] == (
+        "In both models, few Deep2 heads sit in the first third of depth: P (0.0% of 20 heads) and "
+        "Q (0.0% of 22 heads), where an even spread would put 31.2%–32.3% there.")
+    assert got["early-before-late"] == (
+        "In both models, Early heads sit earlier than Late heads (median depth 0.03 vs 0.97 in P; 0.07 vs 0.93 in Q).")
+    assert got["rare-presence"] == "Rare heads exist only in P (3 heads); Q has none."
+    assert got["rare-too-few"] == (
+        "Rare heads are too few to compare where they sit: P has 3 (at least 10 per model are needed).")
+    assert got["deep2-share"] == (
+        "Deep2 heads are a larger share of Q (22.9%, 22 of 96 heads) than of P (8.1%, 20 of 248): 2.8 times as large.")
+    assert got["unclassified-range"] == (
+        "The share of heads in no category ranges from 52.1% in Q (50 of 96) to 82.3% in P (204 of 248).")
+    assert got["multi-category-range"] == (
+        "Heads in two or more categories are rare in every model, ranging from 0 of 96 (0.0%) in Q to "
+        "3 of 248 (1.2%) in P.")
+
+
+def test_no_claim_without_support(site):
+    """Late is 4.8% of P and 12.5% of Q (ratio 2.6) but the two-proportion test gives p = 0.012: no claim."""
+    ids = {o.id for o in site.observations}
+    assert "late-share" not in ids and "early-share" not in ids
+    assert round(two_proportion_p(12, 248, 12, 96), 3) == 0.012
+    deep2 = next(o for o in site.observations if o.id == "deep2-thirds-differ")
+    assert deep2.text.startswith("In none of the 2 models with at least 10 Deep2 heads does one third")
+
+
+def test_a_category_sitting_in_different_thirds_is_reported_as_a_difference():
+    rows = [("early", layer, h, "X") for layer in (0, 1, 2) for h in range(4)] + [("early", 20, 0, "Y")]
+    rows += [("late", layer, h, "X") for layer in (18, 19, 20) for h in range(4)] + [("late", 0, 0, "Y")]
+    site = build_site([pd.DataFrame(rows, columns=["model", "layer", "head", "category"])], formats=())
+    text = {o.id: o.text for o in site.observations}["x-thirds-differ"]
+    assert text == ("X heads favour different parts of depth across models: the first third in early "
+                    "(100.0% of 12 heads); the last third in late (100.0% of 12 heads).")
+
+
+def test_stat_helpers_match_scipy():
+    from scipy import stats
+    assert binomial_upper(12, 20, 11 / 31) == pytest.approx(stats.binom.sf(11, 20, 11 / 31), rel=1e-9)
+    assert binomial_lower(2, 22, 5 / 16) == pytest.approx(stats.binom.cdf(2, 22, 5 / 16), rel=1e-9)
+    rng = np.random.default_rng(3)
+    a, b = rng.integers(0, 12, 40), rng.integers(3, 15, 30)
+    expected = stats.mannwhitneyu(a, b, alternative="two-sided", method="asymptotic", use_continuity=True).pvalue
+    assert mann_whitney_p(a, b) == pytest.approx(expected, rel=1e-9)
+
+
+# --- the written site -------------------------------------------------------------------------------------------
+
+def test_site_layout_and_comparison_json(built):
+    assert sorted(p.relative_to(built).as_posix() for p in built.rglob("index.html")) == [
+        "index.html", "p/index.html", "q/index.html"]
+    assert (built / ".nojekyll").exists() and not (built / "p" / ".nojekyll").exists()
+    for rel in ("figures/model-heatmaps.svg", "figures/core-windows.svg", "figures/depth-profiles.svg",
+                "p/figures/heatmaps.svg", "q/data/heads.csv", "q/data/summary.json"):
+        assert (built / rel).is_file(), rel
+    doc = json.loads((built / "data" / "comparison.json").read_text())
+    assert [(m["name"], m["slug"], m["href"], m["n_layers"]) for m in doc["models"]] == [
+        ("P", "p", "p/index.html", 31), ("Q", "q", "q/index.html", 16)]
+    late_q = next(c for c in doc["models"][1]["categories"] if c["name"] == "Late")
+    assert late_q["core_depth"] == [0.8667, 1.0] and late_q["heads_by_third"] == [0, 0, 12]
+    assert all(not p.name.startswith(("_", ".")) for p in built.rglob("*") if p.name not in (".nojekyll", ".reporter-site"))
+
+
+def test_overview_tables_and_model_page_navigation(built):
+    overview = BeautifulSoup((built / "index.html").read_text(), "html.parser")
+    links = [(a.get_text(), a["href"]) for a in overview.select("#models tbody th a")]
+    assert links == [("P", "p/index.html"), ("Q", "q/index.html")]
+    first = overview.select("#core-windows-table tbody tr")[2]  # Late
+    assert [td.get_text(" ", strip=True) for td in first.select("td")] == [
+        "layers 28–30 depth 0.93–1.00 · 100% of 12 heads", "layers 13–15 depth 0.87–1.00 · 100% of 12 heads"]
+    assert [fig["id"] for fig in overview.select("figure")] == [
+        "fig-model-heatmaps", "fig-core-windows", "fig-depth-profiles"]
+    page = BeautifulSoup((built / "q" / "index.html").read_text(), "html.parser")
+    assert [(a.get_text(), a["href"]) for a in page.select("nav.site-nav a")] == [
+        ("← Overview of 2 models", "../index.html"), ("P", "../p/index.html")]
+
+
+def local_targets(root: Path):
+    """Every (page, href) of every local link or anchor in the site."""
+    for page in sorted(root.rglob("*.html")):
+        soup = BeautifulSoup(page.read_text(), "html.parser")
+        for a in soup.find_all("a", href=True):
+            yield page, a["href"]
+
+
+def test_every_local_link_and_anchor_resolves(built):
+    checked = 0
+    ids = {}
+    for page, href in local_targets(built):
+        parts = urlsplit(href)
+        assert not parts.scheme and not parts.netloc, f"{page}: {href} leaves the site"
+        target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+        assert target.is_file(), f"{page.relative_to(built)}: {href} points nowhere"
+        assert built.resolve() in target.parents or target == built.resolve()
+        if parts.fragment:
+            if target not in ids:
+                ids[target] = {e["id"] for e in BeautifulSoup(target.read_text(), "html.parser").find_all(id=True)}
+            assert parts.fragment in ids[target], f"{page.relative_to(built)}: {href} has no such anchor"
+        checked += 1
+    assert checked > 40
+
+
+def test_every_page_renders_offline_in_chromium(built, visit):
+    for rel in ("index.html", "p/index.html", "q/index.html"):
+        v = visit((built / rel).as_uri())
+        states = v.wait_rendered()
+        assert [s[1] for s in states] == ["true"] * len(states), (rel, states)
+        assert all(s[2] > 0 for s in states), (rel, states)
+        assert v.blocked == [] and v.errors == [], (rel, v.blocked, v.errors)
+    assert [s[0] for s in visit((built / "index.html").as_uri()).wait_rendered()] == [
+        "model-heatmaps", "core-windows", "depth-profiles"]
+
+
+def test_several_files_make_one_site_and_the_build_is_byte_stable(tmp_path, cli):
+    table = designed()
+    for name in ("P", "Q"):
+        table[table["model"] == name].drop(columns="model").to_csv(tmp_path / f"{name.lower()}-run.csv", index=False)
+    args = ["build", str(tmp_path / "p-run.csv"), str(tmp_path / "q-run.csv"), "--formats", "svg"]
+    first = cli(*args, "-o", str(tmp_path / "one"))
+    second = cli(*args, "-o", str(tmp_path / "two"))
+    assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
+    assert first.stdout.startswith(f"wrote {tmp_path / 'one' / 'index.html'} (3 figures)")
+    files = sorted(p.relative_to(tmp_path / "one") for p in (tmp_path / "one").rglob("*") if p.is_file())
+    assert Path("p-run/index.html") in files and Path("q-run/data/summary.json") in files
+    for rel in files:
+        assert (tmp_path / "one" / rel).read_bytes() == (tmp_path / "two" / rel).read_bytes(), rel
+
+
+def test_bad_second_input_leaves_nothing_behind(tmp_path, cli):
+    designed().to_csv(tmp_path / "good.csv", index=False)
+    (tmp_path / "bad.csv").write_text("layer,head,category\n0,x,A\n")
+    result = cli("build", str(tmp_path / "good.csv"), str(tmp_path / "bad.csv"), "-o", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert result.stderr == ("reporter: error: column 'head' holds 'x', not a whole number; "
+                             "head indexes are 0-based integers\n")
+    assert not (tmp_path / "out").exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_missing_model_name_is_an_input_error(tmp_path, cli):
+    table = designed()
+    table.loc[5, "model"] = None
+    table.to_csv(tmp_path / "t.csv", index=False)
+    result = cli("build", str(tmp_path / "t.csv"), "-o", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert result.stderr == "reporter: error: column 'model' has a missing value (row 5); fill or drop that row\n"
+
+
+def test_model_flag_picks_one_model_for_a_single_report(tmp_path, cli):
+    designed().to_csv(tmp_path / "runs.csv", index=False)
+    result = cli("build", str(tmp_path / "runs.csv"), "--model", "Q", "--formats", "", "-o", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [".nojekyll", ".reporter-site", "data", "figures", "index.html"]
+    summary = json.loads((tmp_path / "out" / "data" / "summary.json").read_text())
+    assert summary["model"] == {"name": "Q", "n_layers": 16, "n_heads": 6, "shape_source": "inferred"}
+
+
+def test_standalone_overview_has_no_links_to_other_files(site):
+    soup = BeautifulSoup(site.to_html(), "html.parser")
+    assert [a["href"] for a in soup.find_all("a", href=True) if not a["href"].startswith("#")] == []
+    assert [th.get_text() for th in soup.select("#models tbody th")] == ["P", "Q"]
+    assert soup.select_one("#downloads") is None
+
+
+def test_model_names_are_escaped_and_slugged(tmp_path):
+    table = designed().replace({"model": {"P": "<b>P</b> & co", "Q": "Q</script>"}})
+    out = build_site([table], formats=()).save(tmp_path / "site")
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == ["b-p-b-co", "data", "figures", "q-script"]
+    overview = (out / "index.html").read_text()
+    assert "<b>P</b>" not in overview and "&lt;b&gt;P&lt;/b&gt; &amp; co" in overview
+    assert "Q</script>" not in overview and "Q\\u003c/script\\u003e" in overview
+    page = (out / "q-script" / "index.html").read_text()
+    assert "<title>Attention-head categories: Q&lt;/script&gt;</title>" in page
