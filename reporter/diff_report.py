@@ -13,7 +13,8 @@ from .charts import Figure
 from .charts.diff import build_diff_figures
 from .diff import Diff, diff_tables
 from .errors import UsageError
-from .load import load
+from .load import load_raw
+from .read import read
 from .multi import model_names, shared_categories, with_categories
 from .observe import Observation
 from .observe_diff import observe_diff
@@ -46,11 +47,12 @@ def labels(a: object, b: object) -> tuple[str, str]:
 
 def load_run(source: object, label: str, options: Options) -> HeadTable:
     """Load one run; a table holding several models needs --model to say which."""
-    names = model_names(source)
+    raw = read(source)
+    names = model_names(raw)
     if options.model is None and names is not None and len(names) > 1:
         raise UsageError(f"{label} holds {len(names)} models ({', '.join(names[:4])}"
                          f"{', …' if len(names) > 4 else ''}); pick one with --model NAME")
-    return load(source, dataclasses.replace(options, categories=None))
+    return load_raw(raw, dataclasses.replace(options, categories=None))
 
 
 @dataclass(frozen=True, eq=False)

@@ -15,6 +15,7 @@ import pandas as pd
 from .columns import normalize_columns
 from .errors import InputError, UsageError
 from .known_models import lookup
+from .limits import check_limits
 from .models import select_model
 from .options import Options
 from .read import RawInput, read

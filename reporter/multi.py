@@ -87,12 +87,12 @@ def disambiguate(found: list[ModelInput]) -> list[ModelInput]:
     return out
 
 
-def load_models(inputs: Sequence[object], options: Options) -> list[HeadTable]:
-    """Load every model of every input, all sharing one category order (so colours match across pages)."""
-    if not inputs:
+def load_models(found: Sequence[ModelInput], options: Options) -> list[HeadTable]:
+    """Load every model found by model_inputs, all sharing one category order (so colours match across pages)."""
+    if not found:
         raise UsageError("give at least one input table")
     tables = []
-    for m in model_inputs(inputs, options.model):
+    for m in found:
         opts = dataclasses.replace(options, model=m.select if m.select is not None else m.name, categories=None)
         table = load_raw(m.source, opts)
         tables.append(dataclasses.replace(table, model=m.name))

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from .slugs import slug_map, slugify
 from .summarize import ALPHA, MIN_HEADS, CategoryStats, Comparison, Summary
 
 KINDS = ("concentration", "comparison", "sparsity", "overlap", "unclassified")
@@ -67,7 +68,7 @@ def observe(summary: Summary) -> list[Observation]:
     found.extend(spread_comparisons(summary))
     found.extend(o for o in (multi_category(summary), top_pair(summary)) if o is not None)
     found.append(unclassified(summary))
-    return unique_ids(found)
+    return unique_ids(found, summary.table.categories)
 
 
 def slug(name: str) -> str:
@@ -75,10 +76,23 @@ def slug(name: str) -> str:
     return slugify(name, set())
 
 
-def unique_ids(found: list[Observation]) -> list[Observation]:
-    """Make ids unique: two names can share a readable slug ("A b", "a-b"), and ids become HTML ids."""
+def unique_ids(found: list[Observation], categories: tuple[str, ...]) -> list[Observation]:
+    """Make ids unique: two names can share a readable slug ("A b", "a-b"), and ids become HTML ids.
+
+    Each category's own id prefix becomes its unique slug from slugs.slug_map; any id still taken
+    after that gets a hash suffix.
+    """
+    unique = slug_map(categories)
     taken: set[str] = set()
-    return [replace(o, id=slugify(o.id, taken)) for o in found]
+    out = []
+    for o in found:
+        oid = o.id
+        if o.category is not None and oid.startswith(slug(o.category)):
+            oid = unique[o.category] + oid[len(slug(o.category)):]
+        oid = slugify(oid, taken) if oid in taken else oid
+        taken.add(oid)
+        out.append(replace(o, id=oid))
+    return out
 
 
 def r4(value: float) -> float:

@@ -14,13 +14,14 @@ from . import __version__
 from .charts import Figure
 from .charts.compare import build_overview_figures
 from .compare import Comparison, compare
+from .load import load_raw
 from .multi import load_models, model_inputs, unique_slugs
 from .observe import Observation
 from .observe_models import observe_models
 from .options import Options
 from .render import Link
 from .render_overview import render_overview
-from .report import Report, build
+from .report import Report
 from .summary_json import dumps, observation_dict
 
 log = logging.getLogger(__name__)
@@ -30,17 +31,22 @@ SCHEMA_VERSION = 1
 
 def build_any(inputs: Sequence[object], **options: object) -> "Report | SiteReport":
     """A single-model Report when the inputs hold one model, else a multi-model SiteReport."""
-    inputs = list(inputs)
     opts = Options.from_kwargs(**options)
-    if len(inputs) == 1 and len(model_inputs(inputs, opts.model)) == 1:
-        return build(inputs[0], **options)
-    return build_site(inputs, **options)
+    found = model_inputs(list(inputs), opts.model)  # reads each input once
+    if len(found) == 1 and len(inputs) == 1:
+        return Report.from_table(load_raw(found[0].source, opts), opts)
+    return site_from(found, opts)
 
 
 def build_site(inputs: Sequence[object], **options: object) -> "SiteReport":
     """Build an overview and one report per model from paths or DataFrames; see Options for the keywords."""
     opts = Options.from_kwargs(**options)
-    tables = load_models(list(inputs), opts)
+    return site_from(model_inputs(list(inputs), opts.model), opts)
+
+
+def site_from(found, opts: Options) -> "SiteReport":
+    """The multi-model site of the models model_inputs found."""
+    tables = load_models(found, opts)
     slugs = unique_slugs([t.model or "model" for t in tables])
     reports = [Report.from_table(t, dataclasses.replace(opts, model=t.model, title=None)) for t in tables]
     reports = [dataclasses.replace(r, nav=nav_links(slugs, i, tables)) for i, r in enumerate(reports)]

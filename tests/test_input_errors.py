@@ -169,8 +169,7 @@ def test_top_k_and_top_percent_together(cli, tmp_path):
 def test_several_models_need_model(cli, tmp_path):
     frame = pd.concat([long_frame().assign(model="gpt2"), long_frame().assign(model="EleutherAI/pythia-70m")])
     path = write(frame, tmp_path / "t.parquet", "parquet")
-    assert fail(cli, tmp_path, path, existing=True) == (
-        "the table holds 2 models (EleutherAI/pythia-70m, gpt2); choose one with --model NAME")
+    # Without --model such a table builds a multi-model site (tests/test_multi_site.py).
     assert fail(cli, tmp_path, path, "--model", "llama", existing=True) == (
         "--model 'llama' is not in the table; it holds: EleutherAI/pythia-70m, gpt2")
 
