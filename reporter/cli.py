@@ -39,6 +39,8 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--layers", type=positive_int, help="number of layers (with --heads)")
     build.add_argument("--heads", type=positive_int, help="number of heads per layer (with --layers)")
     build.add_argument("--categories", help="comma-separated categories to show, in panel order")
+    build.add_argument("--kv-heads", type=positive_int, metavar="N",
+                       help="key/value heads per layer (grouped-query attention): adds the grouped-query view")
 
     demo = sub.add_parser("demo", help="build the bundled synthetic 80x64 example")
     add_output_options(demo)
@@ -99,6 +101,7 @@ def run(args: argparse.Namespace) -> int:
             heads=args.heads,
             categories=args.categories,
             formats=args.formats,
+            kv_heads=args.kv_heads,
         )
     say = (lambda _msg: None) if args.quiet or not sys.stderr.isatty() else progress_printer()
     out = report.save(args.output, progress=say)

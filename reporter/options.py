@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass, fields
 
 from .errors import UsageError
@@ -20,6 +21,7 @@ class Options:
     categories: tuple[str, ...] | None = None
     formats: tuple[str, ...] = FORMATS
     example: bool = False  # label the report as the bundled synthetic example
+    kv_heads: int | None = None  # grouped-query attention: key/value heads per layer
 
     def __post_init__(self) -> None:
         if (self.layers is None) != (self.heads is None):
@@ -28,6 +30,8 @@ class Options:
             value = getattr(self, name)
             if value is not None and value < 1:
                 raise UsageError(f"--{name} must be a positive whole number, got {value}")
+        if self.kv_heads is not None and (not isinstance(self.kv_heads, numbers.Integral) or self.kv_heads < 1):
+            raise UsageError(f"--kv-heads must be a positive whole number, got {self.kv_heads!r}")
         unknown = sorted(set(self.formats) - set(FORMATS))
         if unknown:
             raise UsageError(f"unknown figure format {unknown[0]!r}: choose from {', '.join(FORMATS)}")

@@ -41,6 +41,14 @@ class Overlap:
 
 
 @dataclass(frozen=True)
+class Intersection:
+    """Heads whose categories are exactly ``categories`` (an UpSet column)."""
+
+    categories: tuple[str, ...]
+    heads: int
+
+
+@dataclass(frozen=True)
 class Totals:
     """Head counts over the whole model."""
 
@@ -67,6 +75,7 @@ class Summary:
     profile: pd.DataFrame
     colors: dict[str, str]
     legend: tuple[str, ...]
+    intersections: tuple[Intersection, ...] = ()
 
     def category(self, name: str) -> CategoryStats:
         """The statistics of one category by name."""
@@ -97,6 +106,7 @@ def summarize(table: HeadTable) -> Summary:
         profile=layer_profile(table),
         colors=colors,
         legend=tuple(legend_order(table.categories)),
+        intersections=exact_intersections(heads, table.categories),
     )
 
 
@@ -175,6 +185,18 @@ def pair_overlaps(table: HeadTable) -> tuple[Overlap, ...]:
     return tuple(out)
 
 
+def exact_intersections(heads: pd.DataFrame, categories: tuple[str, ...]) -> tuple[Intersection, ...]:
+    """Heads per exact combination of two or more categories, largest first.
+
+    Ties go to fewer categories, then to panel order of the combination.
+    """
+    multi = heads.loc[heads["n_categories"] >= 2, "category_list"]
+    counts = multi.value_counts(sort=False)
+    rank = {name: i for i, name in enumerate(categories)}
+    items = sorted(counts.items(), key=lambda kv: (-kv[1], len(kv[0]), [rank[c] for c in kv[0]]))
+    return tuple(Intersection(tuple(combo), int(n)) for combo, n in items)
+
+
 def layer_profile(table: HeadTable) -> pd.DataFrame:
     """Heads per layer for each category, every layer present (zeros included)."""
     counts = (
@@ -184,4 +206,4 @@ def layer_profile(table: HeadTable) -> pd.DataFrame:
     return counts.reindex(index, fill_value=0).reset_index().astype({"heads": "int64", "layer": "int64"})
 
 
-__all__ = ["Summary", "CategoryStats", "Overlap", "Totals", "summarize", "core_window", "UNCLASSIFIED"]
+__all__ = ["Summary", "CategoryStats", "Overlap", "Intersection", "Totals", "summarize", "core_window", "UNCLASSIFIED"]
