@@ -7,7 +7,7 @@ import altair as alt
 from ..palette import UNCLASSIFIED, UNCLASSIFIED_COLOR
 from ..summarize import Summary
 from . import Figure
-from .interaction import emphasis, highlight_param, in_layer_range, layer_range_param, picked
+from .interaction import emphasis, highlight_param, in_layer_range, layer_range_param, legend_or_highlight, picked
 from .theme import finish
 
 ALL_CATEGORIES = "All Categories"
@@ -84,7 +84,7 @@ def head_cells(data_filter: str | None, x: alt.X, y: alt.Y, color, pick) -> alt.
         y=y,
         y2="head_end:Q",
         color=color,
-        opacity=emphasis({"param": pick.name}, picked(label="label", lists=("categories",)), in_layer_range()),
+        opacity=emphasis(legend_or_highlight(pick.name, picked(label="label", lists=("categories",))), in_layer_range()),
         tooltip=[
             alt.Tooltip("layer:Q", title="layer"),
             alt.Tooltip("head:Q", title="head"),

@@ -52,3 +52,12 @@ def emphasis(*tests: str | dict) -> dict:
     """An opacity encoding: full when every test holds, dimmed otherwise."""
     test = tests[0] if len(tests) == 1 else {"and": [f"({t})" if isinstance(t, str) else t for t in tests]}
     return {"condition": {"test": test, "value": 1.0}, "value": DIM}
+
+
+def legend_or_highlight(pick: str, match: str) -> dict:
+    """A test that follows the legend selection ``pick`` until the page sets ``highlight``.
+
+    The exported spec (no page script) keeps its own legend highlighting; on
+    the page the script mirrors legend clicks into ``highlight``.
+    """
+    return {"or": [{"and": [f"{HIGHLIGHT} === ''", {"param": pick}]}, {"and": [f"{HIGHLIGHT} !== ''", f"({match})"]}]}

@@ -89,7 +89,7 @@ def pairs_panel(summary: Summary, height: int) -> alt.LayerChart:
         x=alt.X("pairs:Q", title="same-group pairs (bar) vs chance (tick)"),
         color=alt.Color("category:N", scale=alt.Scale(domain=order, range=[summary.colors[c] for c in order]), legend=None),
     )
-    chance = base.mark_tick(color="#222222", thickness=2, size=18).encode(x="expected:Q")
+    chance = base.mark_tick(thickness=2, size=18).encode(x="expected:Q")
     return alt.layer(bars, chance).properties(title="Do categories share KV groups?", width=220,
                                               height=min(height, 28 * len(order)))
 

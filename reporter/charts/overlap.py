@@ -126,17 +126,17 @@ def upset_panel(summary: Summary) -> alt.VConcatChart:
         bars.mark_bar(), bars.mark_text(dy=-6, fontSize=10).encode(text=alt.Text("heads:Q", format="d"))
     ).encode(color=color).properties(title="Heads in exactly these categories", width=COLUMN * n, height=140)
     y = alt.Y("category:N", sort=order, title=None)
-    spans = alt.Chart(alt.Data(name="intersection_spans")).mark_rule(strokeWidth=2, color="#444444").encode(
+    spans = alt.Chart(alt.Data(name="intersection_spans")).mark_rule(strokeWidth=2).encode(
         x=x, y=alt.Y("first:N", sort=order, title=None), y2="last:N",
         opacity=emphasis(picked(lists=("categories",))),
     )
+    # Colours come from the theme's circle/rule config so dark mode can swap them.
     dots = alt.Chart(alt.Data(name="intersection_members")).mark_circle(size=90).encode(
-        x=x, y=y,
-        color=alt.condition("datum.member", alt.value("#444444"), alt.value("#dddddd")),
-        opacity=emphasis(picked(lists=("categories",))),
-        tooltip=[alt.Tooltip("categories:N", title="combination")],
+        x=x, y=y, tooltip=[alt.Tooltip("categories:N", title="combination")]
     )
-    grid = alt.layer(spans, dots).properties(width=COLUMN * n, height=22 * len(order))
+    members = dots.transform_filter("datum.member").encode(opacity=emphasis(picked(lists=("categories",))))
+    others = dots.transform_filter("!datum.member").encode(opacity=alt.value(0.18))
+    grid = alt.layer(others, spans, members).properties(width=COLUMN * n, height=22 * len(order))
     return alt.vconcat(sizes, grid, spacing=4)
 
 
