@@ -83,6 +83,21 @@
     }
   }
 
+  // The text alternative moves from the container to the drawing itself, so the
+  // export menu beside it stays an ordinary, named control (not inside an image).
+  function label(el, slug) {
+    if (!el.dataset.alt) el.dataset.alt = el.getAttribute("aria-label") || slug;
+    el.removeAttribute("role");
+    el.removeAttribute("aria-label");
+    var drawing = el.querySelector("canvas, svg");
+    if (drawing) {
+      drawing.setAttribute("role", "img");
+      drawing.setAttribute("aria-label", el.dataset.alt);
+    }
+    var menu = el.querySelector("details > summary");
+    if (menu) menu.setAttribute("aria-label", "Export this figure as an image");
+  }
+
   function embed(el) {
     var slug = el.dataset.figure;
     var dark = darkQuery.matches;
@@ -94,6 +109,7 @@
     if (views[slug]) views[slug].finalize();
     return window.vegaEmbed(el, specFor(slug, dark), options).then(function (result) {
       views[slug] = result.view;
+      label(el, slug);
       listen(result.view);
       apply(result.view);
       el.dataset.theme = dark ? "dark" : "light";
@@ -152,6 +168,8 @@
   }).catch(function (error) {
     console.error(error);
   });
+  // Read-only handles for the browser console and the page tests.
+  window.reporterPage = { views: views, state: state };
   // Follow a change of the system colour scheme without reloading.
   darkQuery.addEventListener("change", embedAll);
 })();
