@@ -167,6 +167,9 @@ def test_print_shows_every_figure_as_a_static_svg_that_fits(visit, site):
                 img.src.startsWith('data:image/svg+xml'), getComputedStyle(h.previousElementSibling).display];
     })""")
     assert shown == [[slug, True, True, True, True, "none"] for slug in SLUGS]
+    # Printed from the light theme even though the page is in dark mode.
+    svgs = v.page.eval_on_selector_all("[data-print-for] img", "els => els.map(e => decodeURIComponent(e.src))")
+    assert all('fill="white"' in svg and "#0d1117" not in svg for svg in svgs)
     pdf = pypdf.PdfReader(io.BytesIO(v.page.pdf(format="A4")))
     text = "\n".join(page.extract_text() for page in pdf.pages)
     # Every x axis of layers prints: 5 heatmap panels, 4 profile rows, the grouped-query grid.
