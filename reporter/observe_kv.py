@@ -19,7 +19,7 @@ def kv_observations(summary: Summary, kv_heads: int | None) -> list[Observation]
     if not tested:
         text = f"{setup}, no category has the {MIN_HEADS} heads needed to test whether it clusters within KV groups."
     elif clustered:
-        parts = ", ".join(f"{r.category} ({r.pairs} same-group pairs vs {r.expected:.1f} by chance, p = {r.p_value:.3g})"
+        parts = ", ".join(f"{r.category} ({r.pairs} same-group pairs vs {r.expected:.1f} by chance, {p_text(r.p_value)})"
                           for r in clustered)
         text = f"{setup}, heads cluster within KV groups for {parts}; permutation test, {PERMUTATIONS:,} shuffles within layers."
     else:
@@ -40,3 +40,9 @@ def kv_observations(summary: Summary, kv_heads: int | None) -> list[Observation]
         },
     }
     return [Observation(id="kv-groups", kind="concentration", text=text, figure="kv-groups", evidence=evidence)]
+
+
+def p_text(p: float) -> str:
+    """A permutation p-value; at its floor 1/(N+1) no shuffle reached the observed count, so say "≤"."""
+    floor = 1 / (PERMUTATIONS + 1)
+    return f"p ≤ {floor:.2g}" if p <= floor else f"p = {p:.2g}"
