@@ -187,3 +187,16 @@ def test_axe_finds_no_serious_or_critical_violation(visit, site, scheme):
     violations = v.page.evaluate(
         "axe.run(document).then(r => r.violations.map(x => [x.id, x.impact, x.nodes.map(n => n.target.join(' '))]))")
     assert [x for x in violations if x[1] in ("serious", "critical")] == []
+
+
+def test_clicking_a_category_name_in_the_table_highlights_it_everywhere(visit, site):
+    v = open_page(visit, site)
+    v.page.click("#categories button[data-highlight='Translation']")
+    v.page.wait_for_function("window.reporterPage.state.highlight === 'Translation'")
+    pairs = full(v, "overlap", "(m, i) => m.marktype === 'rect' && i.datum && i.datum.row")
+    assert pairs and all("Translation" in (d["row"], d["col"]) for d in pairs)
+    cells = full(v, "kv-groups", CELLS)
+    assert cells and all("Translation" in c["categories"].split(", ") for c in cells)
+    v.page.click("#categories button[data-highlight='Translation']")  # a second click clears it
+    v.page.wait_for_function("window.reporterPage.state.highlight === ''")
+    assert len(full(v, "heatmaps", CELLS)) == v.page.evaluate("window.sceneItems('heatmaps', " + CELLS + ").length")
