@@ -20,7 +20,7 @@ SLUGS = ["heatmaps", "layer-profile", "overlap", "kv-groups"]
 # Scene-graph helpers: absolute canvas positions of items, and the opacity of data marks.
 SCENE_JS = """
 window.sceneItems = function (slug, keep) {
-  const view = window.reporterPage.views[slug];
+  const view = window.reporterViews[slug];
   const [ox, oy] = view.origin();
   const out = [];
   (function walk(mark, x, y) {
@@ -71,7 +71,7 @@ def full(v, slug: str, keep: str) -> list[dict]:
 def test_figures_render_offline_without_errors(visit, site):
     v = open_page(visit, site)
     assert v.errors == [] and v.blocked == []
-    assert v.page.evaluate("Object.keys(window.reporterPage.views).sort()") == sorted(SLUGS)
+    assert v.page.evaluate("Object.keys(window.reporterViews).sort()") == sorted(SLUGS)
 
 
 def test_legend_click_highlights_the_category_in_every_figure(visit, site):
@@ -81,7 +81,7 @@ def test_legend_click_highlights_the_category_in_every_figure(visit, site):
     [label] = [i for i in v.page.evaluate(
         "window.sceneItems('heatmaps', (m, i) => m.role === 'legend-label' && i.datum && i.datum.value === 'Linguistic')")]
     v.page.mouse.click(label["px"], label["py"])
-    v.page.wait_for_function("window.reporterPage.state.highlight === 'Linguistic'")
+    v.page.wait_for_function("window.reporterState.highlight === 'Linguistic'")
     cells = full(v, "heatmaps", CELLS)
     assert cells and all("Linguistic" in c["categories"].split(", ") for c in cells)
     bars = full(v, "layer-profile", BARS)
@@ -107,8 +107,8 @@ def test_brush_on_layer_profile_dims_heatmap_cells_outside_the_range(visit, site
     v.page.mouse.move(at(30), y, steps=5)
     v.page.mouse.move(at(40), y, steps=5)
     v.page.mouse.up()
-    v.page.wait_for_function("window.reporterPage.state.range.length === 2")
-    lo, hi = v.page.evaluate("window.reporterPage.views.heatmaps.signal('layer_range')")
+    v.page.wait_for_function("window.reporterState.range.length === 2")
+    lo, hi = v.page.evaluate("window.reporterViews.heatmaps.signal('layer_range')")
     assert lo == pytest.approx(20, abs=1) and hi == pytest.approx(40, abs=1)
     cells = full(v, "heatmaps", CELLS)
     assert cells and all(c["layer"] + 1 > lo and c["layer"] < hi for c in cells)
@@ -127,17 +127,17 @@ def test_keyboard_controls_highlight_and_set_the_layer_range(visit, site):
     else:
         pytest.fail("the Knowledge highlight button is not reachable with Tab")
     v.page.keyboard.press("Enter")
-    v.page.wait_for_function("window.reporterPage.state.highlight === 'Knowledge'")
+    v.page.wait_for_function("window.reporterState.highlight === 'Knowledge'")
     assert v.page.text_content("#controls-status") == "Highlighting Knowledge."
     v.page.fill("#range-lo", "10")
     v.page.fill("#range-hi", "20")
     v.page.press("#range-hi", "Enter")
-    v.page.wait_for_function("window.reporterPage.state.range.length === 2")
-    assert v.page.evaluate("window.reporterPage.views['heatmaps'].signal('layer_range')") == [10, 21]
+    v.page.wait_for_function("window.reporterState.range.length === 2")
+    assert v.page.evaluate("window.reporterViews['heatmaps'].signal('layer_range')") == [10, 21]
     cells = full(v, "heatmaps", CELLS)
     assert cells and all(10 <= c["layer"] <= 20 and "Knowledge" in c["categories"] for c in cells)
     v.page.click("#range-clear")
-    v.page.wait_for_function("window.reporterPage.state.range.length === 0")
+    v.page.wait_for_function("window.reporterState.range.length === 0")
 
 
 def canvas_corner(v, slug: str) -> list[int]:
@@ -192,11 +192,11 @@ def test_axe_finds_no_serious_or_critical_violation(visit, site, scheme):
 def test_clicking_a_category_name_in_the_table_highlights_it_everywhere(visit, site):
     v = open_page(visit, site)
     v.page.click("#categories button[data-highlight='Translation']")
-    v.page.wait_for_function("window.reporterPage.state.highlight === 'Translation'")
+    v.page.wait_for_function("window.reporterState.highlight === 'Translation'")
     pairs = full(v, "overlap", "(m, i) => m.marktype === 'rect' && i.datum && i.datum.row")
     assert pairs and all("Translation" in (d["row"], d["col"]) for d in pairs)
     cells = full(v, "kv-groups", CELLS)
     assert cells and all("Translation" in c["categories"].split(", ") for c in cells)
     v.page.click("#categories button[data-highlight='Translation']")  # a second click clears it
-    v.page.wait_for_function("window.reporterPage.state.highlight === ''")
+    v.page.wait_for_function("window.reporterState.highlight === ''")
     assert len(full(v, "heatmaps", CELLS)) == v.page.evaluate("window.sceneItems('heatmaps', " + CELLS + ").length")

@@ -7,7 +7,8 @@
   "use strict";
   var payload = JSON.parse(document.getElementById("report-data").textContent);
   var darkQuery = window.matchMedia("(prefers-color-scheme: dark)");
-  var views = {};
+  // The Vega views by figure slug, for scripts on this page and for tests.
+  var views = (window.reporterViews = {});
   var state = { highlight: "", range: [] };
   var status = document.getElementById("controls-status");
 
@@ -168,8 +169,8 @@
   }).catch(function (error) {
     console.error(error);
   });
-  // Read-only handles for the browser console and the page tests.
-  window.reporterPage = { views: views, state: state };
+  // The shared highlight / layer-range state, for the browser console and the page tests.
+  window.reporterState = state;
   // Follow a change of the system colour scheme without reloading.
   darkQuery.addEventListener("change", embedAll);
 })();
