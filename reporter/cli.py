@@ -64,6 +64,8 @@ def parser() -> argparse.ArgumentParser:
     diff.add_argument("--layers", type=positive_int, help="number of layers (with --heads)")
     diff.add_argument("--heads", type=positive_int, help="number of heads per layer (with --layers)")
     diff.add_argument("--categories", help="comma-separated categories to show, in panel order")
+    build.add_argument("--kv-heads", type=positive_int, metavar="N",
+                       help="key/value heads per layer (grouped-query attention): adds the grouped-query view")
 
     demo = sub.add_parser("demo", help="build the bundled synthetic 80x64 example")
     add_output_options(demo)
@@ -182,6 +184,7 @@ def run(args: argparse.Namespace) -> int:
             formats=args.formats,
             **score_options(args),
             force=args.force,
+            kv_heads=args.kv_heads,
         )
     say = (lambda _msg: None) if args.quiet or not sys.stderr.isatty() else progress_printer()
     if getattr(args, "single_file", None):

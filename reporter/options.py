@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass, fields
 
 from .errors import UsageError
@@ -29,6 +30,7 @@ class Options:
     aggregate: str = "mean"
     category_map: str | None = None
     force: bool = False  # write into an existing folder reporter did not make, keeping its files
+    kv_heads: int | None = None  # grouped-query attention: key/value heads per layer
 
     def __post_init__(self) -> None:
         if (self.layers is None) != (self.heads is None):
@@ -38,6 +40,8 @@ class Options:
             if value is not None and value < 1:
                 raise UsageError(f"--{name} must be a positive whole number, got {value}")
         check_rule(self)
+        if self.kv_heads is not None and (not isinstance(self.kv_heads, numbers.Integral) or self.kv_heads < 1):
+            raise UsageError(f"--kv-heads must be a positive whole number, got {self.kv_heads!r}")
         unknown = sorted(set(self.formats) - set(FORMATS))
         if unknown:
             raise UsageError(f"unknown figure format {unknown[0]!r}: choose from {', '.join(FORMATS)}")

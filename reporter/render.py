@@ -11,14 +11,19 @@ import dataclasses
 import datetime as dt
 import functools
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import jinja2
 
 from . import __version__
 from .assets import script_json, vega_bundle
+from .alt_text import alt_text
 from .charts import Figure
+from .charts.theme import dark_config
+from .figure_tables import DataTable, figure_tables
+from .palette import UNCLASSIFIED
+from .top_heads import CategoryTop, RelationTop, relation_tops, top_heads
 from .observe import Observation
 from .summarize import Summary
 
@@ -34,6 +39,14 @@ class Link:
 
 
 @dataclass(frozen=True)
+class Swatch:
+    """A legend label and its colour."""
+
+    label: str
+    color: str
+
+
+@dataclass(frozen=True)
 class FigureView:
     """One figure as the page shows it."""
 
@@ -41,6 +54,7 @@ class FigureView:
     title: str
     caption: str
     downloads: tuple[Link, ...]
+    tables: tuple[DataTable, ...] = ()  # accessible data behind the figure
 
 
 @dataclass(frozen=True)
@@ -80,6 +94,10 @@ class ReportPage:
     warnings: tuple[str, ...]
     payload: str
     nav: tuple[Link, ...] = ()
+    highlights: tuple[Swatch, ...] = ()  # legend labels the page can highlight
+    n_layers: int = 0
+    top_heads: tuple[CategoryTop, ...] = ()
+    relation_tops: tuple[RelationTop, ...] = ()
 
 
 SHAPE_NOTES = {
@@ -143,12 +161,22 @@ def report_page(summary: Summary, observations: list[Observation], figures: dict
             "multi": f"{summary.totals.multi_category:,}",
         },
         observations=tuple(observations),
-        figures=tuple(figure_view(f, formats if with_downloads else ()) for f in figures.values()),
+        figures=tuple(accessible(figure_view(f, formats if with_downloads else ()), f, summary, observations)
+                      for f in figures.values()),
         categories=tuple(category_row(c) for c in summary.categories),
         downloads=(Link("heads.csv", "data/heads.csv"), Link("summary.json", "data/summary.json")) if with_downloads else (),
         warnings=t.warnings,
         payload=script_json(page_payload(figures)),
+        highlights=tuple(Swatch(label, summary.colors[label]) for label in summary.legend if label != UNCLASSIFIED),
+        n_layers=t.n_layers,
+        top_heads=top_heads(t),
+        relation_tops=relation_tops(t),
     )
+
+
+def accessible(view: FigureView, figure: Figure, summary: Summary, observations: list[Observation]) -> FigureView:
+    """The figure view with alt text written from the observations and its data tables."""
+    return replace(view, caption=alt_text(figure, summary, observations), tables=figure_tables(figure, summary))
 
 
 def page_payload(figures: dict[str, Figure]) -> dict:
@@ -156,7 +184,7 @@ def page_payload(figures: dict[str, Figure]) -> dict:
     datasets: dict[str, list[dict]] = {}
     for figure in figures.values():
         datasets.update(figure.datasets)
-    return {"datasets": datasets, "specs": {slug: f.spec for slug, f in figures.items()}}
+    return {"datasets": datasets, "specs": {slug: f.spec for slug, f in figures.items()}, "dark": dark_config()}
 
 
 def figure_view(figure: Figure, formats: tuple[str, ...]) -> FigureView:

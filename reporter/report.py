@@ -14,6 +14,7 @@ import pandas as pd
 from .charts import Figure, build_figures
 from .load import load
 from .observe import Observation, observe
+from .observe_kv import kv_observations
 from .options import Options
 from .render import Link, render_report
 from .summarize import Summary, summarize
@@ -44,7 +45,8 @@ class Report:
     def from_table(cls, table: HeadTable, options: Options) -> "Report":
         """Run summarize, observe and charts on a loaded table."""
         stats = summarize(table)
-        return cls(table, stats, tuple(observe(stats)), build_figures(stats), options)
+        observations = tuple(observe(stats)) + tuple(kv_observations(stats, options.kv_heads))
+        return cls(table, stats, observations, build_figures(stats, options.kv_heads), options)
 
     @cached_property
     def summary(self) -> dict:

@@ -87,6 +87,14 @@ class Comparison:
 
 
 @dataclass(frozen=True)
+class Intersection:
+    """Heads whose categories are exactly ``categories`` (an UpSet column)."""
+
+    categories: tuple[str, ...]
+    heads: int
+
+
+@dataclass(frozen=True)
 class Totals:
     """Head counts over the whole model."""
 
@@ -115,6 +123,7 @@ class Summary:
     legend: tuple[str, ...]
     comparisons: tuple[Comparison, ...] = ()
     by_n_categories: tuple[tuple[int, int], ...] = ()  # (number of categories, heads), 1..max
+    intersections: tuple[Intersection, ...] = ()
 
     def category(self, name: str) -> CategoryStats:
         """The statistics of one category by name."""
@@ -147,6 +156,7 @@ def summarize(table: HeadTable) -> Summary:
         legend=tuple(legend_order(table.categories)),
         comparisons=comparisons(table, stats),
         by_n_categories=heads_by_n_categories(heads),
+        intersections=exact_intersections(heads, table.categories),
     )
 
 
@@ -285,6 +295,18 @@ def pair_overlaps(table: HeadTable) -> tuple[Overlap, ...]:
     return tuple(out)
 
 
+def exact_intersections(heads: pd.DataFrame, categories: tuple[str, ...]) -> tuple[Intersection, ...]:
+    """Heads per exact combination of two or more categories, largest first.
+
+    Ties go to fewer categories, then to panel order of the combination.
+    """
+    multi = heads.loc[heads["n_categories"] >= 2, "category_list"]
+    counts = multi.value_counts(sort=False)
+    rank = {name: i for i, name in enumerate(categories)}
+    items = sorted(counts.items(), key=lambda kv: (-kv[1], len(kv[0]), [rank[c] for c in kv[0]]))
+    return tuple(Intersection(tuple(combo), int(n)) for combo, n in items)
+
+
 def layer_profile(table: HeadTable) -> pd.DataFrame:
     """Heads per layer for each category, every layer present (zeros included)."""
     counts = (
@@ -294,4 +316,5 @@ def layer_profile(table: HeadTable) -> pd.DataFrame:
     return counts.reindex(index, fill_value=0).reset_index().astype({"heads": "int64", "layer": "int64"})
 
 
-__all__ = ["Summary", "CategoryStats", "Comparison", "Overlap", "Totals", "summarize", "core_window", "UNCLASSIFIED"]
+__all__ = ["Summary", "CategoryStats", "Comparison", "Overlap", "Intersection", "Totals", "summarize", "core_window",
+           "UNCLASSIFIED"]

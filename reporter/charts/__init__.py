@@ -27,10 +27,14 @@ class Figure:
         return {**self.spec, "datasets": {k: self.datasets[k] for k in sorted(self.datasets)}}
 
 
-def build_figures(summary: Summary) -> dict[str, Figure]:
+def build_figures(summary: Summary, kv_heads: int | None = None) -> dict[str, Figure]:
     """Every figure of a single-model report, keyed by slug in page order."""
     from .heatmaps import heatmaps
+    from .kv_groups import kv_groups
     from .layer_profile import layer_profile
+    from .overlap import overlap
 
-    figures = [heatmaps(summary), layer_profile(summary)]
+    figures = [heatmaps(summary), layer_profile(summary), overlap(summary)]
+    if kv_heads:
+        figures.append(kv_groups(summary, kv_heads))
     return {f.slug: f for f in figures}

@@ -7,6 +7,7 @@ import altair as alt
 from ..palette import UNCLASSIFIED, UNCLASSIFIED_COLOR
 from ..summarize import Summary
 from . import Figure
+from .interaction import emphasis, highlight_param, in_layer_range, layer_range_param, legend_or_highlight, picked
 from .theme import finish
 
 ALL_CATEGORIES = "All Categories"
@@ -56,6 +57,7 @@ def heatmaps(summary: Summary) -> Figure:
     panels += [category_panel(summary, i, x, y, width, height, legend_pick) for i in range(len(t.categories))]
     # Independent colour scales keep the legend beside "All Categories", the only panel with one.
     chart = alt.concat(*panels, columns=min(len(panels), 5)).resolve_scale(color="independent")
+    chart = chart.add_params(highlight_param(), layer_range_param())  # driven by the page script
     spec = finish(chart.to_dict(validate=True))
     datasets = {
         "heads": heads_records(summary),
@@ -82,7 +84,7 @@ def head_cells(data_filter: str | None, x: alt.X, y: alt.Y, color, pick) -> alt.
         y=y,
         y2="head_end:Q",
         color=color,
-        opacity=alt.condition(pick, alt.value(1.0), alt.value(0.15)),
+        opacity=emphasis(legend_or_highlight(pick.name, picked(label="label", lists=("categories",))), in_layer_range()),
         tooltip=[
             alt.Tooltip("layer:Q", title="layer"),
             alt.Tooltip("head:Q", title="head"),

@@ -31,6 +31,10 @@ def config() -> dict:
         "legend": {"labelFontSize": 11, "titleFontSize": 11, "titleFontWeight": "normal", "labelColor": TEXT, "symbolType": "square"},
         "header": {"labelFontSize": 12, "titleFontSize": 12, "titleFontWeight": "normal"},
         "concat": {"spacing": 18},
+        # Marks whose colour is not data: dark mode swaps these (see dark_config).
+        "rule": {"color": "#444444"},
+        "circle": {"color": "#444444"},
+        "tick": {"color": "#222222"},
     }
 
 
@@ -39,3 +43,21 @@ def finish(spec: dict) -> dict:
     spec = dict(spec)
     spec["config"] = config()
     return spec
+
+
+def dark_config() -> dict:
+    """Overrides of ``config()`` for pages shown in dark mode; exports keep the light look.
+
+    Data colours stay as they are: category10 is mandated and reads on dark too.
+    """
+    text, muted, line = "#e6edf3", "#9198a1", "#6e7681"
+    return {
+        "background": "#0d1117",
+        "title": {"color": text},
+        "axis": {"labelColor": muted, "titleColor": text, "domainColor": line, "tickColor": line},
+        "legend": {"labelColor": text, "titleColor": text},
+        "header": {"labelColor": text, "titleColor": text},
+        "rule": {"color": "#c9d1d9"},
+        "circle": {"color": "#c9d1d9"},
+        "tick": {"color": "#e6edf3"},
+    }

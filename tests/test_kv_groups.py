@@ -1,0 +1,104 @@
+"""Grouped-query view: --kv-heads, the permutation test, its observation and figure."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from bs4 import BeautifulSoup
+
+from reporter.errors import UsageError
+from reporter.kv_groups import PERMUTATIONS, clustering, group_size
+from reporter.load import load
+from reporter.observe_kv import kv_observations
+from reporter.options import Options
+from reporter.report import build
+from reporter.summarize import summarize
+
+
+def grouped_table() -> pd.DataFrame:
+    """8 layers x 8 heads. X: heads 0-3 in every layer (all in KV group 0 of 2). Y: heads 0 and 4 (one per group)."""
+    rows = [(layer, head, "X") for layer in range(8) for head in range(4)]
+    rows += [(layer, head, "Y") for layer in range(8) for head in (0, 4)]
+    return pd.DataFrame(rows, columns=["layer", "head", "category"])
+
+
+def test_group_size_rejects_a_count_that_does_not_divide_the_heads():
+    assert group_size(64, 8) == 8
+    with pytest.raises(UsageError, match=r"^--kv-heads 5 does not divide the 64 heads per layer; .*e\.g\. 16\)$"):
+        group_size(64, 5)
+
+
+def test_permutation_test_finds_clustering_and_its_absence():
+    s = summarize(load(grouped_table(), Options(layers=8, heads=8)))
+    x, y = clustering(s, 2)
+    # X: 4 heads of one group per layer -> C(4,2) = 6 pairs x 8 layers. No shuffle reaches 48.
+    assert (x.category, x.heads, x.pairs, x.p_value, x.clusters) == ("X", 32, 48, 1 / (PERMUTATIONS + 1), True)
+    # Chance: 6 pairs x P(same group) = 6 x 3/7 per layer.
+    assert x.expected == pytest.approx(8 * 6 * 3 / 7, rel=0.05)
+    # Y: one head per group -> no pair; every shuffle has as many or more.
+    assert (y.pairs, y.p_value, y.clusters) == (0, 1.0, False)
+
+
+def test_same_input_same_p_values():
+    a = summarize(load(grouped_table(), Options(layers=8, heads=8)))
+    b = summarize(load(grouped_table(), Options(layers=8, heads=8)))
+    assert clustering(a, 2) == clustering(b, 2)
+
+
+def test_observation_names_the_clustering_category():
+    s = summarize(load(grouped_table(), Options(layers=8, heads=8)))
+    [obs] = kv_observations(s, 2)
+    assert (obs.id, obs.kind, obs.figure) == ("kv-groups", "concentration", "kv-groups")
+    assert obs.text.startswith(
+        "With 2 KV groups of 4 heads, heads cluster within KV groups for X (48 same-group pairs vs "
+    )
+    # No shuffle reached 48 pairs: the p-value is at its floor, 1 / 2001.
+    assert obs.text.endswith("p ≤ 0.0005); permutation test, 2,000 shuffles within layers.")
+    assert obs.evidence["categories"]["Y"] == {"pairs": 0, "expected": obs.evidence["categories"]["Y"]["expected"],
+                                               "p_value": 1.0}
+    assert kv_observations(s, None) == []
+
+
+def test_too_few_heads_are_not_tested(small_table):
+    s = summarize(load(small_table, Options(layers=6, heads=4)))
+    [obs] = kv_observations(s, 2)
+    assert obs.text == "With 2 KV groups of 2 heads, no category has the 10 heads needed to test whether it clusters within KV groups."
+
+
+def test_cli_builds_the_grouped_query_view(cli, tmp_path):
+    table = tmp_path / "heads.csv"
+    grouped_table().to_csv(table, index=False)
+    out = tmp_path / "site"
+    done = cli("build", str(table), "--layers", "8", "--heads", "8", "--kv-heads", "2", "-o", str(out), "--formats", "")
+    assert done.returncode == 0, done.stderr
+    soup = BeautifulSoup((out / "index.html").read_text(), "html.parser")
+    assert soup.select_one("#fig-kv-groups-title").get_text() == "Grouped-query view: 2 KV groups of 4 heads"
+    assert soup.select_one("#obs-kv-groups a.see")["href"] == "#fig-kv-groups"
+    rows = [[c.get_text() for c in tr.find_all(["th", "td"])] for tr in soup.select("#fig-kv-groups table.data tbody tr")]
+    assert [r[:2] for r in rows] == [["X", "48"], ["Y", "0"]]
+    summary = json.loads((out / "data" / "summary.json").read_text())
+    assert [o["id"] for o in summary["observations"]][-1] == "kv-groups"
+
+
+def test_cli_rejects_kv_heads_that_do_not_divide(cli, tmp_path):
+    table = tmp_path / "heads.csv"
+    grouped_table().to_csv(table, index=False)
+    out = tmp_path / "site"
+    done = cli("build", str(table), "--layers", "8", "--heads", "8", "--kv-heads", "3", "-o", str(out))
+    assert done.returncode == 2
+    assert done.stderr == ("reporter: error: --kv-heads 3 does not divide the 8 heads per layer; give the model's "
+                           "number of key/value heads (a divisor of 8, e.g. 2)\n")
+    assert not out.exists()
+
+
+def test_no_kv_heads_no_grouped_view(small_table):
+    report = build(small_table, layers=6, heads=4, formats=())
+    assert "kv-groups" not in report.figures
+    assert all(o.id != "kv-groups" for o in report.observations)
+
+
+def test_api_rejects_a_non_integer_kv_heads(small_table):
+    with pytest.raises(UsageError, match=r"^--kv-heads must be a positive whole number, got 2\.5$"):
+        build(small_table, layers=6, heads=4, kv_heads=2.5)

@@ -1,0 +1,77 @@
+"""Top heads per category and per relation, when the table carries scores."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pandas as pd
+from bs4 import BeautifulSoup
+
+from reporter.load import load
+from reporter.options import Options
+from reporter.report import Report
+from reporter.top_heads import TopHead, relation_tops, top_heads
+
+
+def scored_table(small_table, with_relations: bool = True):
+    """small_table plus per-relation scores: A has relations r1, r2; B has r3; C none."""
+    rows = [
+        # layer, head, category, relation, score
+        (1, 0, "A", "r1", 0.9), (1, 0, "A", "r1", 0.5),  # a repeated row (e.g. another prompt): max wins
+        (1, 1, "A", "r1", 0.7), (2, 0, "A", "r2", 0.8), (2, 1, "A", "r2", 0.2), (3, 3, "A", "r2", 0.8),
+        (1, 1, "A", "r2", 0.95),
+        (2, 0, "B", "r3", 0.4), (4, 2, "B", "r3", 0.6),
+    ]
+    scores = pd.DataFrame(rows, columns=["layer", "head", "category", "relation", "score"])
+    if not with_relations:
+        scores = scores.drop(columns="relation")
+    return replace(load(small_table, Options(layers=6, heads=4)), scores=scores)
+
+
+def test_top_heads_rank_by_best_score_with_their_relations(small_table):
+    table = scored_table(small_table)
+    a, b = top_heads(table, n=3)
+    assert a.category == "A"
+    # (1,1) best in r2 (0.95) and in r1's top 3; ties at 0.8 go to the earlier layer.
+    assert a.heads == (
+        TopHead(1, 1, 0.95, ("r1", "r2")), TopHead(1, 0, 0.9, ("r1",)), TopHead(2, 0, 0.8, ("r2",)),
+    )
+    assert b.heads == (TopHead(4, 2, 0.6, ("r3",)), TopHead(2, 0, 0.4, ("r3",)))
+
+
+def test_relation_breakdown(small_table):
+    tops = relation_tops(scored_table(small_table), n=2)
+    assert [(r.relation, r.category, [(h.layer, h.head, h.score) for h in r.heads]) for r in tops] == [
+        ("r1", "A", [(1, 0, 0.9), (1, 1, 0.7)]),
+        ("r2", "A", [(1, 1, 0.95), (2, 0, 0.8)]),
+        ("r3", "B", [(4, 2, 0.6), (2, 0, 0.4)]),
+    ]
+
+
+def test_page_lists_top_heads_and_relations(small_table):
+    report = Report.from_table(scored_table(small_table), Options(layers=6, heads=4, formats=()))
+    soup = BeautifulSoup(report.to_html(), "html.parser")
+    tables = soup.select("#top-heads table.top")
+    assert [t.caption.get_text() for t in tables] == [
+        "A: the 5 highest-scoring heads (relations: those in whose top list the head also sits)",
+        "B: the 2 highest-scoring heads (relations: those in whose top list the head also sits)",
+    ]
+    rows = [[c.get_text() for c in tr.find_all(["th", "td"])] for tr in tables[0].select("tbody tr")]
+    assert rows == [
+        ["1", "1", "0.95", "r1, r2"], ["1", "0", "0.9", "r1"], ["2", "0", "0.8", "r2"], ["3", "3", "0.8", "r2"],
+        ["2", "1", "0.2", "r2"],
+    ]
+    relations = [[c.get_text() for c in tr.find_all(["th", "td"])] for tr in soup.select("#relation-tops tbody tr")]
+    assert relations[2] == ["r3", "B", "L4H2 (0.6), L2H0 (0.4)"]
+
+
+def test_scores_without_relations_have_no_relation_column(small_table):
+    report = Report.from_table(scored_table(small_table, with_relations=False), Options(layers=6, heads=4, formats=()))
+    soup = BeautifulSoup(report.to_html(), "html.parser")
+    assert [th.get_text() for th in soup.select("#top-heads table.top")[0].select("thead th")] == ["layer", "head", "score"]
+    assert soup.select_one("#relation-tops") is None
+
+
+def test_no_scores_no_section(small_table):
+    report = Report.from_table(load(small_table, Options(layers=6, heads=4)), Options(layers=6, heads=4, formats=()))
+    assert BeautifulSoup(report.to_html(), "html.parser").select_one("#top-heads") is None
