@@ -84,7 +84,9 @@ def swap_in(tmp: Path, out: Path) -> None:
 def export_figure(figure: Figure, formats: tuple[str, ...]) -> dict[str, bytes]:
     """The figure's spec and its static images, keyed by file name.
 
-    The Vega-Lite spec is compiled to Vega once and each image rendered from that.
+    The figure is drawn once, as SVG, by Vega in vl-convert's JavaScript
+    runtime; PNG and PDF are converted from that SVG in Rust (resvg, svg2pdf),
+    which is what vega_to_png/vega_to_pdf do after drawing the figure again.
     """
     import vl_convert as vlc
 
@@ -92,13 +94,13 @@ def export_figure(figure: Figure, formats: tuple[str, ...]) -> dict[str, bytes]:
     out = {f"{figure.slug}.vl.json": (json.dumps(spec, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()}
     if not formats:
         return out
-    vega = vlc.vegalite_to_vega(spec)
+    svg = vlc.vegalite_to_svg(spec)
     if "svg" in formats:
-        out[f"{figure.slug}.svg"] = vlc.vega_to_svg(vega).encode()
+        out[f"{figure.slug}.svg"] = svg.encode()
     if "png" in formats:
-        out[f"{figure.slug}.png"] = vlc.vega_to_png(vega, scale=2)
+        out[f"{figure.slug}.png"] = vlc.svg_to_png(svg, scale=2)
     if "pdf" in formats:
-        out[f"{figure.slug}.pdf"] = stable_pdf(vlc.vega_to_pdf(vega))
+        out[f"{figure.slug}.pdf"] = stable_pdf(vlc.svg_to_pdf(svg))
     return out
 
 
