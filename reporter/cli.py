@@ -68,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="reporter: warning: %(message)s")
     try:
+        start_exporter(args)
         return run(args)
     except ReporterError as exc:
         print(f"reporter: error: {exc}", file=sys.stderr)
@@ -81,6 +82,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"reporter: internal error: {type(exc).__name__}: {exc} (set REPORTER_DEBUG=1 for the traceback)",
               file=sys.stderr)
         return 1
+    finally:
+        from . import exporter
+
+        exporter.stop()
+
+
+def start_exporter(args: argparse.Namespace) -> None:
+    """Boot vl-convert in a helper process before the heavy imports, when figures will be exported."""
+    if getattr(args, "formats", "").strip(", "):
+        from . import exporter
+
+        exporter.start()
 
 
 def run(args: argparse.Namespace) -> int:

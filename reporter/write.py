@@ -13,6 +13,7 @@ from typing import Callable
 
 from .charts import Figure
 from .errors import OutputError
+from .exporter import draw, draw_all
 
 log = logging.getLogger(__name__)
 
@@ -37,10 +38,9 @@ def write_site(out: Path, files: dict[str, bytes], figures: dict[str, Figure], f
         os.chmod(tmp, 0o777 & ~current_umask())  # mkdtemp makes 0700; a site should be readable
         for rel, data in sorted({**files, MARKER: MARKER_TEXT.encode()}.items()):
             put(tmp / rel, data)
-        for slug, figure in figures.items():
-            if progress:
-                progress(f"exporting {slug}")
-            for rel, data in export_figure(figure, formats).items():
+        specs = {slug: spec_text(figure) for slug, figure in figures.items()}
+        for slug, drawn in draw_all(specs, formats, progress):
+            for rel, data in figure_files(slug, specs[slug], drawn).items():
                 put(tmp / "figures" / rel, data)
         swap_in(tmp, out)
     except BaseException:
@@ -82,25 +82,21 @@ def swap_in(tmp: Path, out: Path) -> None:
 
 
 def export_figure(figure: Figure, formats: tuple[str, ...]) -> dict[str, bytes]:
-    """The figure's spec and its static images, keyed by file name.
+    """The figure's spec and its static images, keyed by file name."""
+    text = spec_text(figure)
+    return figure_files(figure.slug, text, draw(text, formats))
 
-    The figure is drawn once, as SVG, by Vega in vl-convert's JavaScript
-    runtime; PNG and PDF are converted from that SVG in Rust (resvg, svg2pdf),
-    which is what vega_to_png/vega_to_pdf do after drawing the figure again.
-    """
-    import vl_convert as vlc
 
-    spec = figure.full_spec()
-    out = {f"{figure.slug}.vl.json": (json.dumps(spec, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()}
-    if not formats:
-        return out
-    svg = vlc.vegalite_to_svg(spec)
-    if "svg" in formats:
-        out[f"{figure.slug}.svg"] = svg.encode()
-    if "png" in formats:
-        out[f"{figure.slug}.png"] = vlc.svg_to_png(svg, scale=2)
-    if "pdf" in formats:
-        out[f"{figure.slug}.pdf"] = stable_pdf(vlc.svg_to_pdf(svg))
+def spec_text(figure: Figure) -> str:
+    """The .vl.json file: the full spec, sorted and indented (vl-convert draws from this text too)."""
+    return json.dumps(figure.full_spec(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def figure_files(slug: str, text: str, drawn: dict[str, bytes]) -> dict[str, bytes]:
+    """File name -> bytes for one figure's spec and drawings (see exporter: one SVG, converted)."""
+    out = {f"{slug}.vl.json": text.encode()}
+    for fmt, data in drawn.items():
+        out[f"{slug}.{fmt}"] = stable_pdf(data) if fmt == "pdf" else data
     return out
 
 

@@ -29,8 +29,13 @@ class Figure:
 
 def build_figures(summary: Summary) -> dict[str, Figure]:
     """Every figure of a single-model report, keyed by slug in page order."""
+    from altair.utils.schemapi import debug_mode
+
     from .heatmaps import heatmaps
     from .layer_profile import layer_profile
 
-    figures = [heatmaps(summary), layer_profile(summary)]
+    # Altair's debug mode validates every object as it is built and again on each
+    # copy: a third of the build time. The finished specs are validated by the tests.
+    with debug_mode(False):
+        figures = [heatmaps(summary), layer_profile(summary)]
     return {f.slug: f for f in figures}
