@@ -240,17 +240,21 @@ SCORES_PROBE = """
 import json, resource, sys, time
 from pathlib import Path
 start = time.perf_counter()
-from reporter.errors import UsageError
+from reporter.errors import ReporterError
 from reporter.load import load
 from reporter.options import Options
 imported = time.perf_counter()
 try:
     options = Options.from_kwargs(score_column="score", top_k=int(sys.argv[2]))
-except (UsageError, TypeError) as exc:
-    print(json.dumps({"error": str(exc)}))
+except (ReporterError, TypeError) as exc:  # the options do not exist (yet)
+    print(json.dumps({"unavailable": str(exc)}))
     raise SystemExit(0)
 began = time.perf_counter()
-table = load(Path(sys.argv[1]), options)
+try:
+    table = load(Path(sys.argv[1]), options)
+except ReporterError as exc:  # the options exist but this input is refused: say why
+    print(json.dumps({"refused": str(exc)}))
+    raise SystemExit(0)
 done = time.perf_counter()
 print(json.dumps({
     "seconds": done - began, "import_seconds": imported - start,
@@ -269,13 +273,12 @@ def bench_scores(sizes: Sizes, inputs: dict[str, Path]) -> list[Row]:
         done = subprocess.run([sys.executable, "-c", SCORES_PROBE, str(inputs["scores"]), str(sizes.top_k)],
                               env=env_for(None), capture_output=True, text=True)
         if done.returncode != 0:
-            if "InputError" in done.stderr or "reporter" in done.stderr:
-                return [Row(label, f"{NA} (scores input not available: {last_line(done.stderr)})", "<= 2 s, <= 1 GiB",
-                            NA)]
-            raise RuntimeError(done.stderr[-2000:])
+            raise RuntimeError(f"the scores probe failed:\n{done.stderr[-2000:]}")
         result = json.loads(done.stdout.strip().splitlines()[-1])
-        if "error" in result:
+        if "unavailable" in result:
             return [Row(label, f"{NA} (scores input not available)", "<= 2 s, <= 1 GiB", NA)]
+        if "refused" in result:
+            return [Row(label, f"{NA} (input refused: {result['refused'][:160]})", "<= 2 s, <= 1 GiB", NA)]
         samples.append(result)
     secs = median([s["seconds"] for s in samples])
     peak = max(s["peak_rss"] for s in samples) / 2**20
@@ -283,12 +286,6 @@ def bench_scores(sizes: Sizes, inputs: dict[str, Path]) -> list[Row]:
         Row(label, f"{secs:.2f} s ({samples[0]['memberships']:,} memberships)", "<= 2 s", verdict(secs <= 2.0)),
         Row("3. peak memory of that process (RSS)", f"{peak:.0f} MiB", "<= 1024 MiB", verdict(peak <= 1024)),
     ]
-
-
-def last_line(text: str) -> str:
-    """The last non-blank line of a process's error output."""
-    lines = [line for line in text.strip().splitlines() if line.strip()]
-    return lines[-1][:160] if lines else ""
 
 
 def bench_sizes(sizes: Sizes, sites: dict[str, Path]) -> list[Row]:
