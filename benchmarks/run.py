@@ -34,6 +34,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "reporter" / "examples" / "synthetic-80x64.csv"
 BASELINE = Path(__file__).resolve().parent / "baseline.py"
+PROTOTYPE = Path(__file__).resolve().parent / "classify_prototype.py"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -103,9 +104,9 @@ def scores_table(n_layers: int, n_heads: int, relations: int, seed: int = 3) -> 
         {
             "layer": np.tile(np.repeat(np.arange(n_layers), n_heads), relations),
             "head": np.tile(np.tile(np.arange(n_heads), n_layers), relations),
-            "relation": pd.Categorical.from_codes(rel, categories=names),
-            "category": pd.Categorical.from_codes(rel % len(CATEGORY_NAMES) if relations else rel,
-                                                  categories=list(dict.fromkeys(category))),
+            # Plain strings, as a researcher's pandas frame would write them (not dictionary-encoded).
+            "relation": names[rel],
+            "category": category[rel],
             "score": rng.random(n * relations, dtype="float32"),
         }
     )
@@ -288,6 +289,19 @@ def bench_scores(sizes: Sizes, inputs: dict[str, Path]) -> list[Row]:
     ]
 
 
+def bench_prototype(sizes: Sizes, inputs: dict[str, Path]) -> list[Row]:
+    """Measure 3 for benchmarks/classify_prototype.py, the vectorized reference (not reporter's code)."""
+    cmd = [sys.executable, str(PROTOTYPE), str(inputs["scores"]), "--top-k", str(sizes.top_k)]
+    samples = []
+    for _ in range(sizes.runs):
+        done = subprocess.run(cmd, env=env_for(None), capture_output=True, text=True, check=True)
+        samples.append(json.loads(done.stdout))
+    secs = median([s["seconds"] for s in samples])
+    peak = max(s["peak_rss"] for s in samples) / 2**20
+    return [Row("3. (reference) classify_prototype.py, same input",
+                f"{secs:.2f} s, {peak:.0f} MiB peak ({samples[0]['memberships']:,} memberships)", "(info)")]
+
+
 def bench_sizes(sizes: Sizes, sites: dict[str, Path]) -> list[Row]:
     """Measure 4: the size of index.html, JavaScript included."""
     rows = []
@@ -417,6 +431,7 @@ def main(argv: list[str] | None = None) -> int:
             rows += bench_sizes(sizes, sites)
         if "scores" not in skip:
             rows += bench_scores(sizes, inputs)
+            rows += bench_prototype(sizes, inputs)
         if "browser" not in skip and sites:
             rows += bench_browser(sizes, sites)
         if "help" not in skip:

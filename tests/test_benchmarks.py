@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,6 +48,7 @@ def test_quick_run_succeeds_and_prints_every_measure(quick_run):
         "4. index.html size, 8x6",
         "4. index.html size, 12x8",
         "3. load + classify 120 score rows (top-k 2)",
+        "3. (reference) classify_prototype.py, same input",
         "5. page load to every figure drawn, 8x6",
         "5. page load to every figure drawn, 12x8",
         "6. `reporter --help` wall time",
@@ -96,3 +99,40 @@ def test_browser_measure_draws_every_figure(quick_run):
             assert value == "n/a (/usr/bin/chromium missing)"
         else:
             assert re.fullmatch(r"\d+\.\d\d s", value), value  # a figure that failed would add its state
+
+
+def test_prototype_classifies_the_tiny_scores_table(quick_run):
+    _, rows, _ = quick_run
+    # 6x4 heads, 5 relations in 5 categories, top 2 heads per relation: 10 distinct memberships.
+    value = rows["3. (reference) classify_prototype.py, same input"][0]
+    assert re.fullmatch(r"\d+\.\d\d s, \d+ MiB peak \((9|10) memberships\)", value), value
+
+
+def load_prototype():
+    spec = importlib.util.spec_from_file_location("classify_prototype", ROOT / "benchmarks" / "classify_prototype.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_prototype_matches_a_plain_pandas_rule(tmp_path):
+    # Two templates per (relation, head): the rule ranks the mean; r0 ties heads (0, 1) and (1, 0) at 0.5.
+    rows = [
+        ("r0", "A", 0, 0, 0.4), ("r0", "A", 0, 0, 0.6), ("r0", "A", 1, 0, 0.5), ("r0", "A", 1, 0, 0.5),
+        ("r0", "A", 0, 1, 0.1), ("r0", "A", 0, 1, 0.2), ("r0", "A", 1, 1, 0.9), ("r0", "A", 1, 1, 0.7),
+        ("r1", "B", 0, 0, 0.3), ("r1", "B", 0, 0, 0.3), ("r1", "B", 1, 0, 0.1), ("r1", "B", 1, 0, 0.2),
+        ("r1", "B", 0, 1, 0.8), ("r1", "B", 0, 1, 0.6), ("r1", "B", 1, 1, 0.0), ("r1", "B", 1, 1, 0.1),
+        ("r2", "A", 0, 0, 0.0), ("r2", "A", 1, 1, 0.95),
+    ]
+    frame = pd.DataFrame(rows, columns=["relation", "category", "layer", "head", "score"])
+    path = tmp_path / "scores.parquet"
+    frame.to_parquet(path, index=False)
+    result = load_prototype().classify(str(path), top_k=2)
+    got = sorted(zip(result["names"][result["category"]], result["layer"].tolist(), result["head"].tolist()))
+    # r0 means: (1,1)=0.8, (0,0)=0.5, (1,0)=0.5, (0,1)=0.15 -> (1,1) and the lower head id of the tie, (0,0).
+    # r1 means: (0,1)=0.7, (0,0)=0.3 -> both. r2: (1,1)=0.95, (0,0)=0.0 -> both, (0,0) and (1,1) already in A.
+    assert got == [("A", 0, 0), ("A", 1, 1), ("B", 0, 0), ("B", 0, 1)]
+    by_threshold = load_prototype().classify(str(path), threshold=0.75)
+    got = sorted(zip(by_threshold["names"][by_threshold["category"]], by_threshold["layer"].tolist(),
+                     by_threshold["head"].tolist()))
+    assert got == [("A", 1, 1)]
