@@ -5,14 +5,15 @@ CPU), and every call holds the GIL, so no thread can hide that cost. The CLI
 therefore calls ``start()`` before it imports pandas and Altair: a helper
 process (``python -m reporter.exporter``) boots the runtime on the other core
 while this one loads the table and builds the charts. ``draw_all`` then sends
-each Vega-Lite spec to the helper, which draws it once as SVG; PNG and PDF are
-converted from that SVG here (resvg and svg2pdf, pure Rust, no runtime), while
-the helper draws the next figure. Without a helper (the Python API, or when it
+each Vega-Lite spec to the helper, which draws it once as SVG and converts
+that SVG to PDF (svg2pdf) while this process converts it to PNG (resvg); both
+are pure Rust and need no runtime. Without a helper (the Python API, or when it
 fails) everything runs in this process. The calls are the same, so the bytes
 are the same.
 
-Protocol: each message is an 8-byte big-endian length and a payload. Requests
-are spec JSON text; answers are ``b"+"`` + SVG text, or ``b"-"`` + an error line.
+Protocol: each message is an 8-byte big-endian length and a payload. A request
+is ``b"S"`` (SVG only) or ``b"P"`` (SVG, then PDF) + the spec's JSON text; each
+answer is ``b"+"`` + the SVG text or PDF bytes, or ``b"-"`` + an error line.
 """
 
 from __future__ import annotations
@@ -69,26 +70,29 @@ def draw_all(specs: dict[str, str], formats: tuple[str, ...],
              progress: Callable[[str], None] | None = None) -> Iterator[tuple[str, dict[str, bytes]]]:
     """Yield (slug, {format: bytes}) for each spec (JSON text), in order.
 
-    With a helper running, the SVG of the next figure is drawn there while this
-    process converts the current one to PNG and PDF.
+    With a helper running, every spec is sent at once; the helper draws each
+    SVG and then its PDF, while this process turns the SVG it has into a PNG.
     """
     if not formats:
         for slug in specs:
             yield slug, {}
         return
     with _lock:
-        slugs = list(specs)
-        pending = _send(specs[slugs[0]]) if slugs else False
+        helper = _helper
+        sender = _send_all(helper, specs, pdf="pdf" in formats) if helper is not None else None
+        finished = False
         try:
-            for i, slug in enumerate(slugs):
+            for slug, spec in specs.items():
                 if progress:
                     progress(f"exporting {slug}")
-                svg = _receive() if pending else None
-                pending = i + 1 < len(slugs) and svg is not None and _send(specs[slugs[i + 1]])
-                yield slug, convert(svg if svg is not None else draw_svg(specs[slug]), formats)
+                drawn = _from_helper(formats) if _helper is not None else None
+                yield slug, drawn if drawn is not None else draw(spec, formats)
+            finished = True
         finally:
-            if pending:  # abandoned with an answer on its way: the helper is out of step
+            if not finished and _helper is not None:  # abandoned with answers on their way
                 _give_up("the export was interrupted")
+            if sender is not None:
+                sender.join()
 
 
 def draw(spec: str, formats: tuple[str, ...]) -> dict[str, bytes]:
@@ -117,23 +121,41 @@ def convert(svg: str, formats: tuple[str, ...]) -> dict[str, bytes]:
     return out
 
 
-def _send(spec: str) -> bool:
-    """Hand a spec to the helper; False (and the helper stopped) when there is none or it failed."""
-    if _helper is None:
-        return False
-    try:
-        write_message(_helper.stdin, spec.encode())
-        return True
-    except OSError as exc:
-        _give_up(f"cannot reach the export helper ({exc})")
-        return False
+def _send_all(helper: subprocess.Popen, specs: dict[str, str], pdf: bool) -> threading.Thread:
+    """Send every spec from a thread, so that a helper writing a large answer never waits on us writing."""
+    flag = b"P" if pdf else b"S"
+
+    def send() -> None:
+        try:
+            for spec in specs.values():
+                write_message(helper.stdin, flag + spec.encode())
+        except (OSError, ValueError):  # the helper is gone or given up: the answers say so
+            pass
+
+    thread = threading.Thread(target=send, name="reporter-export-send", daemon=True)
+    thread.start()
+    return thread
 
 
-def _receive() -> str | None:
-    """The helper's SVG for the spec sent last, or None (and the helper stopped) when it failed."""
+def _from_helper(formats: tuple[str, ...]) -> dict[str, bytes] | None:
+    """One figure from the helper (its SVG converted to PNG here, its PDF drawn there), or None if it failed."""
+    svg = _receive()
+    if svg is None:
+        return None
+    out = convert(svg.decode(), tuple(f for f in formats if f != "pdf"))
+    if "pdf" in formats:
+        pdf = _receive()
+        if pdf is None:
+            return None
+        out["pdf"] = pdf
+    return out
+
+
+def _receive() -> bytes | None:
+    """The helper's next answer, or None (and the helper given up) when it failed."""
     try:
-        answer = read_message(_helper.stdout) if _helper is not None else None
-    except OSError as exc:
+        answer = read_message(_helper.stdout)
+    except (OSError, ValueError) as exc:
         answer, reason = None, str(exc)
     else:
         reason = "it exited"
@@ -144,7 +166,7 @@ def _receive() -> str | None:
         # Drawing it here again raises vl-convert's own error with its own message.
         _give_up(f"the export helper failed: {answer[1:].decode(errors='replace')}")
         return None
-    return answer[1:].decode()
+    return answer[1:]
 
 
 def _give_up(reason: str) -> None:
@@ -184,19 +206,31 @@ def read_message(stream: IO[bytes]) -> bytes | None:
 
 
 def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
-    """The helper's loop: boot the runtime, then answer each spec with its SVG until end of input."""
+    """The helper's loop: boot the runtime, then answer each spec with its SVG (and PDF) until end of input."""
     import vl_convert as vlc
 
     try:
         vlc.vegalite_to_svg(WARM_UP_SPEC)
     except Exception as exc:  # a broken runtime shows up again on the first real figure
         log.info("warm-up failed: %s", exc)
-    while (spec := read_message(requests)) is not None:
+    while (request := read_message(requests)) is not None:
+        flag, spec = request[:1], request[1:].decode()
         try:
-            answer = b"+" + vlc.vegalite_to_svg(spec.decode()).encode()
+            svg = vlc.vegalite_to_svg(spec)
         except Exception as exc:
-            answer = b"-" + (str(exc).splitlines() or [type(exc).__name__])[0].encode()
-        write_message(answers, answer)
+            write_message(answers, b"-" + error_line(exc))
+            continue
+        write_message(answers, b"+" + svg.encode())
+        if flag == b"P":
+            try:
+                write_message(answers, b"+" + vlc.svg_to_pdf(svg))
+            except Exception as exc:
+                write_message(answers, b"-" + error_line(exc))
+
+
+def error_line(exc: Exception) -> bytes:
+    """The first line of an error, for the answer that reports it."""
+    return (str(exc).splitlines() or [type(exc).__name__])[0].encode()
 
 
 if __name__ == "__main__":
