@@ -89,11 +89,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def start_exporter(args: argparse.Namespace) -> None:
-    """Boot vl-convert in a helper process before the heavy imports, when figures will be exported."""
-    if getattr(args, "formats", "").strip(", "):
-        from . import exporter
+    """Boot vl-convert in a helper process before the heavy imports, when figures or the bundle will be made."""
+    if not hasattr(args, "formats"):
+        return
+    from . import assets, exporter
 
-        exporter.start()
+    cold = not assets.bundle_path().exists()
+    if cold or args.formats.strip(", "):
+        exporter.start(bundle=cold)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -12,8 +12,9 @@ fails) everything runs in this process. The calls are the same, so the bytes
 are the same.
 
 Protocol: each message is an 8-byte big-endian length and a payload. A request
-is ``b"S"`` (SVG only) or ``b"P"`` (SVG, then PDF) + the spec's JSON text; each
-answer is ``b"+"`` + the SVG text or PDF bytes, or ``b"-"`` + an error line.
+is ``b"S"`` (SVG only) or ``b"P"`` (SVG, then PDF) + the spec's JSON text, or
+``b"B"`` for the JavaScript bundle; each answer is ``b"+"`` + the SVG text, PDF
+bytes or bundle text, or ``b"-"`` + an error line.
 """
 
 from __future__ import annotations
@@ -37,11 +38,16 @@ WARM_UP_SPEC = (
 )
 
 _helper: subprocess.Popen | None = None
+_bundle: dict[str, object] = {}  # "pending": a bundle answer is on its way; "text": the answer, once read
 _lock = threading.RLock()
 
 
-def start() -> None:
-    """Start the helper process now, so its JavaScript runtime boots while the caller works."""
+def start(bundle: bool = False) -> None:
+    """Start the helper process now, so its JavaScript runtime boots while the caller works.
+
+    With ``bundle``, the helper first builds vl-convert's JavaScript bundle
+    (over a second; see assets.vega_bundle) for ``bundle()`` to collect.
+    """
     global _helper
     with _lock:
         if _helper is not None or not sys.executable:
@@ -55,6 +61,34 @@ def start() -> None:
             )
         except OSError as exc:  # no helper only costs time
             log.info("cannot start the export helper (%s); exporting in this process", exc)
+            return
+        _bundle.clear()
+        if bundle:
+            try:
+                write_message(_helper.stdin, b"B")
+                _bundle["pending"] = True
+            except OSError as exc:
+                _give_up(f"cannot reach the export helper ({exc})")
+
+
+def bundle() -> str | None:
+    """The JavaScript bundle built by the helper, or None when there is no helper or it failed."""
+    with _lock:
+        if _helper is not None and not _bundle:
+            try:
+                write_message(_helper.stdin, b"B")
+                _bundle["pending"] = True
+            except OSError as exc:
+                _give_up(f"cannot reach the export helper ({exc})")
+        _collect_bundle()
+        text = _bundle.pop("text", None)
+        return text.decode() if isinstance(text, bytes) else None
+
+
+def _collect_bundle() -> None:
+    """Read a bundle answer on its way, so that figure answers are read in step."""
+    if _bundle.pop("pending", False) and _helper is not None:
+        _bundle["text"] = _receive()
 
 
 def stop() -> None:
@@ -78,6 +112,7 @@ def draw_all(specs: dict[str, str], formats: tuple[str, ...],
             yield slug, {}
         return
     with _lock:
+        _collect_bundle()
         helper = _helper
         sender = _send_all(helper, specs, pdf="pdf" in formats) if helper is not None else None
         finished = False
@@ -215,6 +250,12 @@ def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
         log.info("warm-up failed: %s", exc)
     while (request := read_message(requests)) is not None:
         flag, spec = request[:1], request[1:].decode()
+        if flag == b"B":
+            try:
+                write_message(answers, b"+" + vlc.javascript_bundle().encode())
+            except Exception as exc:
+                write_message(answers, b"-" + error_line(exc))
+            continue
         try:
             svg = vlc.vegalite_to_svg(spec)
         except Exception as exc:

@@ -121,3 +121,36 @@ def helper_pids() -> set[int]:
                 pids.add(int(entry.name))
     return pids
 
+
+
+@pytest.fixture(scope="module")
+def javascript_bundle() -> str:
+    return vlc.javascript_bundle()
+
+
+def test_helper_builds_the_bundle_and_keeps_figure_answers_in_step(specs, javascript_bundle):
+    exporter.start(bundle=True)
+    try:
+        # Figures first: the bundle answer already on its way is read and kept aside, not taken for an SVG.
+        drawn = dict(exporter.draw_all(specs, ("svg",)))
+        assert drawn["heatmaps"]["svg"] == exporter.draw(specs["heatmaps"], ("svg",))["svg"]
+        assert exporter.bundle() == javascript_bundle
+        assert exporter.bundle() == javascript_bundle  # asked again: built again by the helper
+        assert exporter._helper is not None
+    finally:
+        exporter.stop()
+    assert exporter.bundle() is None  # no helper: the caller builds it
+
+
+def test_cli_with_a_cold_cache_gets_the_same_site_and_caches_the_bundle(cli, small_table, tmp_path, javascript_bundle):
+    table = tmp_path / "table.csv"
+    small_table.to_csv(table, index=False)
+    warm = cli("build", str(table), "-o", str(tmp_path / "warm"), "--quiet")
+    cold = cli("build", str(table), "-o", str(tmp_path / "cold"), "--quiet",
+               env={"REPORTER_CACHE_DIR": str(tmp_path / "cache")})
+    assert warm.returncode == cold.returncode == 0, cold.stderr
+    assert files_of(tmp_path / "warm") == files_of(tmp_path / "cold")
+    cached = list((tmp_path / "cache").glob("vega-bundle-*.js"))
+    assert len(cached) == 1
+    assert cached[0].read_text(encoding="utf-8") == javascript_bundle.replace("</script", "<\\/script")
+    assert cached[0].read_text(encoding="utf-8") in (tmp_path / "cold" / "index.html").read_text(encoding="utf-8")
