@@ -10,7 +10,7 @@ import vl_convert as vlc
 
 from reporter import exporter
 from reporter.report import build
-from reporter.write import spec_text
+from reporter.write import spec_text, stable_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -63,16 +63,29 @@ def test_a_spec_the_helper_cannot_draw_raises_vl_convert_own_error(helper, specs
     assert exporter._helper is None and helper.poll() is not None  # given up and ended
 
 
-def test_a_helper_that_dies_midway_is_replaced_by_this_process(helper, specs):
+def test_a_dead_helper_is_replaced_by_this_process(helper, specs):
+    helper.kill()
+    helper.wait()
+    drawn = dict(exporter.draw_all(specs, ("svg", "png", "pdf")))
+    for slug, spec in specs.items():
+        here = exporter.draw(spec, ("svg", "png", "pdf"))
+        assert drawn[slug]["svg"] == here["svg"] and drawn[slug]["png"] == here["png"]
+        # vl-convert orders PDF resources by a hash map; write.stable_pdf makes the files equal.
+        assert stable_pdf(drawn[slug]["pdf"]) == stable_pdf(here["pdf"])
+    assert exporter._helper is None
+
+
+def test_a_helper_that_dies_midway_still_gives_every_figure(helper, specs):
     progress = []
     results = {}
     for slug, drawn in exporter.draw_all(specs, ("svg", "png"), progress.append):
         results[slug] = drawn
         if slug == "heatmaps":
-            helper.kill()  # the request for the next figure is already on its way
+            helper.kill()  # the next answer may be in the pipe already, or drawn here: same bytes
             helper.wait()
     assert progress == ["exporting heatmaps", "exporting layer-profile"]
     assert results["layer-profile"] == exporter.draw(specs["layer-profile"], ("svg", "png"))
+    dict(exporter.draw_all(specs, ("svg",)))  # the next use notices the dead helper
     assert exporter._helper is None
 
 
