@@ -18,15 +18,12 @@ def vega_bundle() -> str:
     Building the bundle costs over a second, so it is cached per vl-convert
     version in the user's cache folder (REPORTER_CACHE_DIR overrides it).
     """
-    import vl_convert as vlc
-
-    version = vlc.get_vega_embed_version() + "-" + vlc.get_vega_version() + "-" + vlc.get_vegalite_versions()[-1]
-    path = cache_dir() / f"vega-bundle-{version}.js"
+    path = bundle_path()
     try:
         return path.read_text(encoding="utf-8")
     except OSError:
         pass
-    bundle = vlc.javascript_bundle().replace("</script", "<\\/script")
+    bundle = built_bundle().replace("</script", "<\\/script")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
@@ -35,6 +32,26 @@ def vega_bundle() -> str:
     except OSError as exc:  # a read-only home only costs time
         log.info("cannot cache the Vega bundle at %s: %s", path, exc)
     return bundle
+
+
+def bundle_path() -> Path:
+    """Where the bundle of the installed vl-convert versions is cached."""
+    import vl_convert as vlc
+
+    version = vlc.get_vega_embed_version() + "-" + vlc.get_vega_version() + "-" + vlc.get_vegalite_versions()[-1]
+    return cache_dir() / f"vega-bundle-{version}.js"
+
+
+def built_bundle() -> str:
+    """vl_convert.javascript_bundle(), from the export helper when one runs (its runtime is booted already)."""
+    from . import exporter
+
+    text = exporter.bundle()
+    if text is None:
+        import vl_convert as vlc
+
+        text = vlc.javascript_bundle()
+    return text
 
 
 def cache_dir() -> Path:

@@ -142,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     logging.basicConfig(level=logging.WARNING, format="reporter: warning: %(message)s")
     try:
+        start_exporter(args)
         return run(args)
     except ReporterError as exc:
         print(f"reporter: error: {exc}", file=sys.stderr)
@@ -155,6 +156,21 @@ def main(argv: list[str] | None = None) -> int:
         print(f"reporter: internal error: {type(exc).__name__}: {exc} (set REPORTER_DEBUG=1 for the traceback)",
               file=sys.stderr)
         return 1
+    finally:
+        from . import exporter
+
+        exporter.stop()
+
+
+def start_exporter(args: argparse.Namespace) -> None:
+    """Boot vl-convert in a helper process before the heavy imports, when figures or the bundle will be made."""
+    if not hasattr(args, "formats"):
+        return
+    from . import assets, exporter
+
+    cold = not assets.bundle_path().exists()
+    if cold or args.formats.strip(", "):
+        exporter.start(bundle=cold)
 
 
 def run(args: argparse.Namespace) -> int:

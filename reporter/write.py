@@ -23,6 +23,7 @@ except ImportError:  # Windows: no advisory locks; concurrent builds of one fold
 
 from .charts import Figure
 from .errors import OutputError
+from .exporter import draw, draw_all
 
 log = logging.getLogger(__name__)
 
@@ -90,10 +91,9 @@ def stage_site(new: Path, prefix: str, files: dict[str, bytes], figures: dict[st
     for rel, data in sorted(files.items()):
         put(new / base / rel, data)
         written.append(base + rel)
-    for slug, figure in figures.items():
-        if progress:
-            progress(f"exporting {base}{slug}")
-        for rel, data in export_figure(figure, formats).items():
+    specs = {slug: spec_text(figure) for slug, figure in figures.items()}
+    for slug, drawn in draw_all(specs, formats, progress):
+        for rel, data in figure_files(slug, specs[slug], drawn).items():
             put(new / base / "figures" / rel, data)
             written.append(f"{base}figures/{rel}")
     return written
@@ -286,23 +286,21 @@ def recover(out: Path) -> None:
 
 
 def export_figure(figure: Figure, formats: tuple[str, ...]) -> dict[str, bytes]:
-    """The figure's spec and its static images, keyed by file name.
+    """The figure's spec and its static images, keyed by file name."""
+    text = spec_text(figure)
+    return figure_files(figure.slug, text, draw(text, formats))
 
-    The Vega-Lite spec is compiled to Vega once and each image rendered from that.
-    """
-    import vl_convert as vlc
 
-    spec = figure.full_spec()
-    out = {f"{figure.slug}.vl.json": (json.dumps(spec, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()}
-    if not formats:
-        return out
-    vega = vlc.vegalite_to_vega(spec)
-    if "svg" in formats:
-        out[f"{figure.slug}.svg"] = vlc.vega_to_svg(vega).encode()
-    if "png" in formats:
-        out[f"{figure.slug}.png"] = vlc.vega_to_png(vega, scale=2)
-    if "pdf" in formats:
-        out[f"{figure.slug}.pdf"] = stable_pdf(vlc.vega_to_pdf(vega))
+def spec_text(figure: Figure) -> str:
+    """The .vl.json file: the full spec, sorted and indented (vl-convert draws from this text too)."""
+    return json.dumps(figure.full_spec(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def figure_files(slug: str, text: str, drawn: dict[str, bytes]) -> dict[str, bytes]:
+    """File name -> bytes for one figure's spec and drawings (see exporter: one SVG, converted)."""
+    out = {f"{slug}.vl.json": text.encode()}
+    for fmt, data in drawn.items():
+        out[f"{slug}.{fmt}"] = stable_pdf(data) if fmt == "pdf" else data
     return out
 
 

@@ -29,12 +29,17 @@ class Figure:
 
 def build_figures(summary: Summary, kv_heads: int | None = None) -> dict[str, Figure]:
     """Every figure of a single-model report, keyed by slug in page order."""
+    from altair.utils.schemapi import debug_mode
+
     from .heatmaps import heatmaps
     from .kv_groups import kv_groups
     from .layer_profile import layer_profile
     from .overlap import overlap
 
-    figures = [heatmaps(summary), layer_profile(summary), overlap(summary)]
-    if kv_heads:
-        figures.append(kv_groups(summary, kv_heads))
+    # Altair's debug mode validates every object as it is built and again on each
+    # copy: a third of the build time. The finished specs are validated by the tests.
+    with debug_mode(False):
+        figures = [heatmaps(summary), layer_profile(summary), overlap(summary)]
+        if kv_heads:
+            figures.append(kv_groups(summary, kv_heads))
     return {f.slug: f for f in figures}

@@ -127,7 +127,7 @@
   // (The inline bundle exposes only vegaEmbed, so the view comes from vegaEmbed too.)
   function drawPrintImage(holder) {
     var spec = specFor(holder.dataset.printFor, false);
-    var options = { renderer: "none", actions: false };
+    var options = { renderer: "none", ast: true, actions: false };
     return window.vegaEmbed(document.createElement("div"), spec, options).then(function (result) {
       return result.view.toSVG().then(function (svg) {
         result.finalize();

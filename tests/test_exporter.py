@@ -1,0 +1,169 @@
+"""The export helper process: same bytes as drawing in-process, and a clean fallback when it fails."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import vl_convert as vlc
+
+from reporter import exporter
+from reporter.report import build
+from reporter.write import spec_text, stable_pdf
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def helper():
+    """A running export helper, ended after the test whatever happened."""
+    exporter.start()
+    assert exporter._helper is not None
+    yield exporter._helper
+    exporter.stop()
+
+
+@pytest.fixture
+def specs(small_table) -> dict[str, str]:
+    figures = build(small_table, layers=6, heads=4).figures
+    return {slug: spec_text(f) for slug, f in figures.items()}
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_helper_draws_the_same_bytes_as_this_process(helper, specs):
+    formats = ("svg", "png", "pdf")
+    drawn = dict(exporter.draw_all(specs, formats))
+    assert list(drawn) == ["heatmaps", "layer-profile"]
+    for slug, spec in specs.items():
+        here = exporter.draw(spec, formats)
+        assert drawn[slug]["svg"] == here["svg"] == vlc.vegalite_to_svg(json.loads(spec)).encode()
+        assert drawn[slug]["png"] == here["png"]
+        assert drawn[slug]["png"][:8] == b"\x89PNG\r\n\x1a\n"
+        assert drawn[slug]["pdf"][:5] == here["pdf"][:5] == b"%PDF-"
+    assert helper.poll() is None  # still there for the next site
+
+
+def test_only_the_asked_formats_are_made(helper, specs):
+    drawn = dict(exporter.draw_all(specs, ("png",)))
+    assert {slug: sorted(d) for slug, d in drawn.items()} == {"heatmaps": ["png"], "layer-profile": ["png"]}
+    assert dict(exporter.draw_all(specs, ())) == {"heatmaps": {}, "layer-profile": {}}
+
+
+def test_a_spec_the_helper_cannot_draw_raises_vl_convert_own_error(helper, specs):
+    bad = {"broken": json.dumps({"mark": "rect", "encoding": {"x": {"field": "a", "type": "nosuchtype"}}})}
+    with pytest.raises(ValueError) as raised:
+        dict(exporter.draw_all({**bad, **specs}, ("svg",)))
+    with pytest.raises(ValueError) as here:
+        exporter.draw(bad["broken"], ("svg",))
+    assert str(raised.value) == str(here.value)
+    assert exporter._helper is None and helper.poll() is not None  # given up and ended
+
+
+def test_a_dead_helper_is_replaced_by_this_process(helper, specs):
+    helper.kill()
+    helper.wait()
+    drawn = dict(exporter.draw_all(specs, ("svg", "png", "pdf")))
+    for slug, spec in specs.items():
+        here = exporter.draw(spec, ("svg", "png", "pdf"))
+        assert drawn[slug]["svg"] == here["svg"] and drawn[slug]["png"] == here["png"]
+        # vl-convert orders PDF resources by a hash map; write.stable_pdf makes the files equal.
+        assert stable_pdf(drawn[slug]["pdf"]) == stable_pdf(here["pdf"])
+    assert exporter._helper is None
+
+
+def test_a_helper_that_dies_midway_still_gives_every_figure(helper, specs):
+    progress = []
+    results = {}
+    for slug, drawn in exporter.draw_all(specs, ("svg", "png"), progress.append):
+        results[slug] = drawn
+        if slug == "heatmaps":
+            helper.kill()  # the next answer may be in the pipe already, or drawn here: same bytes
+            helper.wait()
+    assert progress == ["exporting heatmaps", "exporting layer-profile"]
+    assert results["layer-profile"] == exporter.draw(specs["layer-profile"], ("svg", "png"))
+    dict(exporter.draw_all(specs, ("svg",)))  # the next use notices the dead helper
+    assert exporter._helper is None
+
+
+def test_stop_ends_the_helper_and_a_stopped_exporter_draws_here(specs):
+    exporter.start()
+    process = exporter._helper
+    exporter.stop()
+    assert process.poll() is not None and exporter._helper is None
+    drawn = dict(exporter.draw_all(specs, ("svg",)))
+    assert drawn["heatmaps"]["svg"].startswith(b"<svg")
+
+
+def test_cli_build_with_the_helper_equals_report_save_without_it(cli, small_table, tmp_path):
+    table = tmp_path / "table.csv"
+    small_table.to_csv(table, index=False)
+    done = cli("build", str(table), "--layers", "6", "--heads", "4", "-o", str(tmp_path / "cli"), "--quiet")
+    assert done.returncode == 0, done.stderr
+    build(table, layers=6, heads=4).save(tmp_path / "api")
+    cli_files, api_files = files_of(tmp_path / "cli"), files_of(tmp_path / "api")
+    assert sorted(cli_files) == sorted(api_files)
+    assert "figures/heatmaps.png" in cli_files and "figures/layer-profile.pdf" in cli_files
+    assert cli_files == api_files
+
+
+def test_cli_leaves_no_helper_behind_after_bad_input(cli, tmp_path):
+    table = tmp_path / "bad.csv"
+    table.write_text("layer,head\n1,2\n")
+    before = helper_pids()
+    done = cli("build", str(table), "-o", str(tmp_path / "out"))
+    assert done.returncode == 2
+    assert "missing column 'category'" in done.stderr
+    assert helper_pids() - before == set()
+
+
+def helper_pids() -> set[int]:
+    """Process ids of running export helpers of this checkout (Linux /proc; other checkouts may run theirs)."""
+    pids = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes()
+                environ = (entry / "environ").read_bytes()
+            except OSError:
+                continue
+            if b"reporter.exporter" in cmdline and b"PYTHONPATH=" + str(ROOT).encode() in environ:
+                pids.add(int(entry.name))
+    return pids
+
+
+
+@pytest.fixture(scope="module")
+def javascript_bundle() -> str:
+    return vlc.javascript_bundle()
+
+
+def test_helper_builds_the_bundle_and_keeps_figure_answers_in_step(specs, javascript_bundle):
+    exporter.start(bundle=True)
+    try:
+        # Figures first: the bundle answer already on its way is read and kept aside, not taken for an SVG.
+        drawn = dict(exporter.draw_all(specs, ("svg",)))
+        assert drawn["heatmaps"]["svg"] == exporter.draw(specs["heatmaps"], ("svg",))["svg"]
+        assert exporter.bundle() == javascript_bundle
+        assert exporter.bundle() == javascript_bundle  # asked again: built again by the helper
+        assert exporter._helper is not None
+    finally:
+        exporter.stop()
+    assert exporter.bundle() is None  # no helper: the caller builds it
+
+
+def test_cli_with_a_cold_cache_gets_the_same_site_and_caches_the_bundle(cli, small_table, tmp_path, javascript_bundle):
+    table = tmp_path / "table.csv"
+    small_table.to_csv(table, index=False)
+    warm = cli("build", str(table), "-o", str(tmp_path / "warm"), "--quiet")
+    cold = cli("build", str(table), "-o", str(tmp_path / "cold"), "--quiet",
+               env={"REPORTER_CACHE_DIR": str(tmp_path / "cache")})
+    assert warm.returncode == cold.returncode == 0, cold.stderr
+    assert files_of(tmp_path / "warm") == files_of(tmp_path / "cold")
+    cached = list((tmp_path / "cache").glob("vega-bundle-*.js"))
+    assert len(cached) == 1
+    assert cached[0].read_text(encoding="utf-8") == javascript_bundle.replace("</script", "<\\/script")
+    assert cached[0].read_text(encoding="utf-8") in (tmp_path / "cold" / "index.html").read_text(encoding="utf-8")
