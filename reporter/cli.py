@@ -21,6 +21,7 @@ EXAMPLE_OPTIONS = {
     "model": "synthetic example (Llama-3.1-70B shape)",
     "title": "Attention-head categories: synthetic example",
     "example": True,
+    "kv_heads": 8,  # Llama-3.1-70B's grouped-query attention: 8 KV heads of 8 query heads each
 }
 
 

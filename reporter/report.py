@@ -45,8 +45,9 @@ class Report:
     def from_table(cls, table: HeadTable, options: Options) -> "Report":
         """Run summarize, observe and charts on a loaded table."""
         stats = summarize(table)
-        observations = tuple(observe(stats)) + tuple(kv_observations(stats, options.kv_heads))
-        return cls(table, stats, observations, build_figures(stats, options.kv_heads), options)
+        kv = kv_heads_for(table, options)
+        observations = tuple(observe(stats)) + tuple(kv_observations(stats, kv))
+        return cls(table, stats, observations, build_figures(stats, kv), options)
 
     @cached_property
     def summary(self) -> dict:
@@ -91,6 +92,18 @@ class Report:
         from .render import render_notebook_frame
 
         return render_notebook_frame(self.to_html())
+
+
+def kv_heads_for(table: HeadTable, options: Options) -> int | None:
+    """--kv-heads, else the known model's KV heads when it uses grouped-query attention and the shape matches."""
+    if options.kv_heads is not None:
+        return options.kv_heads
+    from .known_models import lookup
+
+    known = lookup(table.model)
+    if known is None or (known.n_layers, known.n_heads) != (table.n_layers, table.n_heads):
+        return None
+    return known.n_kv_heads if known.n_kv_heads < known.n_heads else None
 
 
 def heads_csv(stats: Summary) -> str:
