@@ -19,7 +19,7 @@ def site(tmp_path_factory):
 def test_opens_offline_with_every_figure_rendered(site, visit, tmp_path):
     page = visit((site / "index.html").as_uri())
     states = page.wait_rendered()
-    assert states == [["heatmaps", "true", 1], ["layer-profile", "true", 1]]
+    assert states == [["heatmaps", "true", 1], ["layer-profile", "true", 1], ["overlap", "true", 1]]
     assert page.blocked == []
     assert page.errors == []
     shot = tmp_path / "report.png"
@@ -71,7 +71,7 @@ def test_no_storage_or_cookies_touched(site, browser):
     )
     page = context.new_page()
     page.goto((site / "index.html").as_uri())
-    page.wait_for_function("document.querySelectorAll('[data-rendered=true]').length === 2")
+    page.wait_for_function("document.querySelectorAll('[data-rendered=true]').length === 3")
     assert page.evaluate("window.__touched") == []
     assert page.evaluate("document.cookie") == ""
     context.close()

@@ -30,7 +30,7 @@ def soup(site) -> BeautifulSoup:
 
 def test_one_figure_element_per_figure(soup):
     figures = soup.select("figure.figure")
-    assert [f["id"] for f in figures] == ["fig-heatmaps", "fig-layer-profile"]
+    assert [f["id"] for f in figures] == ["fig-heatmaps", "fig-layer-profile", "fig-overlap"]
     for f in figures:
         assert len(f.select("[data-figure]")) == 1
 
@@ -77,7 +77,10 @@ def test_self_contained_single_bundle_and_data_once(site, soup):
     assert len(soup.find_all("link", href=re.compile(r"^https?:"))) == 0
     assert html.count("window.vegaEmbed=") == 1
     payload = json.loads(soup.select_one("#report-data").string)
-    assert sorted(payload["datasets"]) == ["background", "core", "heads", "profile"]
+    assert sorted(payload["datasets"]) == [
+        "background", "core", "heads", "intersection_members", "intersection_spans", "intersections",
+        "overlap_matrix", "profile",
+    ]
     assert "datasets" not in payload["specs"]["heatmaps"]
     assert "localStorage" not in html
     assert "editor: false" in html
@@ -95,7 +98,8 @@ def test_site_layout(site):
     assert names == [
         ".nojekyll", ".reporter-site", "data/heads.csv", "data/summary.json",
         "figures/heatmaps.svg", "figures/heatmaps.vl.json",
-        "figures/layer-profile.svg", "figures/layer-profile.vl.json", "index.html",
+        "figures/layer-profile.svg", "figures/layer-profile.vl.json",
+        "figures/overlap.svg", "figures/overlap.vl.json", "index.html",
     ]
 
 
