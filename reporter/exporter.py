@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import struct
 import subprocess
 import sys
@@ -139,7 +140,28 @@ def draw_svg(spec: str) -> str:
     """The figure drawn as SVG by Vega, in vl-convert's JavaScript runtime."""
     import vl_convert as vlc
 
-    return vlc.vegalite_to_svg(spec)
+    return stable_ids(vlc.vegalite_to_svg(spec))
+
+
+# Vega numbers clip paths and gradients with counters that live as long as the
+# JavaScript runtime, so the same spec drawn second in a process gets other ids.
+_SVG_ID = re.compile(r'(?<=id=")(clip|gradient_)(\d+)(?=")|(?<=="url\(#)(clip|gradient_)(\d+)(?=\)")')
+_FIRST_ID = {"clip": 1, "gradient_": 0}  # where Vega's counters start in a fresh runtime
+
+
+def stable_ids(svg: str) -> str:
+    """The SVG with its clip and gradient ids renumbered in order of appearance, whatever was drawn before."""
+    names: dict[str, str] = {}
+
+    def renumber(match: re.Match) -> str:
+        prefix = match.group(1) or match.group(3)
+        old = prefix + (match.group(2) or match.group(4))
+        if old not in names:
+            taken = sum(name.startswith(prefix) for name in names)
+            names[old] = f"{prefix}{_FIRST_ID[prefix] + taken}"
+        return names[old]
+
+    return _SVG_ID.sub(renumber, svg)
 
 
 def convert(svg: str, formats: tuple[str, ...]) -> dict[str, bytes]:
@@ -257,7 +279,7 @@ def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
                 write_message(answers, b"-" + error_line(exc))
             continue
         try:
-            svg = vlc.vegalite_to_svg(spec)
+            svg = draw_svg(spec)
         except Exception as exc:
             write_message(answers, b"-" + error_line(exc))
             continue

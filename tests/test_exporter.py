@@ -37,10 +37,10 @@ def files_of(folder: Path) -> dict[str, bytes]:
 def test_helper_draws_the_same_bytes_as_this_process(helper, specs):
     formats = ("svg", "png", "pdf")
     drawn = dict(exporter.draw_all(specs, formats))
-    assert list(drawn) == ["heatmaps", "layer-profile"]
+    assert list(drawn) == ["heatmaps", "layer-profile", "overlap"]
     for slug, spec in specs.items():
         here = exporter.draw(spec, formats)
-        assert drawn[slug]["svg"] == here["svg"] == vlc.vegalite_to_svg(json.loads(spec)).encode()
+        assert drawn[slug]["svg"] == here["svg"] == exporter.stable_ids(vlc.vegalite_to_svg(json.loads(spec))).encode()
         assert drawn[slug]["png"] == here["png"]
         assert drawn[slug]["png"][:8] == b"\x89PNG\r\n\x1a\n"
         assert drawn[slug]["pdf"][:5] == here["pdf"][:5] == b"%PDF-"
@@ -49,8 +49,9 @@ def test_helper_draws_the_same_bytes_as_this_process(helper, specs):
 
 def test_only_the_asked_formats_are_made(helper, specs):
     drawn = dict(exporter.draw_all(specs, ("png",)))
-    assert {slug: sorted(d) for slug, d in drawn.items()} == {"heatmaps": ["png"], "layer-profile": ["png"]}
-    assert dict(exporter.draw_all(specs, ())) == {"heatmaps": {}, "layer-profile": {}}
+    assert {slug: sorted(d) for slug, d in drawn.items()} == {
+        "heatmaps": ["png"], "layer-profile": ["png"], "overlap": ["png"]}
+    assert dict(exporter.draw_all(specs, ())) == {"heatmaps": {}, "layer-profile": {}, "overlap": {}}
 
 
 def test_a_spec_the_helper_cannot_draw_raises_vl_convert_own_error(helper, specs):
@@ -83,8 +84,9 @@ def test_a_helper_that_dies_midway_still_gives_every_figure(helper, specs):
         if slug == "heatmaps":
             helper.kill()  # the next answer may be in the pipe already, or drawn here: same bytes
             helper.wait()
-    assert progress == ["exporting heatmaps", "exporting layer-profile"]
+    assert progress == ["exporting heatmaps", "exporting layer-profile", "exporting overlap"]
     assert results["layer-profile"] == exporter.draw(specs["layer-profile"], ("svg", "png"))
+    assert results["overlap"] == exporter.draw(specs["overlap"], ("svg", "png"))
     dict(exporter.draw_all(specs, ("svg",)))  # the next use notices the dead helper
     assert exporter._helper is None
 
@@ -167,3 +169,14 @@ def test_cli_with_a_cold_cache_gets_the_same_site_and_caches_the_bundle(cli, sma
     assert len(cached) == 1
     assert cached[0].read_text(encoding="utf-8") == javascript_bundle.replace("</script", "<\\/script")
     assert cached[0].read_text(encoding="utf-8") in (tmp_path / "cold" / "index.html").read_text(encoding="utf-8")
+
+
+def test_svg_ids_do_not_depend_on_what_was_drawn_before(specs):
+    # Vega's clip and gradient counters outlive a drawing: raw ids grow, ours start again each time.
+    first, again = vlc.vegalite_to_svg(specs["layer-profile"]), vlc.vegalite_to_svg(specs["layer-profile"])
+    assert first != again
+    assert exporter.stable_ids(first) == exporter.stable_ids(again) == exporter.draw_svg(specs["layer-profile"])
+    svg = exporter.draw_svg(specs["overlap"])
+    assert 'id="gradient_0"' in svg and 'fill="url(#gradient_0)"' in svg
+    assert exporter.stable_ids('<clipPath id="clip9"/><g clip-path="url(#clip9)"/><clipPath id="clip4"/>') == (
+        '<clipPath id="clip1"/><g clip-path="url(#clip1)"/><clipPath id="clip2"/>')
