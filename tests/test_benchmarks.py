@@ -48,6 +48,7 @@ def test_quick_run_succeeds_and_prints_every_measure(quick_run):
         "4. index.html size, 8x6",
         "4. index.html size, 12x8",
         "3. load + classify 120 score rows (top-k 2)",
+        "3. peak memory of that process (RSS)",
         "3. (reference) classify_prototype.py, same input",
         "5. page load to every figure drawn, 8x6",
         "5. page load to every figure drawn, 12x8",
@@ -79,15 +80,16 @@ def test_page_sizes_match_the_files_it_built(quick_run):
         "algorithmic.png", "all-categories.png", "knowledge.png", "linguistic.png", "translation.png"]
 
 
-def test_scores_measure_runs_or_says_why_not(quick_run):
+def test_scores_measure_runs_and_reports_time_and_memory(quick_run):
     _, rows, _ = quick_run
+    # The scores input exists: the measure runs. 6x4 heads, 5 relations, each in its own category, top 2 heads
+    # per relation: 10 memberships.
     value, target, verdict = rows["3. load + classify 120 score rows (top-k 2)"]
-    if value.startswith("n/a"):
-        # Before the scores input exists the options are refused; if the input is refused, the table says why.
-        assert value == "n/a (scores input not available)" or value.startswith("n/a (input refused: ")
-        assert verdict == "n/a"
-    else:
-        assert re.fullmatch(r"\d+\.\d\d s \([\d,]+ memberships\)", value) and target == "<= 2 s"
+    assert re.fullmatch(r"\d+\.\d\d s \(10 memberships\)", value), value
+    assert target == "<= 2 s" and verdict == ("ok" if float(value.split()[0]) <= 2 else "MISSED")
+    value, target, verdict = rows["3. peak memory of that process (RSS)"]
+    assert re.fullmatch(r"\d+ MiB", value), value
+    assert target == "<= 1024 MiB" and verdict == ("ok" if int(value.split()[0]) <= 1024 else "MISSED")
 
 
 def test_browser_measure_draws_every_figure(quick_run):
