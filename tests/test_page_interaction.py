@@ -47,7 +47,7 @@ BARS = "(m, i) => m.marktype === 'rect' && i.datum && i.datum.heads !== undefine
 def site(tmp_path_factory) -> Path:
     """The bundled 80x64 example with the grouped-query view, without image exports."""
     out = tmp_path_factory.mktemp("page") / "site"
-    build(EXAMPLE, formats=(), kv_heads=8, **EXAMPLE_OPTIONS).save(out)
+    build(EXAMPLE, **{**EXAMPLE_OPTIONS, "formats": (), "kv_heads": 8}).save(out)
     return out / "index.html"
 
 
