@@ -128,7 +128,7 @@ def test_file_names_stay_fixed_and_ids_are_safe(hostile_site):
     assert files == [
         ".nojekyll", ".reporter-site", "data/heads.csv", "data/summary.json",
         "figures/heatmaps.svg", "figures/heatmaps.vl.json", "figures/layer-profile.svg",
-        "figures/layer-profile.vl.json", "index.html",
+        "figures/layer-profile.vl.json", "figures/overlap.svg", "figures/overlap.vl.json", "index.html",
     ]
     ids = [o.id for o in report.observations]
     assert len(ids) == len(set(ids))
@@ -144,7 +144,7 @@ def test_browser_runs_no_injected_script(hostile_site, visit):
     v.page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     v.page.goto(out.joinpath("index.html").as_uri())
     states = v.wait_rendered()
-    assert [s[:2] for s in states] == [["heatmaps", "true"], ["layer-profile", "true"]]
+    assert [s[:2] for s in states] == [["heatmaps", "true"], ["layer-profile", "true"], ["overlap", "true"]]
     assert v.page.evaluate("document.scripts.length") == 3
     assert v.page.inner_text("h1") == TITLE
     rows = v.page.eval_on_selector_all("table.categories th[scope=row]", "els => els.map(e => e.textContent)")

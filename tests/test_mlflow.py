@@ -23,6 +23,7 @@ SMALL_METRICS = {
 ARTIFACTS = [
     "head-report/figures/heatmaps.svg", "head-report/figures/heatmaps.vl.json",
     "head-report/figures/layer-profile.svg", "head-report/figures/layer-profile.vl.json",
+    "head-report/figures/overlap.svg", "head-report/figures/overlap.vl.json",
     "head-report/heads.csv", "head-report/report.html", "head-report/summary.json",
 ]
 
@@ -78,7 +79,7 @@ def test_log_report_uses_the_active_run_and_leaves_it_open(store, small_table):
     client = MlflowClient()
     assert artifact_paths(client, active.info.run_id) == [
         "reports/heads/figures/heatmaps.vl.json", "reports/heads/figures/layer-profile.vl.json",
-        "reports/heads/heads.csv", "reports/heads/report.html", "reports/heads/summary.json"]
+        "reports/heads/figures/overlap.vl.json", "reports/heads/heads.csv", "reports/heads/report.html", "reports/heads/summary.json"]
 
 
 def test_category_names_become_valid_distinct_metric_keys(store):

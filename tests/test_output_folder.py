@@ -12,7 +12,7 @@ from reporter.write import MARKER
 
 OURS = [
     ".nojekyll", "data/heads.csv", "data/summary.json",
-    "figures/heatmaps.vl.json", "figures/layer-profile.vl.json", "index.html",
+    "figures/heatmaps.vl.json", "figures/layer-profile.vl.json", "figures/overlap.vl.json", "index.html",
 ]
 
 
@@ -94,7 +94,7 @@ def test_force_keeps_every_user_file(cli, table, tmp_path):
     assert {k: after[k] for k in before} == before  # every user file, byte for byte
     assert (out / "results.csv").stat().st_ino == inode  # the very same file, linked not copied
     assert (out / "empty").is_dir() and (out / "link").is_symlink()
-    ours = sorted(OURS + ["figures/heatmaps.svg", "figures/layer-profile.svg"])
+    ours = sorted(OURS + ["figures/heatmaps.svg", "figures/layer-profile.svg", "figures/overlap.svg"])
     assert json.loads((out / MARKER).read_text())["files"] == ours
     assert sorted(after) == sorted(list(before) + ours + [MARKER])
 

@@ -24,7 +24,7 @@ def test_build_returns_report_with_summary_figures_and_html(small_table):
     totals = report.summary["totals"]
     assert {k: totals[k] for k in ("heads", "classified", "unclassified", "multi_category")} == {"heads": 24, "classified": 7, "unclassified": 17, "multi_category": 2}
     assert [(c["name"], c["heads"]) for c in report.summary["categories"]] == [("A", 5), ("B", 3), ("C", 2)]
-    assert list(report.figures) == ["heatmaps", "layer-profile"]
+    assert list(report.figures) == ["heatmaps", "layer-profile", "overlap"]
     page = report.to_html()
     assert page.startswith("<!doctype html>")
     assert local_refs(page) == []  # one file: nothing to fetch, no side files to link
@@ -36,7 +36,8 @@ def test_save_writes_the_same_summary_the_api_returns(small_table, tmp_path):
     out = report.save(tmp_path / "site")
     assert json.loads((out / "data" / "summary.json").read_text()) == report.summary
     assert sorted(p.name for p in (out / "figures").iterdir()) == [
-        "heatmaps.svg", "heatmaps.vl.json", "layer-profile.svg", "layer-profile.vl.json"]
+        "heatmaps.svg", "heatmaps.vl.json", "layer-profile.svg", "layer-profile.vl.json",
+        "overlap.svg", "overlap.vl.json"]
 
 
 def test_repr_html_is_a_sandboxed_srcdoc_iframe_of_the_page(small_table):
@@ -54,7 +55,7 @@ def test_cli_single_file_writes_only_that_file(cli, small_table, tmp_path):
     out = tmp_path / "out"
     result = cli("build", str(tmp_path / "heads.csv"), "--single-file", str(out / "report.html"), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith(f"wrote {out / 'report.html'} (2 figures) in ")
+    assert result.stdout.startswith(f"wrote {out / 'report.html'} (3 figures) in ")
     assert sorted(os.listdir(out)) == ["report.html"]
     assert not (tmp_path / "site").exists()
     page = (out / "report.html").read_text()

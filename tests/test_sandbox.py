@@ -53,7 +53,7 @@ def test_single_file_renders_in_a_sandboxed_iframe_without_same_origin(visit, sm
     report.save_html(tmp_path / "report.html")
     v = visit(host_page(tmp_path, 'id="report" sandbox="allow-scripts" src="report.html"'))
     frame = v.page.query_selector("#report").content_frame()
-    assert frame_figures(frame) == [["heatmaps", "true", 1], ["layer-profile", "true", 1]]
+    assert frame_figures(frame) == [["heatmaps", "true", 1], ["layer-profile", "true", 1], ["overlap", "true", 1]]
     assert frame.evaluate("self.origin") == "null"  # opaque origin: no storage, no cookies, no parent access
     url = frame.url
 
@@ -67,7 +67,7 @@ def test_single_file_renders_in_a_sandboxed_iframe_without_same_origin(visit, sm
     for label in ("PNG", "SVG"):
         frame.evaluate("document.querySelector('#fig-heatmaps details').open = true")  # the "…" menu
         frame.click(f"#fig-heatmaps .vega-actions a:has-text('Save as {label}')")
-    assert frame.evaluate("document.querySelectorAll('[data-figure][data-rendered=true]').length") == 2
+    assert frame.evaluate("document.querySelectorAll('[data-figure][data-rendered=true]').length") == 3
     assert v.errors == []
     assert v.blocked == []
 

@@ -84,6 +84,7 @@ def test_log_report_to_an_open_run(offline, small_table, tmp_path):
     run = wandb.init(dir=str(tmp_path))
     assert log_report(report, run=run) is run
     run.finish()
+    wandb.teardown()  # finish() returns before W&B's service has flushed the run's .wandb log; teardown waits for it
     folder = run_folder(tmp_path)
 
     (page,) = (folder / "files" / "media" / "html").glob("head-report_0_*.html")
@@ -99,7 +100,8 @@ def test_log_report_to_an_open_run(offline, small_table, tmp_path):
     assert (artifact.name, artifact.type) == ("head-report", "report")
     contents = {c.path: c for c in artifact.manifest.contents}
     assert sorted(contents) == ["figures/heatmaps.svg", "figures/heatmaps.vl.json", "figures/layer-profile.svg",
-                                "figures/layer-profile.vl.json", "heads.csv", "report.html", "summary.json"]
+                                "figures/layer-profile.vl.json", "figures/overlap.svg", "figures/overlap.vl.json",
+                                "heads.csv", "report.html", "summary.json"]
     # The staged copy the artifact uploads from is the report's summary.json.
     assert Path(contents["summary.json"].local_path).read_text() == dumps(report.summary)
     assert contents["report.html"].size == len(report.to_html().encode())
@@ -108,6 +110,7 @@ def test_log_report_to_an_open_run(offline, small_table, tmp_path):
 def test_log_report_without_a_run_starts_and_finishes_one(offline, small_table, tmp_path):
     run = log_report(reporter.build(small_table, formats=""))
     assert wandb.run is None  # finished, not left open
+    wandb.teardown()  # wait for W&B's service to flush the run's .wandb log before reading it
     folder = run_folder(tmp_path)
     assert run.id in folder.name
     assert [r.WhichOneof("record_type") for r in records(folder)][-1] == "exit"
