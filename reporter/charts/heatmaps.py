@@ -7,12 +7,18 @@ import altair as alt
 from ..palette import UNCLASSIFIED, UNCLASSIFIED_COLOR
 from ..summarize import Summary
 from . import Figure
-from .interaction import emphasis, highlight_param, in_layer_range, layer_range_param, legend_or_highlight, picked
+from .interaction import HIGHLIGHT, LAYER_RANGE, emphasis, in_layer_range, legend_or_highlight, picked
 from .theme import finish
 
 ALL_CATEGORIES = "All Categories"
 CELL = 3  # pixels per layer and per head at most; panels are capped below
 MAX_PANEL = 300
+ALL_CELLS = "all_categories_cells"  # the view whose legend the legend_pick selection binds to
+LEGEND_PICK = {
+    "name": "legend_pick",
+    "select": {"type": "point", "fields": ["label"], "toggle": "true"},
+    "bind": "legend",
+}
 
 
 def ticks(n: int) -> list[int]:
@@ -52,13 +58,16 @@ def heatmaps(summary: Summary) -> Figure:
               axis=alt.Axis(values=ticks(t.n_layers), format="d", labelFlush=True))
     y = alt.Y("head:Q", title="head", scale=alt.Scale(domain=[0, t.n_heads], nice=False, reverse=True),
               axis=alt.Axis(values=ticks(t.n_heads), format="d"))
-    legend_pick = alt.selection_point(name="legend_pick", fields=["label"], bind="legend", toggle="true")
-    panels = [all_panel(summary, x, y, width, height, legend_pick)]
-    panels += [category_panel(summary, i, x, y, width, height, legend_pick) for i in range(len(t.categories))]
+    panels = [all_panel(summary, x, y, width, height)]
+    panels += [category_panel(summary, i, x, y, width, height) for i in range(len(t.categories))]
     # Independent colour scales keep the legend beside "All Categories", the only panel with one.
     chart = alt.concat(*panels, columns=min(len(panels), 5)).resolve_scale(color="independent")
-    chart = chart.add_params(highlight_param(), layer_range_param())  # driven by the page script
     spec = finish(chart.to_dict(validate=False))  # validated against the schema by tests/test_chart_specs.py
+    # Params go in after to_dict: Altair's add_params on a concat copies every panel once per
+    # param and panel (seconds at 10 categories); the spec is the same either way.
+    cells_view = spec["concat"][0]["layer"][1]["name"]  # Altair may suffix the name it was given
+    legend_pick = {**LEGEND_PICK, "views": [cells_view]}
+    spec["params"] = [legend_pick, {"name": HIGHLIGHT, "value": ""}, {"name": LAYER_RANGE, "value": []}]
     datasets = {
         "heads": heads_records(summary),
         "background": [{"layer": 0, "layer_end": t.n_layers, "head": 0, "head_end": t.n_heads, "label": UNCLASSIFIED}],
@@ -73,7 +82,7 @@ def background(x: alt.X, y: alt.Y, color: alt.Color | alt.ValueChannelMixin) -> 
     )
 
 
-def head_cells(data_filter: str | None, x: alt.X, y: alt.Y, color, pick) -> alt.Chart:
+def head_cells(data_filter: str | None, x: alt.X, y: alt.Y, color) -> alt.Chart:
     """One rect per classified head, optionally filtered to one category."""
     chart = alt.Chart(alt.Data(name="heads"))
     if data_filter:
@@ -86,7 +95,10 @@ def head_cells(data_filter: str | None, x: alt.X, y: alt.Y, color, pick) -> alt.
         y=y,
         y2=alt.Y2("head_end"),
         color=color,
-        opacity=emphasis(legend_or_highlight(pick.name, picked(label="label", lists=("categories",))), in_layer_range()),
+        # A typed channel: a plain dict makes Altair search the schema for its class (slow).
+        opacity=alt.OpacityValue(**emphasis(legend_or_highlight(LEGEND_PICK["name"],
+                                                                picked(label="label", lists=("categories",))),
+                                            in_layer_range())),
         tooltip=[
             alt.Tooltip("layer:Q", title="layer"),
             alt.Tooltip("head:Q", title="head"),
@@ -95,7 +107,7 @@ def head_cells(data_filter: str | None, x: alt.X, y: alt.Y, color, pick) -> alt.
     )
 
 
-def all_panel(summary: Summary, x, y, width: int, height: int, pick) -> alt.LayerChart:
+def all_panel(summary: Summary, x, y, width: int, height: int) -> alt.LayerChart:
     """Every classified head coloured by its legend label, with the legend."""
     order = list(summary.legend)
     color = alt.Color(
@@ -105,14 +117,14 @@ def all_panel(summary: Summary, x, y, width: int, height: int, pick) -> alt.Laye
         legend=alt.Legend(orient="right", values=order),
         sort=order,
     )
-    cells = head_cells(None, x, y, color, pick).add_params(pick)
+    cells = head_cells(None, x, y, color).properties(name=ALL_CELLS)
     return alt.layer(background(x, y, color), cells).properties(title=ALL_CATEGORIES, width=width, height=height)
 
 
-def category_panel(summary: Summary, index: int, x, y, width: int, height: int, pick) -> alt.LayerChart:
+def category_panel(summary: Summary, index: int, x, y, width: int, height: int) -> alt.LayerChart:
     """One category's heads in its colour over light gray."""
     stats = summary.categories[index]
-    cells = head_cells(f"datum.c{index} === 1", x, y, alt.ColorValue(stats.color), pick)
+    cells = head_cells(f"datum.c{index} === 1", x, y, alt.ColorValue(stats.color))
     return alt.layer(background(x, y, alt.ColorValue(UNCLASSIFIED_COLOR)), cells).properties(
         title=stats.name, width=width, height=height
     )
