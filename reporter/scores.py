@@ -57,7 +57,8 @@ def score_problems(frame: pd.DataFrame, options: Options, category_map: pd.DataF
 def map_problems(frame: pd.DataFrame, category_map: pd.DataFrame | None) -> list[str]:
     """A problem naming the relations the category map does not cover."""
     mapping = category_map if category_map is not None else map_from_column(frame)
-    relations = set(frame["relation"].dropna().astype(str).str.strip())
+    # Strip the distinct names, not every cell: a scores table repeats each relation thousands of times.
+    relations = set(pd.Index(frame["relation"].dropna().unique()).astype(str).str.strip())
     missing = sorted(relations - set(mapping["relation"]))
     if not missing:
         return []
@@ -68,7 +69,8 @@ def map_problems(frame: pd.DataFrame, category_map: pd.DataFrame | None) -> list
 
 def map_from_column(frame: pd.DataFrame) -> pd.DataFrame:
     """The (relation, category) pairs the table's own ``category`` column gives."""
-    pairs = frame[["relation", "category"]].dropna()
+    # Deduplicate before converting: the few distinct pairs, not one per score row, are stripped.
+    pairs = frame[["relation", "category"]].dropna().drop_duplicates()
     pairs = pairs.astype(str).apply(lambda s: s.str.strip())
     pairs = pairs[(pairs["relation"] != "") & (pairs["category"] != "")]
     return pairs.drop_duplicates().sort_values(["relation", "category"]).reset_index(drop=True)
@@ -141,19 +143,55 @@ def score_memberships(frame: pd.DataFrame, options: Options) -> Parsed:
         raise error(problems[0])
     mapping = category_map if category_map is not None else map_from_column(frame)
     heads = heads_of(frame)
-    scores = aggregate(heads.assign(relation=frame["relation"].astype(str).str.strip().to_numpy(),
-                                    score=pd.to_numeric(frame["score"]).to_numpy(dtype="float64")), options.aggregate)
-    passing = apply_rule(scores, options)
-    members = passing.merge(mapping, on="relation")[["layer", "head", "category"]].drop_duplicates()
-    members = members.sort_values(["layer", "head", "category"], kind="stable").reset_index(drop=True)
-    used = mapping[mapping["relation"].isin(scores["relation"])]
-    per_head = scores.merge(used, on="relation")[["layer", "head", "relation", "category", "score"]]
-    per_head = per_head.sort_values(["layer", "head", "relation", "category"], kind="stable").reset_index(drop=True)
-    warnings = nan_warning(frame)
+    codes, names = relation_codes(frame["relation"])
+    scores = aggregate(heads.assign(relation=codes, score=pd.to_numeric(frame["score"]).to_numpy(dtype="float64")),
+                       options.aggregate)
+    # mapping is sorted by (relation, category), so its row number orders pairs as those names do.
+    used = mapping[mapping["relation"].isin(names[np.unique(scores["relation"].to_numpy())])]
+    pairs = pd.DataFrame({"relation": names.get_indexer(used["relation"]), "pair": np.arange(len(used))})
+    members = memberships_of(apply_rule(scores, options), pairs, used)
     return Parsed(
-        "scores", members, tuple(sorted(used["category"].unique())), heads, scores=per_head,
-        rule=rule_text(options), rule_spec=rule_spec(options, used), warnings=warnings,
+        "scores", members, tuple(sorted(used["category"].unique())), heads,
+        scores=per_head_scores(scores, pairs, used, names),
+        rule=rule_text(options), rule_spec=rule_spec(options, used), warnings=nan_warning(frame),
     )
+
+
+def relation_codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes of the stripped relation names, numbered in sorted name order, and the names.
+
+    Working on codes keeps grouping and sorting on integers, and strips each
+    distinct name once instead of once per row (a scores table has millions).
+    """
+    codes, uniques = pd.factorize(column)
+    stripped = pd.Index(uniques).astype(str).str.strip()
+    names, remap = np.unique(stripped.to_numpy(dtype=object), return_inverse=True)
+    return remap.reshape(-1)[codes], pd.Index(names, dtype=stripped.dtype)
+
+
+def memberships_of(passing: pd.DataFrame, pairs: pd.DataFrame, used: pd.DataFrame) -> pd.DataFrame:
+    """Sorted, distinct (layer, head, category) rows of the passing (layer, head, relation code) rows."""
+    joined = passing[["layer", "head", "relation"]].merge(pairs, on="relation")
+    members = pd.DataFrame({
+        "layer": joined["layer"].to_numpy(), "head": joined["head"].to_numpy(),
+        "category": used["category"].to_numpy()[joined["pair"].to_numpy()],
+    }).astype({"category": used["category"].dtype}).drop_duplicates()
+    return members.sort_values(["layer", "head", "category"], kind="stable").reset_index(drop=True)
+
+
+def per_head_scores(scores: pd.DataFrame, pairs: pd.DataFrame, used: pd.DataFrame, names: pd.Index) -> pd.DataFrame:
+    """One row per (layer, head, relation, category) with the aggregated score, sorted by those names."""
+    joined = scores.merge(pairs, on="relation")
+    pair = joined["pair"].to_numpy()
+    # Sorting by pair number sorts by (relation, category) name without comparing strings.
+    order = np.lexsort((pair, joined["head"].to_numpy(), joined["layer"].to_numpy()))
+    return pd.DataFrame({
+        "layer": joined["layer"].to_numpy()[order],
+        "head": joined["head"].to_numpy()[order],
+        "relation": names.take(joined["relation"].to_numpy()[order]),
+        "category": used["category"].reset_index(drop=True).take(pair[order]).to_numpy(),
+        "score": joined["score"].to_numpy()[order],
+    }).astype({"category": used["category"].dtype})
 
 
 def nan_warning(frame: pd.DataFrame) -> tuple[str, ...]:
@@ -174,19 +212,30 @@ def aggregate(rows: pd.DataFrame, how: str) -> pd.DataFrame:
 def apply_rule(scores: pd.DataFrame, options: Options) -> pd.DataFrame:
     """The (layer, head, relation) rows whose score passes the rule."""
     keep = np.ones(len(scores), dtype=bool)
+    relation = scores["relation"].to_numpy()
     if options.top_k is not None or options.top_percent is not None:
-        ordered = scores.sort_values(["relation", "score", "layer", "head"], ascending=[True, False, True, True],
-                                     kind="stable")
-        rank = ordered.groupby("relation", sort=False).cumcount().reindex(scores.index).to_numpy()
+        rank = rank_in_relation(relation, scores["score"].to_numpy(), scores["layer"].to_numpy(),
+                                scores["head"].to_numpy())
         if options.top_k is not None:
             limit = np.full(len(scores), options.top_k)
         else:
-            sizes = scores.groupby("relation")["relation"].transform("size").to_numpy()
+            sizes = np.bincount(relation)[relation]
             limit = np.ceil(sizes * options.top_percent / 100 - 1e-9).astype(int)
         keep &= rank < limit
     if options.threshold is not None:
         keep &= scores["score"].to_numpy() >= options.threshold
     return scores[keep]
+
+
+def rank_in_relation(relation: np.ndarray, score: np.ndarray, layer: np.ndarray, head: np.ndarray) -> np.ndarray:
+    """Each row's 0-based rank within its relation: highest score first, ties to the earlier layer, then head."""
+    order = np.lexsort((head, layer, -score, relation))
+    ordered = relation[order]
+    # A row's rank is its position minus the position where its relation's run starts.
+    starts = np.searchsorted(ordered, ordered, side="left")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order)) - starts
+    return rank
 
 
 def rule_text(options: Options) -> str:
