@@ -12,7 +12,9 @@ hold more than n_heads of them (a multivariate hypergeometric draw).
 
 from __future__ import annotations
 
+import functools
 import math
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -156,12 +158,27 @@ class PairTest:
 def pair_test(a: np.ndarray, b: np.ndarray, core_share: float) -> PairTest:
     """Cliff's delta and core-width ratio of two layer histograms, each with a bootstrap interval."""
     a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
-    g = rng()
-    boot_a, boot_b = resample(a, g), resample(b, g)
+    boot_a, widths_a = bootstrap(tuple(a.tolist()), core_share)
+    boot_b, widths_b = bootstrap(tuple(b.tolist()), core_share)
     delta = percentile_interval(float(cliffs_delta(a, b)[0]), cliffs_delta(boot_a, boot_b))
     width_a, width_b = core_widths(a, core_share)[0], core_widths(b, core_share)[0]
-    ratios = core_widths(boot_b, core_share) / core_widths(boot_a, core_share)
-    return PairTest(delta=delta, width_ratio=percentile_interval(float(width_b / width_a), ratios))
+    return PairTest(delta=delta, width_ratio=percentile_interval(float(width_b / width_a), widths_b / widths_a))
+
+
+@functools.lru_cache(maxsize=128)
+def bootstrap(counts: tuple[int, ...], core_share: float) -> tuple[np.ndarray, np.ndarray]:
+    """A category's bootstrap histograms and their core widths, made once however many pairs use them.
+
+    The generator is seeded from the fixed seed and the histogram itself, so the
+    draws are reproducible and independent between categories.
+    """
+    hist = np.asarray(counts, dtype=np.int64)
+    generator = np.random.default_rng([SEED, zlib.crc32(hist.tobytes())])
+    boot = resample(hist, generator)
+    boot.setflags(write=False)
+    widths = core_widths(boot, core_share)
+    widths.setflags(write=False)
+    return boot, widths
 
 
 def round_p(p: float | None) -> float | None:
