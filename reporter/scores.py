@@ -69,11 +69,25 @@ def map_problems(frame: pd.DataFrame, category_map: pd.DataFrame | None) -> list
 
 def map_from_column(frame: pd.DataFrame) -> pd.DataFrame:
     """The (relation, category) pairs the table's own ``category`` column gives."""
-    # Deduplicate before converting: the few distinct pairs, not one per score row, are stripped.
-    pairs = frame[["relation", "category"]].dropna().drop_duplicates()
+    pairs = distinct_pairs(frame["relation"], frame["category"])
     pairs = pairs.astype(str).apply(lambda s: s.str.strip())
     pairs = pairs[(pairs["relation"] != "") & (pairs["category"] != "")]
     return pairs.drop_duplicates().sort_values(["relation", "category"]).reset_index(drop=True)
+
+
+def distinct_pairs(relation: pd.Series, category: pd.Series) -> pd.DataFrame:
+    """The distinct (relation, category) pairs where neither is missing, as given (not yet stripped).
+
+    Each column is factorized on its own and the pairs deduplicated as integer
+    codes: far cheaper than dropna + drop_duplicates on millions of text rows.
+    """
+    relation_code, relations = pd.factorize(relation)
+    category_code, categories = pd.factorize(category)
+    present = (relation_code >= 0) & (category_code >= 0)  # factorize codes missing values as -1
+    width = max(len(categories), 1)
+    pair = relation_code[present].astype(np.int64) * width + category_code[present]
+    r, c = np.divmod(dense_groups(pair)[1] if len(pair) else pair, width)
+    return pd.DataFrame({"relation": pd.Index(relations).take(r), "category": pd.Index(categories).take(c)})
 
 
 def read_category_map(path: str | Path) -> pd.DataFrame:
@@ -148,7 +162,7 @@ def score_memberships(frame: pd.DataFrame, options: Options) -> Parsed:
                        options.aggregate)
     # mapping is sorted by (relation, category), so its row number orders pairs as those names do.
     used = mapping[mapping["relation"].isin(names[np.unique(scores["relation"].to_numpy())])]
-    pairs = pd.DataFrame({"relation": names.get_indexer(used["relation"]), "pair": np.arange(len(used))})
+    pairs = pd.DataFrame({"relation": names.get_indexer(used["relation"])})
     members = memberships_of(apply_rule(scores, options), pairs, used)
     return Parsed(
         "scores", members, tuple(sorted(used["category"].unique())), heads,
@@ -171,27 +185,44 @@ def relation_codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
 
 def memberships_of(passing: pd.DataFrame, pairs: pd.DataFrame, used: pd.DataFrame) -> pd.DataFrame:
     """Sorted, distinct (layer, head, category) rows of the passing (layer, head, relation code) rows."""
-    joined = passing[["layer", "head", "relation"]].merge(pairs, on="relation")
+    row, pair = expand_pairs(passing["relation"].to_numpy(), pairs)
     members = pd.DataFrame({
-        "layer": joined["layer"].to_numpy(), "head": joined["head"].to_numpy(),
-        "category": used["category"].to_numpy()[joined["pair"].to_numpy()],
+        "layer": passing["layer"].to_numpy()[row], "head": passing["head"].to_numpy()[row],
+        "category": used["category"].reset_index(drop=True).take(pair).to_numpy(),
     }).astype({"category": used["category"].dtype}).drop_duplicates()
     return members.sort_values(["layer", "head", "category"], kind="stable").reset_index(drop=True)
 
 
 def per_head_scores(scores: pd.DataFrame, pairs: pd.DataFrame, used: pd.DataFrame, names: pd.Index) -> pd.DataFrame:
-    """One row per (layer, head, relation, category) with the aggregated score, sorted by those names."""
-    joined = scores.merge(pairs, on="relation")
-    pair = joined["pair"].to_numpy()
-    # Sorting by pair number sorts by (relation, category) name without comparing strings.
-    order = np.lexsort((pair, joined["head"].to_numpy(), joined["layer"].to_numpy()))
+    """One row per (layer, head, relation, category) with the aggregated score, sorted by those names.
+
+    ``scores`` comes sorted by (layer, head, relation) and each row's pairs come
+    in category order, so the expanded rows are already in the promised order.
+    """
+    row, pair = expand_pairs(scores["relation"].to_numpy(), pairs)
+    category = used["category"].reset_index(drop=True)
     return pd.DataFrame({
-        "layer": joined["layer"].to_numpy()[order],
-        "head": joined["head"].to_numpy()[order],
-        "relation": names.take(joined["relation"].to_numpy()[order]),
-        "category": used["category"].reset_index(drop=True).take(pair[order]).to_numpy(),
-        "score": joined["score"].to_numpy()[order],
-    }).astype({"category": used["category"].dtype})
+        "layer": scores["layer"].to_numpy()[row],
+        "head": scores["head"].to_numpy()[row],
+        "relation": pd.Series(names.take(scores["relation"].to_numpy()[row])),
+        "category": category.take(pair).reset_index(drop=True),
+        "score": scores["score"].to_numpy()[row],
+    })
+
+
+def expand_pairs(relation: np.ndarray, pairs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(row, pair) for every row and every (relation, category) pair of its relation, in row then pair order.
+
+    A join by arithmetic: ``pairs`` is sorted by relation code, so a relation's
+    pairs are one run of pair numbers; repeat each row once per pair of its run.
+    """
+    pair_relation = pairs["relation"].to_numpy()
+    first = np.searchsorted(pair_relation, relation, side="left")
+    count = np.searchsorted(pair_relation, relation, side="right") - first
+    row = np.repeat(np.arange(len(relation)), count)
+    # Position of each repeated row within its run: 0, 1, ... count-1.
+    offset = np.arange(len(row)) - np.repeat(np.cumsum(count) - count, count)
+    return row, first[row] + offset
 
 
 def nan_warning(frame: pd.DataFrame) -> tuple[str, ...]:
@@ -205,17 +236,61 @@ def nan_warning(frame: pd.DataFrame) -> tuple[str, ...]:
 
 def aggregate(rows: pd.DataFrame, how: str) -> pd.DataFrame:
     """One score per (layer, head, relation): the mean, max or median of repeated rows."""
-    grouped = rows.groupby(["layer", "head", "relation"], sort=True)["score"].agg(how)
-    return grouped.dropna().reset_index()
+    packed = packed_key(rows)
+    if packed is None:  # indexes too large to pack into one integer: group on the three columns
+        grouped = rows.groupby(["layer", "head", "relation"], sort=True)["score"].agg(how)
+        return grouped.dropna().reset_index()
+    key, n_heads, n_relations = packed
+    group, keys = dense_groups(key)
+    score = rows["score"].to_numpy(dtype="float64")
+    if len(keys) == len(key):
+        # No repeated rows: the mean, max or median of one score is that score, so only reorder.
+        values = np.empty(len(keys))
+        values[group] = score
+    else:
+        # Grouping on one integer is far faster than on three columns; group numbers sort as the keys do.
+        values = pd.Series(score).groupby(group, sort=True).agg(how).to_numpy()
+    found = ~np.isnan(values)  # a (layer, head, relation) with no score at all is left out
+    rest, relation = np.divmod(keys[found], n_relations)
+    layer, head = np.divmod(rest, n_heads)
+    return pd.DataFrame({"layer": layer, "head": head, "relation": relation, "score": values[found]})
+
+
+def packed_key(rows: pd.DataFrame) -> tuple[np.ndarray, int, int] | None:
+    """(layer * n_heads + head) * n_relations + relation per row, n_heads and n_relations; None if it could overflow."""
+    if len(rows) == 0:
+        return None
+    layer, head, relation = (rows[c].to_numpy(dtype=np.int64) for c in ("layer", "head", "relation"))
+    n_heads, n_relations = int(head.max()) + 1, int(relation.max()) + 1
+    if (int(layer.max()) + 1) * n_heads * n_relations >= 2**62:
+        return None
+    return (layer * n_heads + head) * n_relations + relation, n_heads, n_relations
+
+
+def dense_groups(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's group number 0..G-1 in key order, and the key of each group.
+
+    When the keys span few values (a full scores table fills most of its
+    layers x heads x relations grid) a bincount numbers them without sorting.
+    """
+    span = int(key.max()) + 1
+    if span > 4 * len(key):  # sparse keys: a sort is cheaper than a table this large
+        keys, group = np.unique(key, return_inverse=True)
+        return group.reshape(-1), keys
+    present = np.bincount(key, minlength=span) > 0
+    return (np.cumsum(present) - 1)[key], np.flatnonzero(present)
 
 
 def apply_rule(scores: pd.DataFrame, options: Options) -> pd.DataFrame:
-    """The (layer, head, relation) rows whose score passes the rule."""
+    """The (layer, head, relation) rows whose score passes the rule.
+
+    ``scores`` must be sorted by (layer, head) within each relation, as
+    ``aggregate`` returns it: equal scores rank in row order.
+    """
     keep = np.ones(len(scores), dtype=bool)
     relation = scores["relation"].to_numpy()
     if options.top_k is not None or options.top_percent is not None:
-        rank = rank_in_relation(relation, scores["score"].to_numpy(), scores["layer"].to_numpy(),
-                                scores["head"].to_numpy())
+        rank = rank_in_relation(relation, scores["score"].to_numpy())
         if options.top_k is not None:
             limit = np.full(len(scores), options.top_k)
         else:
@@ -227,9 +302,14 @@ def apply_rule(scores: pd.DataFrame, options: Options) -> pd.DataFrame:
     return scores[keep]
 
 
-def rank_in_relation(relation: np.ndarray, score: np.ndarray, layer: np.ndarray, head: np.ndarray) -> np.ndarray:
-    """Each row's 0-based rank within its relation: highest score first, ties to the earlier layer, then head."""
-    order = np.lexsort((head, layer, -score, relation))
+def rank_in_relation(relation: np.ndarray, score: np.ndarray) -> np.ndarray:
+    """Each row's 0-based rank within its relation: highest score first, ties to the earlier row."""
+    # Two stable sorts: by score, then by relation (small integers, which NumPy radix-sorts).
+    by_score = np.argsort(-score, kind="stable")
+    codes = relation[by_score]
+    if len(codes) and codes.max() < 2**15:
+        codes = codes.astype(np.int16)
+    order = by_score[np.argsort(codes, kind="stable")]
     ordered = relation[order]
     # A row's rank is its position minus the position where its relation's run starts.
     starts = np.searchsorted(ordered, ordered, side="left")
