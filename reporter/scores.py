@@ -304,18 +304,33 @@ def apply_rule(scores: pd.DataFrame, options: Options) -> pd.DataFrame:
 
 def rank_in_relation(relation: np.ndarray, score: np.ndarray) -> np.ndarray:
     """Each row's 0-based rank within its relation: highest score first, ties to the earlier row."""
-    # Two stable sorts: by score, then by relation (small integers, which NumPy radix-sorts).
-    by_score = np.argsort(-score, kind="stable")
-    codes = relation[by_score]
-    if len(codes) and codes.max() < 2**15:
-        codes = codes.astype(np.int16)
-    order = by_score[np.argsort(codes, kind="stable")]
+    order = relation_score_order(relation, score)
     ordered = relation[order]
     # A row's rank is its position minus the position where its relation's run starts.
     starts = np.searchsorted(ordered, ordered, side="left")
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order)) - starts
     return rank
+
+
+def relation_score_order(relation: np.ndarray, score: np.ndarray) -> np.ndarray:
+    """Rows ordered by relation, then score descending, equal scores in row order.
+
+    That is a stable sort; done as a quicker unstable sort by score, a stable
+    sort by relation (small integers, which NumPy radix-sorts), then putting
+    only the runs of tied scores back in row order.
+    """
+    by_score = np.argsort(-score)
+    codes = relation[by_score]
+    if len(codes) and codes.max() < 2**15:
+        codes = codes.astype(np.int16)
+    order = by_score[np.argsort(codes, kind="stable")]
+    same = (relation[order][1:] == relation[order][:-1]) & (score[order][1:] == score[order][:-1])
+    if same.any():
+        tied = np.flatnonzero(np.r_[same, False] | np.r_[False, same])  # positions inside a run of ties
+        run = np.cumsum(np.r_[True, ~same])[tied]
+        order[tied] = order[tied][np.lexsort((order[tied], run))]
+    return order
 
 
 def rule_text(options: Options) -> str:
