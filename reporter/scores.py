@@ -160,8 +160,9 @@ def score_memberships(frame: pd.DataFrame, options: Options) -> Parsed:
     codes, names = relation_codes(frame["relation"])
     scores = aggregate(heads.assign(relation=codes, score=pd.to_numeric(frame["score"]).to_numpy(dtype="float64")),
                        options.aggregate)
-    # mapping is sorted by (relation, category), so its row number orders pairs as those names do.
     used = mapping[mapping["relation"].isin(names[np.unique(scores["relation"].to_numpy())])]
+    # Pair i is used row i as a relation code; used is sorted by (relation, category) and codes follow
+    # name order, so the pairs are sorted by code and a pair number orders pairs as their names do.
     pairs = pd.DataFrame({"relation": names.get_indexer(used["relation"])})
     members = memberships_of(apply_rule(scores, options), pairs, used)
     return Parsed(
