@@ -138,14 +138,18 @@ def check_inside_shape(extent: pd.DataFrame, n_layers: int, n_heads: int, source
             )
 
 
-def order_categories(found: tuple[str, ...], requested: tuple[str, ...] | None) -> tuple[str, ...]:
-    """Panel order: the requested categories, else all found, alphabetically."""
+def order_categories(found, requested: tuple[str, ...] | None,
+                     lacking: str = "the table does not have", having: str = "it has") -> tuple[str, ...]:
+    """Panel order: the requested categories, else all found, alphabetically.
+
+    ``lacking``/``having`` word the error for where the categories came from (a table, several models).
+    """
     found = tuple(sorted(found))
     if not requested:
         return found
     missing = [c for c in requested if c not in found]
     if missing:
-        raise UsageError(f"--categories names {missing[0]!r}, which the table does not have (it has: {', '.join(found)})")
+        raise UsageError(f"--categories names {missing[0]!r}, which {lacking} ({having}: {', '.join(found)})")
     if len(set(requested)) != len(requested):
         raise UsageError("--categories names a category twice; list each once")
     return tuple(requested)

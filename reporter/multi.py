@@ -14,7 +14,7 @@ import pandas as pd
 
 from .errors import InputError, UsageError
 from .columns import normalize_columns
-from .load import load_raw
+from .load import load_raw, order_categories
 from .options import Options
 from .read import RawInput, read
 from .table import HeadTable
@@ -102,15 +102,8 @@ def load_models(found: Sequence[ModelInput], options: Options) -> list[HeadTable
 
 def shared_categories(tables: Sequence[HeadTable], requested: tuple[str, ...] | None) -> tuple[str, ...]:
     """The panel order for every model: ``requested``, else every category of any model, alphabetically."""
-    found = sorted({c for t in tables for c in t.categories})
-    if not requested:
-        return tuple(found)
-    missing = [c for c in requested if c not in found]
-    if missing:
-        raise UsageError(f"--categories names {missing[0]!r}, which no model has (they have: {', '.join(found)})")
-    if len(set(requested)) != len(requested):
-        raise UsageError("--categories names a category twice; list each once")
-    return tuple(requested)
+    found = {c for t in tables for c in t.categories}
+    return order_categories(found, requested, lacking="no model has", having="they have")
 
 
 def with_categories(table: HeadTable, order: tuple[str, ...]) -> HeadTable:
