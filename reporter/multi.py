@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -17,6 +15,7 @@ from .columns import normalize_columns
 from .load import load_raw, order_categories
 from .options import Options
 from .read import RawInput, read
+from .slugs import readable
 from .table import HeadTable
 
 log = logging.getLogger(__name__)
@@ -114,9 +113,7 @@ def with_categories(table: HeadTable, order: tuple[str, ...]) -> HeadTable:
 
 def slugify(name: str) -> str:
     """A safe ASCII folder name: lower case letters, digits and single dashes, never starting with _ or ."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
-    slug = slug or "model"
+    slug = readable(name) or "model"
     return f"model-{slug}" if slug in RESERVED_SLUGS else slug
 
 

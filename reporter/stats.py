@@ -13,7 +13,6 @@ hold more than n_heads of them (a multivariate hypergeometric draw).
 from __future__ import annotations
 
 import functools
-import math
 import zlib
 from dataclasses import dataclass
 
@@ -180,7 +179,3 @@ def bootstrap(counts: tuple[int, ...], core_share: float) -> tuple[np.ndarray, n
     widths.setflags(write=False)
     return boot, widths
 
-
-def round_p(p: float | None) -> float | None:
-    """A p-value rounded for display and JSON (4 decimals; Monte Carlo p is never below 0.0005)."""
-    return None if p is None or math.isnan(p) else round(p, 4)

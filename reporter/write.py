@@ -104,11 +104,6 @@ def marker_bytes(written: list[str]) -> bytes:
     return (json.dumps({"files": written, "note": MARKER_NOTE}, indent=2, sort_keys=True) + "\n").encode()
 
 
-def check_target(out: Path, force: bool = False) -> None:
-    """Refuse a file, or a non-empty folder reporter did not write unless ``force``."""
-    owned_files(Path(out), force)
-
-
 def owned_files(out: Path, force: bool) -> set[str]:
     """Relative paths of the files in ``out`` that a previous build wrote (and may remove)."""
     if out.is_symlink() or (out.exists() and not out.is_dir()):
