@@ -4,42 +4,155 @@ vl-convert's first call boots a JavaScript runtime (about half a second of
 CPU), and every call holds the GIL, so no thread can hide that cost. The CLI
 therefore calls ``start()`` before it imports pandas and Altair: a helper
 process (``python -m reporter.exporter``) boots the runtime on the other core
-while this one loads the table and builds the charts. ``draw_all`` then sends
-each Vega-Lite spec to the helper, which draws it once as SVG and converts
-that SVG to PDF (svg2pdf) while this process converts it to PNG (resvg); both
-are pure Rust and need no runtime. Without a helper (the Python API, or when it
-fails) everything runs in this process. The calls are the same, so the bytes
-are the same.
+while this one loads the table and builds the charts. Each figure is sent to
+the helper as soon as it is built (``send_ahead``), so the helper draws it
+while the next one is made and while this process runs the statistical tests;
+``draw_all`` then collects the drawings.
+
+The helper draws each figure once as SVG, the one step that needs the runtime,
+before anything else. Converting an SVG to PNG (resvg) or PDF (svg2pdf) is pure
+Rust and either process can do it: this one converts the figures in order,
+first to last, and the helper, whenever no SVG is waiting, converts them from
+last to first; each takes the other's result when it is there already. So the
+process that is free does the work, and the bytes are the same either way.
+Without a helper (the Python API, or when it fails) everything runs here.
 
 Protocol: each message is an 8-byte big-endian length and a payload. A request
-is ``b"S"`` (SVG only) or ``b"P"`` (SVG, then PDF) + the spec's JSON text, or
-``b"B"`` for the JavaScript bundle; each answer is ``b"+"`` + the SVG text, PDF
-bytes or bundle text, or ``b"-"`` + an error line.
+is a kind, a 4-byte id and a body: ``b"F"`` (a figure) with the formats to
+convert to, a newline and the spec's JSON text, or ``b"B"`` (the JavaScript
+bundle) with none. An answer is ``b"+"`` or ``b"-"``, a kind (``S`` for the
+SVG, ``N`` PNG, ``D`` PDF, ``B`` bundle), the id, and the answer or an error
+line. A thread of this process writes the requests and another reads the
+answers as they come, so neither process waits on the other's pipe.
 """
 
 from __future__ import annotations
 
+import collections
+import contextlib
+import itertools
 import logging
 import os
+import queue
 import re
 import struct
 import subprocess
 import sys
 import threading
+from concurrent.futures import Future
 from pathlib import Path
 from typing import IO, Callable, Iterator
+
+try:
+    import fcntl
+except ImportError:  # Windows: pipes keep their default size
+    fcntl = None
 
 log = logging.getLogger(__name__)
 
 HEADER = struct.Struct(">Q")
+PIPE_SIZE = 1 << 20
+ID = struct.Struct(">I")
+FIGURE, BUNDLE = b"F", b"B"
+KIND = {"svg": b"S", "png": b"N", "pdf": b"D", "bundle": BUNDLE}  # answer kinds
 # Touches what a first real figure needs: Vega-Lite, Vega, axes and text layout.
 WARM_UP_SPEC = (
     '{"data": {"values": [{"a": 1, "b": "x"}]}, "mark": "rect",'
     ' "encoding": {"x": {"field": "a", "type": "quantitative"}, "y": {"field": "b", "type": "nominal"}}}'
 )
 
-_helper: subprocess.Popen | None = None
-_bundle: dict[str, object] = {}  # "pending": a bundle answer is on its way; "text": the answer, once read
+
+class HelperFailed(Exception):
+    """The helper could not answer a request: it failed on it, or it is gone."""
+
+
+class HelperGone(HelperFailed):
+    """The helper exited or its pipe broke: no request gets an answer any more."""
+
+
+class Helper:
+    """The helper process and the two threads that talk to it."""
+
+    def __init__(self, process: subprocess.Popen) -> None:
+        self.process = process
+        widen(process.stdin, process.stdout)
+        self._outbox: queue.Queue[bytes | None] = queue.Queue()
+        self._due: dict[tuple[bytes, bytes], Future] = {}  # (answer kind, id) -> its Future
+        self._ids = itertools.count()
+        self._lock = threading.Lock()
+        self._gone: HelperGone | None = None
+        threading.Thread(target=self._send, name="reporter-export-send", daemon=True).start()
+        threading.Thread(target=self._read, name="reporter-export-read", daemon=True).start()
+
+    def figure(self, spec: str, conversions: tuple[str, ...]) -> dict[str, Future]:
+        """Ask for a figure's SVG and, when the helper is free, its ``conversions`` ("png", "pdf")."""
+        return self._ask(FIGURE, " ".join(conversions).encode() + b"\n" + spec.encode(), ("svg", *conversions))
+
+    def bundle(self) -> Future:
+        """Ask for vl-convert's JavaScript bundle."""
+        return self._ask(BUNDLE, b"", ("bundle",))["bundle"]
+
+    def _ask(self, kind: bytes, body: bytes, answers: tuple[str, ...]) -> dict[str, Future]:
+        """Send one request; one Future per answer it gets, by name."""
+        due = {name: Future() for name in answers}
+        with self._lock:
+            if self._gone is not None:
+                for answer in due.values():
+                    answer.set_exception(self._gone)
+                return due
+            rid = ID.pack(next(self._ids))
+            self._due.update({(KIND[name], rid): answer for name, answer in due.items()})
+            self._outbox.put(kind + rid + body)
+        return due
+
+    def close(self) -> None:
+        """End the process at once (it holds nothing worth a clean exit) and let the threads finish."""
+        self._outbox.put(None)
+        self.process.kill()
+        self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout):
+            try:
+                stream.close()
+            except OSError:  # a pipe whose reader is gone
+                pass
+
+    def _send(self) -> None:
+        while (request := self._outbox.get()) is not None:
+            try:
+                write_message(self.process.stdin, request)
+            except (OSError, ValueError):  # the helper is gone: the reader fails what is due
+                return
+
+    def _read(self) -> None:
+        while True:
+            try:
+                message = read_message(self.process.stdout)
+            except (OSError, ValueError) as exc:
+                return self._fail_all(HelperGone(f"the export helper stopped ({exc})"))
+            if message is None:
+                return self._fail_all(HelperGone("the export helper stopped (it exited)"))
+            ok, key, payload = message[:1] == b"+", (message[1:2], message[2:6]), message[6:]
+            with self._lock:
+                answer = self._due.pop(key, None)
+            if answer is None:
+                continue
+            if ok:
+                answer.set_result(payload)
+            else:  # this request only; the helper goes on
+                answer.set_exception(HelperFailed(f"the export helper failed: {payload.decode(errors='replace')}"))
+
+    def _fail_all(self, exc: HelperGone) -> None:
+        """The helper is gone: every answer still due fails, and so will every later request."""
+        with self._lock:
+            self._gone = exc
+            due, self._due = self._due, {}
+        for answer in due.values():
+            answer.set_exception(exc)
+
+
+_helper: Helper | None = None
+_bundle: Future | None = None  # a bundle asked for by start(bundle=True)
+_ahead: dict[tuple[str, tuple[str, ...]], dict[str, Future]] = {}  # sent by send_ahead, not yet collected
 _lock = threading.RLock()
 
 
@@ -49,47 +162,46 @@ def start(bundle: bool = False) -> None:
     With ``bundle``, the helper first builds vl-convert's JavaScript bundle
     (over a second; see assets.vega_bundle) for ``bundle()`` to collect.
     """
-    global _helper
+    global _helper, _bundle
     with _lock:
         if _helper is not None or not sys.executable:
             return
         package_parent = str(Path(__file__).resolve().parent.parent)
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_parent, os.environ.get("PYTHONPATH")]))}
         try:
-            _helper = subprocess.Popen(
+            process = subprocess.Popen(
                 [sys.executable, "-m", "reporter.exporter"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                 stderr=None if os.environ.get("REPORTER_DEBUG") else subprocess.DEVNULL, env=env,
             )
         except OSError as exc:  # no helper only costs time
             log.info("cannot start the export helper (%s); exporting in this process", exc)
             return
-        _bundle.clear()
-        if bundle:
-            try:
-                write_message(_helper.stdin, b"B")
-                _bundle["pending"] = True
-            except OSError as exc:
-                _give_up(f"cannot reach the export helper ({exc})")
+        _helper = Helper(process)
+        _ahead.clear()
+        _bundle = _helper.bundle() if bundle else None
 
 
 def bundle() -> str | None:
     """The JavaScript bundle built by the helper, or None when there is no helper or it failed."""
+    global _bundle
     with _lock:
-        if _helper is not None and not _bundle:
-            try:
-                write_message(_helper.stdin, b"B")
-                _bundle["pending"] = True
-            except OSError as exc:
-                _give_up(f"cannot reach the export helper ({exc})")
-        _collect_bundle()
-        text = _bundle.pop("text", None)
-        return text.decode() if isinstance(text, bytes) else None
+        asked, _bundle = _bundle, None
+        if asked is None and _helper is not None:
+            asked = _helper.bundle()
+    if asked is None:
+        return None
+    try:
+        return asked.result().decode()
+    except HelperFailed as exc:
+        _give_up(str(exc))
+        return None
 
 
-def _collect_bundle() -> None:
-    """Read a bundle answer on its way, so that figure answers are read in step."""
-    if _bundle.pop("pending", False) and _helper is not None:
-        _bundle["text"] = _receive()
+def send_ahead(spec: str, formats: tuple[str, ...]) -> None:
+    """Start drawing a figure in the helper, if one runs; ``draw_all`` collects it when it reaches the same spec."""
+    with _lock:
+        if _helper is not None and (spec, formats) not in _ahead:
+            _ahead[spec, formats] = _helper.figure(spec, tuple(f for f in formats if f != "svg"))
 
 
 def stop() -> None:
@@ -97,38 +209,64 @@ def stop() -> None:
     global _helper
     with _lock:
         helper, _helper = _helper, None
+        _ahead.clear()
     if helper is not None:
-        _end(helper)
+        helper.close()
 
 
 def draw_all(specs: dict[str, str], formats: tuple[str, ...],
              progress: Callable[[str], None] | None = None) -> Iterator[tuple[str, dict[str, bytes]]]:
     """Yield (slug, {format: bytes}) for each spec (JSON text), in order.
 
-    With a helper running, every spec is sent at once; the helper draws each
-    SVG and then its PDF, while this process turns the SVG it has into a PNG.
+    With a helper running, every spec not sent ahead is sent at once; each
+    figure's SVG comes from the helper, and each conversion from whichever
+    process gets to it first. A figure the helper could not draw is drawn here.
     """
+    answers = [_request(spec, formats) for spec in specs.values()]
+    for (slug, spec), answer in zip(specs.items(), answers):
+        if progress:
+            progress(f"exporting {slug}")
+        drawn = _collect(answer, formats) if answer is not None else None
+        yield slug, drawn if drawn is not None else draw(spec, formats)
+
+
+def _request(spec: str, formats: tuple[str, ...]) -> dict[str, Future] | None:
+    """The helper's answers on their way for this figure (asked now if not sent ahead), or None without a helper."""
     if not formats:
-        for slug in specs:
-            yield slug, {}
-        return
+        return None
+    send_ahead(spec, formats)
     with _lock:
-        _collect_bundle()
-        helper = _helper
-        sender = _send_all(helper, specs, pdf="pdf" in formats) if helper is not None else None
-        finished = False
-        try:
-            for slug, spec in specs.items():
-                if progress:
-                    progress(f"exporting {slug}")
-                drawn = _from_helper(formats) if _helper is not None else None
-                yield slug, drawn if drawn is not None else draw(spec, formats)
-            finished = True
-        finally:
-            if not finished and _helper is not None:  # abandoned with answers on their way
-                _give_up("the export was interrupted")
-            if sender is not None:
-                sender.join()
+        return _ahead.pop((spec, formats), None)
+
+
+def _collect(answers: dict[str, Future], formats: tuple[str, ...]) -> dict[str, bytes] | None:
+    """One figure: the helper's SVG, each conversion the helper's or made here; None if the helper could not draw it."""
+    try:
+        svg = answers["svg"].result().decode()
+    except HelperFailed as exc:
+        _give_up(str(exc))
+        return None
+    out = {"svg": svg.encode()} if "svg" in formats else {}
+    for fmt in (f for f in formats if f != "svg"):
+        out[fmt] = finished(answers[fmt]) or convert(svg, (fmt,))[fmt]
+    return out
+
+
+def finished(answer: Future) -> bytes | None:
+    """The helper's answer if it is made already, else None: rather than wait, this process does the work.
+
+    The short wait lets the reader thread take in an answer that arrived while
+    this process held the GIL in a conversion.
+    """
+    with contextlib.suppress(TimeoutError, HelperFailed):
+        return answer.result(timeout=0.005)
+    return None
+
+
+def _give_up(reason: str) -> None:
+    """Stop using the helper for the rest of this process; exports go on in this process."""
+    log.info("%s; exporting in this process", reason)
+    stop()
 
 
 def draw(spec: str, formats: tuple[str, ...]) -> dict[str, bytes]:
@@ -178,72 +316,18 @@ def convert(svg: str, formats: tuple[str, ...]) -> dict[str, bytes]:
     return out
 
 
-def _send_all(helper: subprocess.Popen, specs: dict[str, str], pdf: bool) -> threading.Thread:
-    """Send every spec from a thread, so that a helper writing a large answer never waits on us writing."""
-    flag = b"P" if pdf else b"S"
+def widen(*pipes: IO[bytes]) -> None:
+    """Give each pipe a 1 MiB buffer (Linux), so a spec or a drawing mostly goes in one write.
 
-    def send() -> None:
-        try:
-            for spec in specs.values():
-                write_message(helper.stdin, flag + spec.encode())
-        except (OSError, ValueError):  # the helper is gone or given up: the answers say so
-            pass
-
-    thread = threading.Thread(target=send, name="reporter-export-send", daemon=True)
-    thread.start()
-    return thread
-
-
-def _from_helper(formats: tuple[str, ...]) -> dict[str, bytes] | None:
-    """One figure from the helper (its SVG converted to PNG here, its PDF drawn there), or None if it failed."""
-    svg = _receive()
-    if svg is None:
-        return None
-    out = convert(svg.decode(), tuple(f for f in formats if f != "pdf"))
-    if "pdf" in formats:
-        pdf = _receive()
-        if pdf is None:
-            return None
-        out["pdf"] = pdf
-    return out
-
-
-def _receive() -> bytes | None:
-    """The helper's next answer, or None (and the helper given up) when it failed."""
-    try:
-        answer = read_message(_helper.stdout)
-    except (OSError, ValueError) as exc:
-        answer, reason = None, str(exc)
-    else:
-        reason = "it exited"
-    if answer is None:
-        _give_up(f"the export helper stopped ({reason})")
-        return None
-    if answer[:1] != b"+":
-        # Drawing it here again raises vl-convert's own error with its own message.
-        _give_up(f"the export helper failed: {answer[1:].decode(errors='replace')}")
-        return None
-    return answer[1:]
-
-
-def _give_up(reason: str) -> None:
-    """Stop using the helper for the rest of this process; exports go on in this process."""
-    global _helper
-    log.info("%s; exporting in this process", reason)
-    helper, _helper = _helper, None
-    if helper is not None:
-        _end(helper)
-
-
-def _end(helper: subprocess.Popen) -> None:
-    """End a helper at once: it holds nothing worth a clean exit (it may still be booting after an error)."""
-    helper.kill()
-    helper.wait()
-    for stream in (helper.stdin, helper.stdout):
-        try:
-            stream.close()
-        except OSError:  # a pipe whose reader is gone
-            pass
+    With the default 64 KiB, a large answer needs many reads by this process's
+    reader thread, each waiting for the GIL, which a conversion holds for up to
+    half a second: the helper would sit blocked on its write instead of working.
+    """
+    size = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl else None
+    for pipe in pipes:
+        if size is not None:
+            with contextlib.suppress(OSError):  # capped by /proc/sys/fs/pipe-max-size; the default still works
+                fcntl.fcntl(pipe.fileno(), size, PIPE_SIZE)
 
 
 def write_message(stream: IO[bytes], payload: bytes) -> None:
@@ -263,32 +347,51 @@ def read_message(stream: IO[bytes]) -> bytes | None:
 
 
 def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
-    """The helper's loop: boot the runtime, then answer each spec with its SVG (and PDF) until end of input."""
+    """The helper's loop: boot the runtime, then answer until end of input, SVGs first, conversions when idle."""
     import vl_convert as vlc
 
     try:
         vlc.vegalite_to_svg(WARM_UP_SPEC)
     except Exception as exc:  # a broken runtime shows up again on the first real figure
         log.info("warm-up failed: %s", exc)
-    while (request := read_message(requests)) is not None:
-        flag, spec = request[:1], request[1:].decode()
-        if flag == b"B":
-            try:
-                write_message(answers, b"+" + vlc.javascript_bundle().encode())
-            except Exception as exc:
-                write_message(answers, b"-" + error_line(exc))
-            continue
+    inbox: queue.Queue[bytes | None] = queue.Queue()
+    threading.Thread(target=read_all, args=(requests, inbox), daemon=True).start()
+    conversions: list[tuple[bytes, str, str]] = []  # (id, SVG, format), taken from the end
+    while True:
         try:
-            svg = draw_svg(spec)
-        except Exception as exc:
-            write_message(answers, b"-" + error_line(exc))
+            request = inbox.get(block=not conversions)
+        except queue.Empty:  # nothing asked: convert, last figure first (the other side goes first to last)
+            rid, svg, fmt = conversions.pop()
+            answer(answers, KIND[fmt], rid, lambda: convert(svg, (fmt,))[fmt])
             continue
-        write_message(answers, b"+" + svg.encode())
-        if flag == b"P":
-            try:
-                write_message(answers, b"+" + vlc.svg_to_pdf(svg))
-            except Exception as exc:
-                write_message(answers, b"-" + error_line(exc))
+        if request is None:
+            return
+        kind, rid, body = request[:1], request[1:5], request[5:]
+        if kind == BUNDLE:
+            answer(answers, BUNDLE, rid, lambda: vlc.javascript_bundle().encode())
+            continue
+        wanted, spec = body.split(b"\n", 1)
+        svg = answer(answers, KIND["svg"], rid, lambda: draw_svg(spec.decode()).encode())
+        if svg is not None:
+            conversions += [(rid, svg.decode(), fmt) for fmt in wanted.decode().split()]
+
+
+def read_all(requests: IO[bytes], inbox: queue.Queue) -> None:
+    """Move every request into ``inbox`` as it arrives, then None at end of input."""
+    while (request := read_message(requests)) is not None:
+        inbox.put(request)
+    inbox.put(None)
+
+
+def answer(answers: IO[bytes], kind: bytes, rid: bytes, make: Callable[[], bytes]) -> bytes | None:
+    """Make one answer and send it; an error goes back as its first line (the asking side draws it again)."""
+    try:
+        payload = make()
+    except Exception as exc:
+        write_message(answers, b"-" + kind + rid + error_line(exc))
+        return None
+    write_message(answers, b"+" + kind + rid + payload)
+    return payload
 
 
 def error_line(exc: Exception) -> bytes:

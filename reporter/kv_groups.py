@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import UsageError
-from .summarize import Summary
+from .table import HeadTable
 
 SEED = 20250101
 PERMUTATIONS = 2000
@@ -75,9 +75,8 @@ def shuffled_pairs(per_layer: np.ndarray, n_heads: int, size: int, rng: np.rando
 
 
 @functools.lru_cache(maxsize=4)
-def clustering(summary: Summary, kv_heads: int) -> tuple[GroupClustering, ...]:
-    """One permutation test per category, fixed seed, shuffling heads within each layer."""
-    t = summary.table
+def clustering(t: HeadTable, kv_heads: int) -> tuple[GroupClustering, ...]:
+    """One permutation test per category of ``t``, fixed seed, shuffling heads within each layer."""
     size = group_size(t.n_heads, kv_heads)
     rng = np.random.default_rng(SEED)
     out = []

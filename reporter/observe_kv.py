@@ -12,7 +12,7 @@ def kv_observations(summary: Summary, kv_heads: int | None) -> list[Observation]
     if not kv_heads:
         return []
     size = group_size(summary.table.n_heads, kv_heads)
-    results = clustering(summary, kv_heads)
+    results = clustering(summary.table, kv_heads)
     tested = [r for r in results if r.tested]
     clustered = [r for r in tested if r.clusters]
     setup = f"With {kv_heads} KV groups of {size} heads"

@@ -11,13 +11,14 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from . import exporter
 from .charts import Figure, build_figures
 from .load import load
 from .observe import Observation, observe
 from .observe_kv import kv_observations
 from .options import Options
 from .render import Link, render_report
-from .summarize import Summary, summarize
+from .summarize import Summary, describe, with_tests
 from .summary_json import dumps, summary_dict
 from .table import HeadTable
 
@@ -44,10 +45,15 @@ class Report:
     @classmethod
     def from_table(cls, table: HeadTable, options: Options) -> "Report":
         """Run summarize, observe and charts on a loaded table."""
-        stats = summarize(table)
         kv = kv_heads_for(table, options)
+        described = describe(table)
+        # Figures need no test results: with an export helper running (the CLI), each one
+        # is drawn there while the next is built and while the tests run here.
+        ahead = (lambda f: exporter.send_ahead(f.vl_json, options.formats)) if options.formats else None
+        figures = build_figures(described, kv, on_figure=ahead)
+        stats = with_tests(described)
         observations = tuple(observe(stats)) + tuple(kv_observations(stats, kv))
-        return cls(table, stats, observations, build_figures(stats, kv), options)
+        return cls(table, stats, observations, figures, options)
 
     @cached_property
     def summary(self) -> dict:

@@ -125,12 +125,25 @@ def cliffs_delta(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
     +1: every B head sits later than every A head; 0: no tendency.
     """
-    a, b = np.atleast_2d(a).astype(float), np.atleast_2d(b).astype(float)
-    below_a = np.cumsum(a, axis=1) - a  # A heads in earlier layers than each layer
-    above_a = a.sum(axis=1, keepdims=True) - np.cumsum(a, axis=1)
-    later = (b * below_a).sum(axis=1)
-    earlier = (b * above_a).sum(axis=1)
-    return (later - earlier) / (a.sum(axis=1) * b.sum(axis=1))
+    a, b = np.atleast_2d(a).astype(np.int64), np.atleast_2d(b).astype(np.int64)
+    return delta_from_weights(cliffs_weights(a), a.sum(axis=1), b)
+
+
+def cliffs_weights(a: np.ndarray) -> np.ndarray:
+    """Per layer, A heads in earlier layers minus A heads in later ones, row-wise (exact integers).
+
+    A B head in layer l adds that weight to the count of (later - earlier)
+    pairs, so one weight matrix serves every category compared with A.
+    """
+    a = np.atleast_2d(a).astype(np.int64)
+    below = np.cumsum(a, axis=1) - a
+    return below - (a.sum(axis=1, keepdims=True) - a - below)
+
+
+def delta_from_weights(weights_a: np.ndarray, n_a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Cliff's delta of B against A, row-wise, from A's weights and head counts."""
+    b = np.atleast_2d(b)
+    return np.einsum("ij,ij->i", b, weights_a) / (n_a * b.sum(axis=1))
 
 
 def resample(counts: np.ndarray, generator: np.random.Generator) -> np.ndarray:
@@ -157,16 +170,16 @@ class PairTest:
 def pair_test(a: np.ndarray, b: np.ndarray, core_share: float) -> PairTest:
     """Cliff's delta and core-width ratio of two layer histograms, each with a bootstrap interval."""
     a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
-    boot_a, widths_a = bootstrap(tuple(a.tolist()), core_share)
-    boot_b, widths_b = bootstrap(tuple(b.tolist()), core_share)
-    delta = percentile_interval(float(cliffs_delta(a, b)[0]), cliffs_delta(boot_a, boot_b))
+    _, widths_a, weights_a = bootstrap(tuple(a.tolist()), core_share)
+    boot_b, widths_b, _ = bootstrap(tuple(b.tolist()), core_share)
+    delta = percentile_interval(float(cliffs_delta(a, b)[0]), delta_from_weights(weights_a, a.sum(), boot_b))
     width_a, width_b = core_widths(a, core_share)[0], core_widths(b, core_share)[0]
     return PairTest(delta=delta, width_ratio=percentile_interval(float(width_b / width_a), widths_b / widths_a))
 
 
 @functools.lru_cache(maxsize=128)
-def bootstrap(counts: tuple[int, ...], core_share: float) -> tuple[np.ndarray, np.ndarray]:
-    """A category's bootstrap histograms and their core widths, made once however many pairs use them.
+def bootstrap(counts: tuple[int, ...], core_share: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A category's bootstrap histograms, their core widths and Cliff weights, made once however many pairs use them.
 
     The generator is seeded from the fixed seed and the histogram itself, so the
     draws are reproducible and independent between categories.
@@ -176,6 +189,8 @@ def bootstrap(counts: tuple[int, ...], core_share: float) -> tuple[np.ndarray, n
     boot = resample(hist, generator)
     boot.setflags(write=False)
     widths = core_widths(boot, core_share)
-    widths.setflags(write=False)
-    return boot, widths
+    weights = cliffs_weights(boot)
+    for array in (widths, weights):
+        array.setflags(write=False)
+    return boot, widths, weights
 

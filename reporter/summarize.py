@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import combinations
 
 import numpy as np
@@ -132,6 +132,15 @@ class Summary:
 
 def summarize(table: HeadTable) -> Summary:
     """Compute every statistic the report shows from a HeadTable."""
+    return with_tests(describe(table))
+
+
+def describe(table: HeadTable) -> Summary:
+    """Counts, quartiles, windows and overlaps: every statistic but the tests, and all the figures need.
+
+    The tests (``with_tests``) are most of the time summarize takes; a build
+    draws its figures from this Summary while they run.
+    """
     colors = colors_for(table.categories)
     heads = classified_heads(table)
     multi = heads[heads["n_categories"] >= 2]
@@ -154,10 +163,16 @@ def summarize(table: HeadTable) -> Summary:
         profile=layer_profile(table),
         colors=colors,
         legend=tuple(legend_order(table.categories)),
-        comparisons=comparisons(table, stats),
         by_n_categories=heads_by_n_categories(heads),
         intersections=exact_intersections(heads, table.categories),
     )
+
+
+def with_tests(summary: Summary) -> Summary:
+    """The summary with each category tested against a uniform spread and every pair compared."""
+    table = summary.table
+    stats = tuple(tested(table, c) for c in summary.categories)
+    return replace(summary, categories=stats, comparisons=comparisons(table, stats))
 
 
 def classified_heads(table: HeadTable) -> pd.DataFrame:
@@ -188,7 +203,6 @@ def category_stats(table: HeadTable, name: str, color: str, shared: int) -> Cate
     counts = np.bincount(layers, minlength=table.n_layers)
     lo, hi = core_window(counts)
     half_lo, half_hi = core_window(counts, HALF_SHARE)
-    test = uniform_test(counts, table.n_heads, CORE_SHARE)
     position = median / (table.n_layers - 1) if table.n_layers > 1 else 0.5
     return CategoryStats(
         name=name,
@@ -207,11 +221,17 @@ def category_stats(table: HeadTable, name: str, color: str, shared: int) -> Cate
         spread=(hi - lo + 1) / table.n_layers,
         half_layers=(half_lo, half_hi),
         half_share=float(counts[half_lo : half_hi + 1].sum() / len(layers)),
-        uniform_p=test.uniform_p if test else None,
-        ks_p=test.ks_p if test else None,
-        chi2_p=test.chi2_p if test else None,
-        core_p=test.core_p if test else None,
     )
+
+
+def tested(table: HeadTable, stats: CategoryStats) -> CategoryStats:
+    """A category's statistics with its Monte Carlo tests against a uniform spread over the layers."""
+    if stats.heads == 0:
+        return stats
+    test = uniform_test(layer_counts(table, stats.name), table.n_heads, CORE_SHARE)
+    if test is None:
+        return stats
+    return replace(stats, uniform_p=test.uniform_p, ks_p=test.ks_p, chi2_p=test.chi2_p, core_p=test.core_p)
 
 
 def third(position: float) -> str:

@@ -91,7 +91,7 @@ def stage_site(new: Path, prefix: str, files: dict[str, bytes], figures: dict[st
     for rel, data in sorted(files.items()):
         put(new / base / rel, data)
         written.append(base + rel)
-    specs = {slug: spec_text(figure) for slug, figure in figures.items()}
+    specs = {slug: figure.vl_json for slug, figure in figures.items()}
     for slug, drawn in draw_all(specs, formats, progress):
         for rel, data in figure_files(slug, specs[slug], drawn).items():
             put(new / base / "figures" / rel, data)
@@ -282,13 +282,7 @@ def recover(out: Path) -> None:
 
 def export_figure(figure: Figure, formats: tuple[str, ...]) -> dict[str, bytes]:
     """The figure's spec and its static images, keyed by file name."""
-    text = spec_text(figure)
-    return figure_files(figure.slug, text, draw(text, formats))
-
-
-def spec_text(figure: Figure) -> str:
-    """The .vl.json file: the full spec, sorted and indented (vl-convert draws from this text too)."""
-    return json.dumps(figure.full_spec(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return figure_files(figure.slug, figure.vl_json, draw(figure.vl_json, formats))
 
 
 def figure_files(slug: str, text: str, drawn: dict[str, bytes]) -> dict[str, bytes]:

@@ -36,10 +36,21 @@ def staged_files(out: Path) -> int:
     return count
 
 
+# The real CLI, with a pause after each staged file: a whole build now stages its files within
+# milliseconds, too fast for a poll to land a kill between two given files.
+SLOW_WRITES = textwrap.dedent("""
+    import sys, time
+    from reporter import cli, write
+    put = write.put
+    write.put = lambda path, data: (put(path, data), time.sleep(0.05))
+    sys.exit(cli.main(sys.argv[1:]))
+""")
+
+
 def start_demo(out: Path, *extra: str) -> subprocess.Popen:
-    """`reporter demo` into ``out`` with every export format, as a child process."""
+    """`reporter demo` into ``out`` with every export format, as a child process that writes slowly."""
     return subprocess.Popen(
-        [sys.executable, "-m", "reporter", "demo", "-o", str(out), "--formats", "svg,png,pdf", "-q", *extra],
+        [sys.executable, "-c", SLOW_WRITES, "demo", "-o", str(out), "--formats", "svg,png,pdf", "-q", *extra],
         env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
 

@@ -7,7 +7,9 @@ import jsonschema
 import pandas as pd
 import pytest
 
+from reporter.diff_report import build_diff
 from reporter.report import build
+from reporter.site import build_site
 
 
 def all_figures(table, **options):
@@ -29,6 +31,23 @@ def test_every_figure_validates_with_ten_categories_and_one_empty():
         alt.Root.validate(figure.full_spec())
 
 
+def test_every_overview_and_diff_figure_validates(small_table):
+    other = small_table[small_table["category"] != "C"]
+    overview = build_site([small_table, other], layers=6, heads=4).figures
+    diff = build_diff(small_table, other, layers=6, heads=4).figures
+    assert list(overview) == ["model-heatmaps", "core-windows", "depth-profiles"]
+    assert list(diff) == ["changes", "change-profile"]
+    for figure in [*overview.values(), *diff.values()]:
+        alt.Root.validate(figure.full_spec())
+
+
+def test_the_layer_brush_listens_in_every_row_of_the_profile(small_table):
+    spec = all_figures(small_table)["layer-profile"].spec
+    brush = next(p for p in spec["params"] if p["name"] == "layer_brush")
+    bars = [row["layer"][1]["name"] for row in spec["vconcat"]]
+    assert brush["views"] == bars == ["profile_bars_0", "profile_bars_1", "profile_bars_2"]
+
+
 def test_the_check_catches_a_broken_spec(small_table):
     spec = all_figures(small_table)["heatmaps"].full_spec()
     spec["concat"][0]["layer"][0]["mark"] = {"type": "rectangle"}
@@ -43,3 +62,17 @@ def test_head_cells_carry_no_per_head_aria_labels(small_table):
         background, cells = panel["layer"]
         assert cells["mark"] == {"type": "rect", "aria": False}
         assert background["mark"] == {"type": "rect"}
+
+
+def test_figures_need_no_test_results(small_table):
+    # A build draws its figures from describe() while the tests run: they must not differ.
+    from reporter.charts import build_figures
+    from reporter.load import load
+    from reporter.options import Options
+    from reporter.summarize import describe, summarize
+
+    table = load(small_table, Options(layers=6, heads=4))
+    early = build_figures(describe(table), kv_heads=2)
+    full = build_figures(summarize(table), kv_heads=2)
+    assert describe(table).categories[0].uniform_p is None and summarize(table).categories[0].uniform_p is not None
+    assert {s: f.vl_json for s, f in early.items()} == {s: f.vl_json for s, f in full.items()}

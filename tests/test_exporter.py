@@ -10,7 +10,7 @@ import vl_convert as vlc
 
 from reporter import exporter
 from reporter.report import build
-from reporter.write import spec_text, stable_pdf
+from reporter.write import stable_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,14 +20,14 @@ def helper():
     """A running export helper, ended after the test whatever happened."""
     exporter.start()
     assert exporter._helper is not None
-    yield exporter._helper
+    yield exporter._helper.process
     exporter.stop()
 
 
 @pytest.fixture
 def specs(small_table) -> dict[str, str]:
     figures = build(small_table, layers=6, heads=4).figures
-    return {slug: spec_text(f) for slug, f in figures.items()}
+    return {slug: f.vl_json for slug, f in figures.items()}
 
 
 def files_of(folder: Path) -> dict[str, bytes]:
@@ -93,7 +93,7 @@ def test_a_helper_that_dies_midway_still_gives_every_figure(helper, specs):
 
 def test_stop_ends_the_helper_and_a_stopped_exporter_draws_here(specs):
     exporter.start()
-    process = exporter._helper
+    process = exporter._helper.process
     exporter.stop()
     assert process.poll() is not None and exporter._helper is None
     drawn = dict(exporter.draw_all(specs, ("svg",)))

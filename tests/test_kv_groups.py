@@ -31,8 +31,7 @@ def test_group_size_rejects_a_count_that_does_not_divide_the_heads():
 
 
 def test_permutation_test_finds_clustering_and_its_absence():
-    s = summarize(load(grouped_table(), Options(layers=8, heads=8)))
-    x, y = clustering(s, 2)
+    x, y = clustering(load(grouped_table(), Options(layers=8, heads=8)), 2)
     # X: 4 heads of one group per layer -> C(4,2) = 6 pairs x 8 layers. No shuffle reaches 48.
     assert (x.category, x.heads, x.pairs, x.p_value, x.clusters) == ("X", 32, 48, 1 / (PERMUTATIONS + 1), True)
     # Chance: 6 pairs x P(same group) = 6 x 3/7 per layer.
@@ -42,9 +41,9 @@ def test_permutation_test_finds_clustering_and_its_absence():
 
 
 def test_same_input_same_p_values():
-    a = summarize(load(grouped_table(), Options(layers=8, heads=8)))
-    b = summarize(load(grouped_table(), Options(layers=8, heads=8)))
-    assert clustering(a, 2) == clustering(b, 2)
+    a = load(grouped_table(), Options(layers=8, heads=8))
+    b = load(grouped_table(), Options(layers=8, heads=8))
+    assert a is not b and clustering(a, 2) == clustering(b, 2)
 
 
 def test_observation_names_the_clustering_category():

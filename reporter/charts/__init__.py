@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Callable
 
 from ..summarize import Summary
 
@@ -26,20 +29,33 @@ class Figure:
         """The spec with its datasets inline, as vl-convert and the .vl.json file want it."""
         return {**self.spec, "datasets": {k: self.datasets[k] for k in sorted(self.datasets)}}
 
+    @cached_property
+    def vl_json(self) -> str:
+        """The .vl.json file: the full spec, sorted and indented; vl-convert draws from this text too."""
+        return json.dumps(self.full_spec(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
-def build_figures(summary: Summary, kv_heads: int | None = None) -> dict[str, Figure]:
-    """Every figure of a single-model report, keyed by slug in page order."""
-    from altair.utils.schemapi import debug_mode
 
+def build_figures(summary: Summary, kv_heads: int | None = None,
+                  on_figure: Callable[[Figure], None] | None = None) -> dict[str, Figure]:
+    """Every figure of a single-model report, keyed by slug in page order.
+
+    ``on_figure`` is called with each figure as soon as it is made, so that
+    exporting one can start while the next is built.
+    """
+    from .compose import unchecked
     from .heatmaps import heatmaps
     from .kv_groups import kv_groups
     from .layer_profile import layer_profile
     from .overlap import overlap
 
-    # Altair's debug mode validates every object as it is built and again on each
-    # copy: a third of the build time. The finished specs are validated by the tests.
-    with debug_mode(False):
-        figures = [heatmaps(summary), layer_profile(summary), overlap(summary)]
-        if kv_heads:
-            figures.append(kv_groups(summary, kv_heads))
-    return {f.slug: f for f in figures}
+    makers: list[Callable[[Summary], Figure]] = [heatmaps, layer_profile, overlap]
+    if kv_heads:
+        makers.append(lambda s: kv_groups(s, kv_heads))
+    figures = {}
+    with unchecked():
+        for make in makers:
+            figure = make(summary)
+            figures[figure.slug] = figure
+            if on_figure is not None:
+                on_figure(figure)
+    return figures

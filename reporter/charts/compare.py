@@ -7,8 +7,8 @@ import altair as alt
 from ..compare import Comparison
 from ..palette import UNCLASSIFIED, legend_order
 from . import Figure
+from .compose import concat, figure_spec, layer, unchecked, vconcat
 from .heatmaps import ALL_CATEGORIES, ticks
-from .theme import finish
 
 # Models get their own palette (Dark2 and a few more) so they are never confused with categories.
 MODEL_COLORS = (
@@ -27,7 +27,8 @@ GRID_PANEL = 260  # the longer side of a small multiple, at most
 
 def build_overview_figures(cmp: Comparison) -> dict[str, Figure]:
     """Every figure of the overview page, keyed by slug in page order."""
-    figures = [model_heatmaps(cmp), core_windows(cmp), depth_profiles(cmp)]
+    with unchecked():
+        figures = [model_heatmaps(cmp), core_windows(cmp), depth_profiles(cmp)]
     return {f.slug: f for f in figures}
 
 
@@ -52,8 +53,7 @@ def model_heatmaps(cmp: Comparison) -> Figure:
     color = alt.Color("label:N", title=None, sort=order, legend=alt.Legend(orient="right", values=order),
                       scale=alt.Scale(domain=order, range=[cmp.colors[label] for label in order]))
     panels = [grid_panel(cmp, m, color) for m in range(len(cmp.models))]
-    chart = alt.concat(*panels, columns=min(len(panels), GRID_COLUMNS)) if panels else empty_chart()
-    spec = finish(chart.to_dict(validate=True))
+    spec = figure_spec(concat(panels, columns=min(len(panels), GRID_COLUMNS)) if panels else empty_chart())
     datasets = {
         "model_heads": grid_records(cmp),
         "model_background": [
@@ -66,7 +66,7 @@ def model_heatmaps(cmp: Comparison) -> Figure:
                   alt_text=alt_text)
 
 
-def grid_panel(cmp: Comparison, m: int, color: alt.Color) -> alt.LayerChart:
+def grid_panel(cmp: Comparison, m: int, color: alt.Color) -> dict:
     """One model's heads over its own layer x head grid."""
     r = cmp.models[m]
     width, height = grid_size(r.n_layers, r.n_heads)
@@ -85,7 +85,7 @@ def grid_panel(cmp: Comparison, m: int, color: alt.Color) -> alt.LayerChart:
                 tooltip=[alt.Tooltip("layer:Q"), alt.Tooltip("head:Q"), alt.Tooltip("categories:N")])
     )
     title = f"{r.name} ({r.n_layers}×{r.n_heads})"
-    return alt.layer(back, cells).properties(title=title, width=width, height=height)
+    return layer(back, cells, title=title, width=width, height=height)
 
 
 def grid_size(n_layers: int, n_heads: int) -> tuple[int, int]:
@@ -117,8 +117,7 @@ def depth_profiles(cmp: Comparison) -> Figure:
                       legend=alt.Legend(labelLimit=400))
     peak = max((r["share"] for r in profile_records(cmp)), default=0.0) or 1.0
     rows = [profile_row(cmp, i, color, peak) for i in range(len(cmp.categories))]
-    chart = alt.vconcat(*rows, spacing=10) if rows else empty_chart()
-    spec = finish(chart.to_dict(validate=True))
+    spec = figure_spec(vconcat(*rows, spacing=10) if rows else empty_chart())
     alt_text = ("For each category, the share of each layer's heads that belong to it, plotted against depth, "
                 "one line per model.")
     return Figure(slug="depth-profiles", title="Where each category sits in depth, model by model", spec=spec,
@@ -163,15 +162,14 @@ def core_records(cmp: Comparison) -> list[dict]:
 def core_windows(cmp: Comparison) -> Figure:
     """One row per category: each model's core window (band), IQR (bar) and median (tick) in depth."""
     rows = [core_row(cmp, i) for i in range(len(cmp.categories))]
-    chart = alt.vconcat(*rows, spacing=12) if rows else empty_chart()
-    spec = finish(chart.to_dict(validate=True))
+    spec = figure_spec(vconcat(*rows, spacing=12) if rows else empty_chart())
     alt_text = ("For each category and model, the core window (shortest run of layers holding 80% of the heads) "
                 "as a light band, the interquartile range as a bar and the median as a tick, in depth.")
     return Figure(slug="core-windows", title="Core windows side by side", spec=spec,
                   datasets={"core_windows": core_records(cmp)}, alt_text=alt_text)
 
 
-def core_row(cmp: Comparison, index: int) -> alt.LayerChart:
+def core_row(cmp: Comparison, index: int) -> dict:
     """One category's windows, one line per model."""
     name = cmp.categories[index]
     tint = cmp.colors[name]
@@ -188,5 +186,5 @@ def core_row(cmp: Comparison, index: int) -> alt.LayerChart:
                                                      y=y, tooltip=tooltip)
     median = base.mark_tick(color=MEDIAN_COLOR, thickness=2, size=CORE_ROW - 2).encode(
         x=alt.X("median:Q", scale=scale, axis=axis, title=DEPTH_TITLE), y=y, tooltip=tooltip)
-    return alt.layer(band, iqr, median).properties(title=name, width=PROFILE_WIDTH, height=CORE_ROW * max(1, len(names)))
+    return layer(band, iqr, median, title=name, width=PROFILE_WIDTH, height=CORE_ROW * max(1, len(names)))
 

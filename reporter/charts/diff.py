@@ -7,8 +7,8 @@ import altair as alt
 from ..diff import HEAD_STATUSES, STATUS_COLORS, Diff, changes_by_layer
 from ..palette import UNCLASSIFIED_COLOR
 from . import Figure
+from .compose import concat, figure_spec, layer, unchecked, vconcat
 from .heatmaps import ALL_CATEGORIES, panel_size, ticks
-from .theme import finish
 
 NEITHER = "in neither run"
 PROFILE_WIDTH = 560
@@ -17,7 +17,8 @@ PROFILE_HEIGHT = 70
 
 def build_diff_figures(diff: Diff) -> dict[str, Figure]:
     """Every figure of the diff page, keyed by slug in page order."""
-    figures = [changes(diff), change_profile(diff)]
+    with unchecked():
+        figures = [changes(diff), change_profile(diff)]
     return {f.slug: f for f in figures}
 
 
@@ -39,8 +40,7 @@ def changes(diff: Diff) -> Figure:
     panels = [panel("head_changes", None, ALL_CATEGORIES, x, y, color, width, height)]
     panels += [panel("membership_changes", f"datum.ci === {i}", c.name, x, y, color, width, height)
                for i, c in enumerate(diff.categories)]
-    chart = alt.concat(*panels, columns=min(len(panels), 5))
-    spec = finish(chart.to_dict(validate=True))
+    spec = figure_spec(concat(panels, columns=min(len(panels), 5)))
     index = {c.name: i for i, c in enumerate(diff.categories)}
     m = diff.memberships
     datasets = {
@@ -60,7 +60,7 @@ def changes(diff: Diff) -> Figure:
     return Figure(slug="changes", title="What changed, head by head", spec=spec, datasets=datasets, alt_text=alt_text)
 
 
-def panel(data: str, data_filter: str | None, title: str, x, y, color, width: int, height: int) -> alt.LayerChart:
+def panel(data: str, data_filter: str | None, title: str, x, y, color, width: int, height: int) -> dict:
     """One grid: light-gray background, then the changed and kept heads coloured by status."""
     back = alt.Chart(alt.Data(name="diff_background")).mark_rect(color=UNCLASSIFIED_COLOR).encode(
         x=x, x2="layer_end:Q", y=y, y2="head_end:Q", tooltip=alt.value(None))
@@ -72,7 +72,7 @@ def panel(data: str, data_filter: str | None, title: str, x, y, color, width: in
         tooltip += [alt.Tooltip("a:N", title="run A"), alt.Tooltip("b:N", title="run B")]
     cells = cells.transform_calculate(layer_end="datum.layer + 1", head_end="datum.head + 1").mark_rect().encode(
         x=x, x2="layer_end:Q", y=y, y2="head_end:Q", color=color, tooltip=tooltip)
-    return alt.layer(back, cells).properties(title=title, width=width, height=height)
+    return layer(back, cells, title=title, width=width, height=height)
 
 
 def profile_records(diff: Diff) -> list[dict]:
@@ -94,7 +94,7 @@ def change_profile(diff: Diff) -> Figure:
     peak = max((r["count"] for r in records), default=1)
     rows = [profile_row(diff, ci, title, peak) for ci, title in
             [(-1, "All")] + [(i, c.name) for i, c in enumerate(diff.categories)]]
-    spec = finish(alt.vconcat(*rows, spacing=8).to_dict(validate=True))
+    spec = figure_spec(vconcat(*rows, spacing=8))
     alt_text = "Memberships gained (up) and lost (down) per layer, for all categories together and for each one."
     return Figure(slug="change-profile", title="Changes per layer", spec=spec,
                   datasets={"change_profile": records}, alt_text=alt_text)

@@ -7,8 +7,8 @@ import altair as alt
 from ..palette import UNCLASSIFIED, UNCLASSIFIED_COLOR
 from ..summarize import Summary
 from . import Figure
-from .interaction import HIGHLIGHT, LAYER_RANGE, emphasis, in_layer_range, legend_or_highlight, picked
-from .theme import finish
+from .compose import concat, figure_spec, independent_colors, layer
+from .interaction import emphasis, highlight_param, in_layer_range, layer_range_param, legend_or_highlight, picked
 
 ALL_CATEGORIES = "All Categories"
 CELL = 3  # pixels per layer and per head at most; panels are capped below
@@ -61,13 +61,10 @@ def heatmaps(summary: Summary) -> Figure:
     panels = [all_panel(summary, x, y, width, height)]
     panels += [category_panel(summary, i, x, y, width, height) for i in range(len(t.categories))]
     # Independent colour scales keep the legend beside "All Categories", the only panel with one.
-    chart = alt.concat(*panels, columns=min(len(panels), 5)).resolve_scale(color="independent")
-    spec = finish(chart.to_dict(validate=False))  # validated against the schema by tests/test_chart_specs.py
-    # Params go in after to_dict: Altair's add_params on a concat copies every panel once per
-    # param and panel (seconds at 10 categories); the spec is the same either way.
-    cells_view = spec["concat"][0]["layer"][1]["name"]  # Altair may suffix the name it was given
-    legend_pick = {**LEGEND_PICK, "views": [cells_view]}
-    spec["params"] = [legend_pick, {"name": HIGHLIGHT, "value": ""}, {"name": LAYER_RANGE, "value": []}]
+    body = independent_colors(concat(panels, columns=min(len(panels), 5)))
+    legend_pick = {**LEGEND_PICK, "views": [ALL_CELLS]}
+    # Validated against the schema by tests/test_chart_specs.py, not at every build.
+    spec = figure_spec(body, params=[legend_pick, highlight_param(), layer_range_param()])
     datasets = {
         "heads": heads_records(summary),
         "background": [{"layer": 0, "layer_end": t.n_layers, "head": 0, "head_end": t.n_heads, "label": UNCLASSIFIED}],
@@ -107,7 +104,7 @@ def head_cells(data_filter: str | None, x: alt.X, y: alt.Y, color) -> alt.Chart:
     )
 
 
-def all_panel(summary: Summary, x, y, width: int, height: int) -> alt.LayerChart:
+def all_panel(summary: Summary, x, y, width: int, height: int) -> dict:
     """Every classified head coloured by its legend label, with the legend."""
     order = list(summary.legend)
     color = alt.Color(
@@ -118,13 +115,11 @@ def all_panel(summary: Summary, x, y, width: int, height: int) -> alt.LayerChart
         sort=order,
     )
     cells = head_cells(None, x, y, color).properties(name=ALL_CELLS)
-    return alt.layer(background(x, y, color), cells).properties(title=ALL_CATEGORIES, width=width, height=height)
+    return layer(background(x, y, color), cells, title=ALL_CATEGORIES, width=width, height=height)
 
 
-def category_panel(summary: Summary, index: int, x, y, width: int, height: int) -> alt.LayerChart:
+def category_panel(summary: Summary, index: int, x, y, width: int, height: int) -> dict:
     """One category's heads in its colour over light gray."""
     stats = summary.categories[index]
     cells = head_cells(f"datum.c{index} === 1", x, y, alt.ColorValue(stats.color))
-    return alt.layer(background(x, y, alt.ColorValue(UNCLASSIFIED_COLOR)), cells).properties(
-        title=stats.name, width=width, height=height
-    )
+    return layer(background(x, y, alt.ColorValue(UNCLASSIFIED_COLOR)), cells, title=stats.name, width=width, height=height)

@@ -8,27 +8,25 @@ is ``[lo, hi)`` in layer units from the layer-profile brush ([] for none).
 
 from __future__ import annotations
 
-import altair as alt
-
 HIGHLIGHT = "highlight"
 LAYER_RANGE = "layer_range"
 LAYER_BRUSH = "layer_brush"
 DIM = 0.15
 
 
-def highlight_param() -> alt.Parameter:
+def highlight_param() -> dict:
     """The ``highlight`` signal, empty until a category is picked."""
-    return alt.param(name=HIGHLIGHT, value="")
+    return {"name": HIGHLIGHT, "value": ""}
 
 
-def layer_range_param() -> alt.Parameter:
+def layer_range_param() -> dict:
     """The ``layer_range`` signal, empty until layers are brushed."""
-    return alt.param(name=LAYER_RANGE, value=[])
+    return {"name": LAYER_RANGE, "value": []}
 
 
-def layer_brush() -> alt.Parameter:
-    """An interval selection over layers, drawn on the layer profile."""
-    return alt.selection_interval(name=LAYER_BRUSH, encodings=["x"], empty=True)
+def layer_brush(views: list[str]) -> dict:
+    """An interval selection over layers, which dragging in any of ``views`` sets."""
+    return {"name": LAYER_BRUSH, "select": {"type": "interval", "encodings": ["x"]}, "views": views}
 
 
 def picked(*fields: str, label: str | None = None, lists: tuple[str, ...] = ()) -> str:

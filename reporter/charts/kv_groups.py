@@ -11,8 +11,8 @@ from ..palette import UNCLASSIFIED
 from ..summarize import Summary
 from . import Figure
 from .heatmaps import heads_records, panel_size, ticks
+from .compose import figure_spec, hconcat, independent_colors, layer
 from .interaction import emphasis, highlight_param, in_layer_range, layer_range_param, picked
-from .theme import finish
 
 MIN_ROW = 4  # pixels per head row at least, so separators stay visible
 
@@ -26,7 +26,7 @@ def clustering_records(summary: Summary, kv_heads: int) -> list[dict]:
     """Observed and chance same-group pairs per tested category."""
     return [
         {"category": r.category, "pairs": r.pairs, "expected": round(r.expected, 3), "p_value": round(r.p_value, 4)}
-        for r in clustering(summary, kv_heads)
+        for r in clustering(summary.table, kv_heads)
         if r.tested
     ]
 
@@ -39,9 +39,8 @@ def kv_groups(summary: Summary, kv_heads: int) -> Figure:
     width, height = max(width, 240), max(height, MIN_ROW * t.n_heads)
     grid = grid_panel(summary, size, width, height)
     stats = clustering_records(summary, kv_heads)
-    chart = alt.hconcat(grid, pairs_panel(summary, height), spacing=40) if stats else grid
-    chart = chart.resolve_scale(color="independent") if stats else chart
-    spec = finish(chart.add_params(highlight_param(), layer_range_param()).to_dict(validate=False))  # see test_chart_specs
+    body = independent_colors(hconcat(grid, pairs_panel(summary, height), spacing=40)) if stats else grid
+    spec = figure_spec(body, params=[highlight_param(), layer_range_param()])  # validated by tests/test_chart_specs.py
     datasets = {
         "heads": heads_records(summary),
         "kv_separators": separator_records(t.n_heads, size),
@@ -51,7 +50,7 @@ def kv_groups(summary: Summary, kv_heads: int) -> Figure:
                   spec=spec, datasets=datasets, alt_text=alt_text(summary, kv_heads, size))
 
 
-def grid_panel(summary: Summary, size: int, width: int, height: int) -> alt.LayerChart:
+def grid_panel(summary: Summary, size: int, width: int, height: int) -> dict:
     """Every classified head by legend label; white rules between KV groups."""
     t = summary.table
     order = list(summary.legend)
@@ -75,10 +74,10 @@ def grid_panel(summary: Summary, size: int, width: int, height: int) -> alt.Laye
         color=summary.colors[UNCLASSIFIED]).encode(x=alt.X("x:Q", scale=xs), x2="x2:Q", y=alt.Y("y:Q", scale=ys), y2="y2:Q")
     rules = alt.Chart(alt.Data(name="kv_separators")).mark_rule(color="#333333", strokeWidth=1.5).encode(
         y=alt.Y("boundary:Q", scale=ys))
-    return alt.layer(background, cells, rules).properties(title="Heads by KV group", width=width, height=height)
+    return layer(background, cells, rules, title="Heads by KV group", width=width, height=height)
 
 
-def pairs_panel(summary: Summary, height: int) -> alt.LayerChart:
+def pairs_panel(summary: Summary, height: int) -> dict:
     """Same-layer, same-group pairs per category: bar observed, tick what shuffles give."""
     order = list(summary.table.categories)
     y = alt.Y("category:N", sort=order, title=None)
@@ -90,8 +89,7 @@ def pairs_panel(summary: Summary, height: int) -> alt.LayerChart:
         color=alt.Color("category:N", scale=alt.Scale(domain=order, range=[summary.colors[c] for c in order]), legend=None),
     )
     chance = base.mark_tick(thickness=2, size=18).encode(x="expected:Q")
-    return alt.layer(bars, chance).properties(title="Do categories share KV groups?", width=220,
-                                              height=min(height, 28 * len(order)))
+    return layer(bars, chance, title="Do categories share KV groups?", width=220, height=min(height, 28 * len(order)))
 
 
 def alt_text(summary: Summary, kv_heads: int, size: int) -> str:

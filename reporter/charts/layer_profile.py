@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import warnings
-
 import altair as alt
 
 from ..summarize import Summary
 from . import Figure
 from .heatmaps import panel_size, ticks
+from .compose import figure_spec, layer, vconcat
 from .interaction import emphasis, highlight_param, layer_brush, picked
-from .theme import MUTED, finish
+from .theme import MUTED
 
 ROW_HEIGHT = 70
 
@@ -49,24 +48,23 @@ def layer_profile(summary: Summary) -> Figure:
     peak = int(summary.profile["heads"].max()) if len(summary.profile) else 1
     scale = alt.Scale(domain=[0, t.n_layers], nice=False)
     axis = alt.Axis(values=ticks(t.n_layers), format="d")
-    brush = layer_brush()  # one brush shared by every row: dragging over layers in any row sets it
-    rows = [category_row(summary, i, scale, axis, width, max(peak, 1), brush) for i in range(len(t.categories))]
-    chart = shared_brush_vconcat(rows).add_params(highlight_param()) if rows else alt.Chart(alt.Data(values=[{}])).mark_text(text="no categories")
-    spec = finish(chart.to_dict(validate=False))  # validated against the schema by tests/test_chart_specs.py
+    rows = [category_row(summary, i, scale, axis, width, max(peak, 1)) for i in range(len(t.categories))]
+    if rows:
+        # One brush shared by every row: dragging over layers in any row sets it.
+        brush = layer_brush([bars_view(i) for i in range(len(rows))])
+        spec = figure_spec(vconcat(*rows, spacing=8), params=[brush, highlight_param()])
+    else:
+        spec = figure_spec(alt.Chart(alt.Data(values=[{}])).mark_text(text="no categories"))
     datasets = {"profile": profile_records(summary), "core": core_records(summary)}
     return Figure(slug="layer-profile", title="Heads per layer, by category", spec=spec, datasets=datasets)
 
 
-def shared_brush_vconcat(rows: list[alt.LayerChart]) -> alt.VConcatChart:
-    """Stack the rows; Altair merges their one shared brush into a single top-level param."""
-    with warnings.catch_warnings():
-        # The merge is what we want (one brush over every row); Altair warns that it happened.
-        warnings.filterwarnings("ignore", message="Automatically deduplicated selection parameter")
-        return alt.vconcat(*rows, spacing=8)
+def bars_view(index: int) -> str:
+    """The name of category ``index``'s bars, the view the layer brush is drawn in."""
+    return f"profile_bars_{index}"
 
 
-def category_row(summary: Summary, index: int, scale: alt.Scale, axis: alt.Axis, width: int, peak: int,
-                 brush: alt.Parameter) -> alt.LayerChart:
+def category_row(summary: Summary, index: int, scale: alt.Scale, axis: alt.Axis, width: int, peak: int) -> dict:
     """Heads per layer of one category, its core window as a shaded band."""
     stats = summary.categories[index]
     y = alt.Y("heads:Q", title=stats.name, scale=alt.Scale(domain=[0, peak], nice=False),
@@ -95,7 +93,7 @@ def category_row(summary: Summary, index: int, scale: alt.Scale, axis: alt.Axis,
             tooltip=[alt.Tooltip("layer:Q"), alt.Tooltip("heads:Q", title="heads")],
         )
     )
-    return alt.layer(band, bars.add_params(brush)).properties(width=width, height=ROW_HEIGHT)
+    return layer(band, bars.properties(name=bars_view(index)), width=width, height=ROW_HEIGHT)
 
 
 __all__ = ["layer_profile", "MUTED"]

@@ -7,8 +7,8 @@ import altair as alt
 from ..palette import multi_label
 from ..summarize import Summary
 from . import Figure
+from .compose import figure_spec, hconcat, independent_colors, layer, vconcat
 from .interaction import emphasis, highlight_param, picked
-from .theme import finish
 
 CELL = 44  # pixels per matrix cell
 COLUMN = 26  # pixels per intersection column
@@ -65,8 +65,8 @@ def overlap(summary: Summary) -> Figure:
     panels = [matrix_panel(summary)]
     if summary.intersections:
         panels.append(upset_panel(summary))
-    chart = alt.hconcat(*panels, spacing=40).resolve_scale(color="independent").add_params(highlight_param())
-    spec = finish(chart.to_dict(validate=False))  # validated against the schema by tests/test_chart_specs.py
+    body = independent_colors(hconcat(*panels, spacing=40))
+    spec = figure_spec(body, params=[highlight_param()])  # validated against the schema by tests/test_chart_specs.py
     datasets = {
         "overlap_matrix": matrix_records(summary),
         "intersections": intersection_records(summary),
@@ -77,7 +77,7 @@ def overlap(summary: Summary) -> Figure:
                   alt_text=alt_text(summary))
 
 
-def matrix_panel(summary: Summary) -> alt.LayerChart:
+def matrix_panel(summary: Summary) -> dict:
     """Shared heads per pair (text) over Jaccard (shade); the diagonal is each category's size."""
     order = list(summary.table.categories)
     x = alt.X("col:N", sort=order, title=None, axis=alt.Axis(orient="top", labelAngle=-30, labelAlign="left"))
@@ -104,12 +104,10 @@ def matrix_panel(summary: Summary) -> alt.LayerChart:
         color=alt.condition(f"datum.jaccard > {top / 2} && !datum.diagonal", alt.value("#ffffff"), alt.value("#222222")),
     )
     n = max(1, len(order))
-    return alt.layer(cells, diagonal, text).properties(
-        title="Shared heads (Jaccard shading)", width=CELL * n, height=CELL * n
-    )
+    return layer(cells, diagonal, text, title="Shared heads (Jaccard shading)", width=CELL * n, height=CELL * n)
 
 
-def upset_panel(summary: Summary) -> alt.VConcatChart:
+def upset_panel(summary: Summary) -> dict:
     """Bars of heads per exact combination over a dot grid naming the combination."""
     n = len(summary.intersections)
     order = list(summary.table.categories)
@@ -118,13 +116,12 @@ def upset_panel(summary: Summary) -> alt.VConcatChart:
     color = alt.Color("label:N", title=None, scale=alt.Scale(domain=labels, range=[summary.colors[l] for l in labels]),
                       legend=None)
     bars = alt.Chart(alt.Data(name="intersections")).encode(
-        x=x, y=alt.Y("heads:Q", title="heads", axis=alt.Axis(format="d", tickMinStep=1)),
+        x=x, y=alt.Y("heads:Q", title="heads", axis=alt.Axis(format="d", tickMinStep=1)), color=color,
         opacity=emphasis(picked(label="label", lists=("categories",))),
         tooltip=[alt.Tooltip("combination:N", title="categories"), alt.Tooltip("heads:Q", title="heads")],
     )
-    sizes = alt.layer(
-        bars.mark_bar(), bars.mark_text(dy=-6, fontSize=10).encode(text=alt.Text("heads:Q", format="d"))
-    ).encode(color=color).properties(title="Heads in exactly these categories", width=COLUMN * n, height=140)
+    labels_on_bars = bars.mark_text(dy=-6, fontSize=10).encode(text=alt.Text("heads:Q", format="d"))
+    sizes = layer(bars.mark_bar(), labels_on_bars, title="Heads in exactly these categories", width=COLUMN * n, height=140)
     y = alt.Y("category:N", sort=order, title=None)
     spans = alt.Chart(alt.Data(name="intersection_spans")).mark_rule(strokeWidth=2).encode(
         x=x, y=alt.Y("first:N", sort=order, title=None), y2="last:N",
@@ -136,8 +133,8 @@ def upset_panel(summary: Summary) -> alt.VConcatChart:
     )
     members = dots.transform_filter("datum.member").encode(opacity=emphasis(picked(lists=("categories",))))
     others = dots.transform_filter("!datum.member").encode(opacity=alt.value(0.18))
-    grid = alt.layer(others, spans, members).properties(width=COLUMN * n, height=22 * len(order))
-    return alt.vconcat(sizes, grid, spacing=4)
+    grid = layer(others, spans, members, width=COLUMN * n, height=22 * len(order))
+    return vconcat(sizes, grid, spacing=4)
 
 
 def alt_text(summary: Summary) -> str:

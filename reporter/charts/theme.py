@@ -38,13 +38,6 @@ def config() -> dict:
     }
 
 
-def finish(spec: dict) -> dict:
-    """Set the shared config and drop Altair's default view size block."""
-    spec = dict(spec)
-    spec["config"] = config()
-    return spec
-
-
 def dark_config() -> dict:
     """Overrides of ``config()`` for pages shown in dark mode; exports keep the light look.
 

@@ -32,10 +32,23 @@
     try { view.signal(name); return true; } catch (e) { return false; }
   }
 
+  function sameRange(a, b) {
+    return a.length === b.length && a.every(function (v, i) { return v === b[i]; });
+  }
+
+  // Only a changed signal is set: setting one re-evaluates the opacity of every
+  // mark that uses it, and a new [] is a change to Vega even when nothing changed.
   function apply(view) {
-    if (hasSignal(view, "highlight")) view.signal("highlight", state.highlight);
-    if (hasSignal(view, "layer_range")) view.signal("layer_range", state.range);
-    view.runAsync();
+    var changed = false;
+    if (hasSignal(view, "highlight") && view.signal("highlight") !== state.highlight) {
+      view.signal("highlight", state.highlight);
+      changed = true;
+    }
+    if (hasSignal(view, "layer_range") && !sameRange(view.signal("layer_range"), state.range)) {
+      view.signal("layer_range", state.range);
+      changed = true;
+    }
+    if (changed) view.runAsync();
   }
 
   function applyAll() {
