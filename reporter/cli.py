@@ -171,8 +171,14 @@ def start_exporter(args: argparse.Namespace) -> None:
     from . import assets, exporter
 
     cold = not assets.bundle_path().exists()
-    if cold or args.formats.strip(", "):
+    if cold or exported_formats(args):
         exporter.start(bundle=cold)
+
+
+def exported_formats(args: argparse.Namespace) -> str:
+    """--formats, or none when --single-file writes the page alone and no tracker gets the figure files."""
+    trackers = getattr(args, "mlflow", False) or getattr(args, "wandb", False)
+    return "" if getattr(args, "single_file", None) and not trackers else args.formats.strip(", ")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -186,12 +192,12 @@ def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     trackers = tracker_loggers(args)  # fail on a missing extra before building or writing anything
     if args.command == "demo":
-        report = build(EXAMPLE, formats=args.formats, force=args.force, **EXAMPLE_OPTIONS)
+        report = build(EXAMPLE, formats=exported_formats(args), force=args.force, **EXAMPLE_OPTIONS)
     elif args.command == "diff":
         from .diff_report import build_diff
 
         report = build_diff(args.run_a, args.run_b, title=args.title, model=args.model, layers=args.layers,
-                            heads=args.heads, categories=args.categories, formats=args.formats, force=args.force)
+                            heads=args.heads, categories=args.categories, formats=exported_formats(args), force=args.force)
     else:
         report = build_any(
             args.input,
@@ -200,7 +206,7 @@ def run(args: argparse.Namespace) -> int:
             layers=args.layers,
             heads=args.heads,
             categories=args.categories,
-            formats=args.formats,
+            formats=exported_formats(args),
             **score_options(args),
             force=args.force,
             kv_heads=args.kv_heads,

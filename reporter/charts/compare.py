@@ -75,13 +75,13 @@ def grid_panel(cmp: Comparison, m: int, color: alt.Color) -> dict:
     y = alt.Y("head:Q", title="head", scale=alt.Scale(domain=[0, r.n_heads], nice=False, reverse=True),
               axis=alt.Axis(values=ticks(r.n_heads), format="d"))
     back = alt.Chart(alt.Data(name="model_background")).transform_filter(f"datum.m === {m}").mark_rect().encode(
-        x=x, x2="layer_end:Q", y=y, y2="head_end:Q", color=color, tooltip=alt.value(None))
+        x=x, x2=alt.X2("layer_end"), y=y, y2=alt.Y2("head_end"), color=color, tooltip=alt.TooltipValue(None))
     cells = (
         alt.Chart(alt.Data(name="model_heads"))
         .transform_filter(f"datum.m === {m}")
         .transform_calculate(layer_end="datum.layer + 1", head_end="datum.head + 1")
         .mark_rect()
-        .encode(x=x, x2="layer_end:Q", y=y, y2="head_end:Q", color=color,
+        .encode(x=x, x2=alt.X2("layer_end"), y=y, y2=alt.Y2("head_end"), color=color,
                 tooltip=[alt.Tooltip("layer:Q"), alt.Tooltip("head:Q"), alt.Tooltip("categories:N")])
     )
     title = f"{r.name} ({r.n_layers}×{r.n_heads})"
@@ -181,8 +181,8 @@ def core_row(cmp: Comparison, index: int) -> dict:
     tooltip = [alt.Tooltip("model:N"), alt.Tooltip("heads:Q"), alt.Tooltip("window:N", title="core window"),
                alt.Tooltip("share:Q", title="in core", format=".0%"), alt.Tooltip("median:Q", title="median depth", format=".2f")]
     base = alt.Chart(alt.Data(name="core_windows")).transform_filter(f"datum.ci === {index}")
-    band = base.mark_bar(color=tint, opacity=0.3, height=CORE_ROW - 4).encode(x=x, x2="hi:Q", y=y, tooltip=tooltip)
-    iqr = base.mark_bar(color=tint, height=6).encode(x=alt.X("q1:Q", scale=scale, axis=axis, title=DEPTH_TITLE), x2="q3:Q",
+    band = base.mark_bar(color=tint, opacity=0.3, height=CORE_ROW - 4).encode(x=x, x2=alt.X2("hi"), y=y, tooltip=tooltip)
+    iqr = base.mark_bar(color=tint, height=6).encode(x=alt.X("q1:Q", scale=scale, axis=axis, title=DEPTH_TITLE), x2=alt.X2("q3"),
                                                      y=y, tooltip=tooltip)
     median = base.mark_tick(color=MEDIAN_COLOR, thickness=2, size=CORE_ROW - 2).encode(
         x=alt.X("median:Q", scale=scale, axis=axis, title=DEPTH_TITLE), y=y, tooltip=tooltip)

@@ -63,7 +63,7 @@ def changes(diff: Diff) -> Figure:
 def panel(data: str, data_filter: str | None, title: str, x, y, color, width: int, height: int) -> dict:
     """One grid: light-gray background, then the changed and kept heads coloured by status."""
     back = alt.Chart(alt.Data(name="diff_background")).mark_rect(color=UNCLASSIFIED_COLOR).encode(
-        x=x, x2="layer_end:Q", y=y, y2="head_end:Q", tooltip=alt.value(None))
+        x=x, x2=alt.X2("layer_end"), y=y, y2=alt.Y2("head_end"), tooltip=alt.TooltipValue(None))
     cells = alt.Chart(alt.Data(name=data))
     if data_filter:
         cells = cells.transform_filter(data_filter)
@@ -71,7 +71,7 @@ def panel(data: str, data_filter: str | None, title: str, x, y, color, width: in
     if data == "head_changes":
         tooltip += [alt.Tooltip("a:N", title="run A"), alt.Tooltip("b:N", title="run B")]
     cells = cells.transform_calculate(layer_end="datum.layer + 1", head_end="datum.head + 1").mark_rect().encode(
-        x=x, x2="layer_end:Q", y=y, y2="head_end:Q", color=color, tooltip=tooltip)
+        x=x, x2=alt.X2("layer_end"), y=y, y2=alt.Y2("head_end"), color=color, tooltip=tooltip)
     return layer(back, cells, title=title, width=width, height=height)
 
 
@@ -111,7 +111,7 @@ def profile_row(diff: Diff, ci: int, title: str, peak: int) -> alt.Chart:
         .encode(
             x=alt.X("layer:Q", title="layer", scale=alt.Scale(domain=[0, diff.n_layers], nice=False),
                     axis=alt.Axis(values=ticks(diff.n_layers), format="d")),
-            x2="layer_end:Q",
+            x2=alt.X2("layer_end"),
             y=alt.Y("signed:Q", title=title, scale=alt.Scale(domain=[-peak, peak], nice=False),
                     axis=alt.Axis(tickCount=3, format="d", titleAngle=0, titleAlign="right", titleBaseline="middle",
                                   titleX=-28)),

@@ -92,10 +92,8 @@ def head_cells(data_filter: str | None, x: alt.X, y: alt.Y, color) -> alt.Chart:
         y=y,
         y2=alt.Y2("head_end"),
         color=color,
-        # A typed channel: a plain dict makes Altair search the schema for its class (slow).
-        opacity=alt.OpacityValue(**emphasis(legend_or_highlight(LEGEND_PICK["name"],
-                                                                picked(label="label", lists=("categories",))),
-                                            in_layer_range())),
+        opacity=emphasis(legend_or_highlight(LEGEND_PICK["name"], picked(label="label", lists=("categories",))),
+                         in_layer_range()),
         tooltip=[
             alt.Tooltip("layer:Q", title="layer"),
             alt.Tooltip("head:Q", title="head"),

@@ -8,6 +8,8 @@ is ``[lo, hi)`` in layer units from the layer-profile brush ([] for none).
 
 from __future__ import annotations
 
+import altair as alt
+
 HIGHLIGHT = "highlight"
 LAYER_RANGE = "layer_range"
 LAYER_BRUSH = "layer_brush"
@@ -46,10 +48,13 @@ def in_layer_range(start: str = "datum.layer", end: str = "datum.layer + 1") -> 
     return f"length({LAYER_RANGE}) < 2 || ({end} > {LAYER_RANGE}[0] && {start} < {LAYER_RANGE}[1])"
 
 
-def emphasis(*tests: str | dict) -> dict:
-    """An opacity encoding: full when every test holds, dimmed otherwise."""
+def emphasis(*tests: str | dict) -> alt.OpacityValue:
+    """An opacity encoding: full when every test holds, dimmed otherwise.
+
+    A typed channel: given a plain dict, Altair searches the schema for its class (most of a figure's build time).
+    """
     test = tests[0] if len(tests) == 1 else {"and": [f"({t})" if isinstance(t, str) else t for t in tests]}
-    return {"condition": {"test": test, "value": 1.0}, "value": DIM}
+    return alt.OpacityValue(condition={"test": test, "value": 1.0}, value=DIM)
 
 
 def legend_or_highlight(pick: str, match: str) -> dict:

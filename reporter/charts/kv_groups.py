@@ -65,13 +65,13 @@ def grid_panel(summary: Summary, size: int, width: int, height: int) -> dict:
     cells = alt.Chart(alt.Data(name="heads")).transform_calculate(
         layer_end="datum.layer + 1", head_end="datum.head + 1"
     ).mark_rect().encode(
-        x=x, x2="layer_end:Q", y=y, y2="head_end:Q", color=color,
+        x=x, x2=alt.X2("layer_end"), y=y, y2=alt.Y2("head_end"), color=color,
         opacity=emphasis(picked(label="label", lists=("categories",)), in_layer_range()),
         tooltip=[alt.Tooltip("layer:Q"), alt.Tooltip("head:Q"), alt.Tooltip("kv_group:Q", title="KV group"),
                  alt.Tooltip("categories:N")],
     ).transform_calculate(kv_group=f"floor(datum.head / {size})")
     background = alt.Chart(alt.Data(values=[{"x": 0, "x2": t.n_layers, "y": 0, "y2": t.n_heads}])).mark_rect(
-        color=summary.colors[UNCLASSIFIED]).encode(x=alt.X("x:Q", scale=xs), x2="x2:Q", y=alt.Y("y:Q", scale=ys), y2="y2:Q")
+        color=summary.colors[UNCLASSIFIED]).encode(x=alt.X("x:Q", scale=xs), x2=alt.X2("x2"), y=alt.Y("y:Q", scale=ys), y2=alt.Y2("y2"))
     rules = alt.Chart(alt.Data(name="kv_separators")).mark_rule(color="#333333", strokeWidth=1.5).encode(
         y=alt.Y("boundary:Q", scale=ys))
     return layer(background, cells, rules, title="Heads by KV group", width=width, height=height)
@@ -88,7 +88,7 @@ def pairs_panel(summary: Summary, height: int) -> dict:
         x=alt.X("pairs:Q", title="same-group pairs (bar) vs chance (tick)"),
         color=alt.Color("category:N", scale=alt.Scale(domain=order, range=[summary.colors[c] for c in order]), legend=None),
     )
-    chance = base.mark_tick(thickness=2, size=18).encode(x="expected:Q")
+    chance = base.mark_tick(thickness=2, size=18).encode(x=alt.X("expected:Q"))
     return layer(bars, chance, title="Do categories share KV groups?", width=220, height=min(height, 28 * len(order)))
 
 

@@ -101,7 +101,8 @@ def matrix_panel(summary: Summary) -> dict:
     diagonal = base.transform_filter("datum.diagonal").mark_rect(color="#f0f0f0", stroke="#ffffff")
     text = base.mark_text(fontSize=11).encode(
         text=alt.Text("heads:Q", format="d"),
-        color=alt.condition(f"datum.jaccard > {top / 2} && !datum.diagonal", alt.value("#ffffff"), alt.value("#222222")),
+        color=alt.ColorValue(condition={"test": f"datum.jaccard > {top / 2} && !datum.diagonal", "value": "#ffffff"},
+                             value="#222222"),
     )
     n = max(1, len(order))
     return layer(cells, diagonal, text, title="Shared heads (Jaccard shading)", width=CELL * n, height=CELL * n)
@@ -124,7 +125,7 @@ def upset_panel(summary: Summary) -> dict:
     sizes = layer(bars.mark_bar(), labels_on_bars, title="Heads in exactly these categories", width=COLUMN * n, height=140)
     y = alt.Y("category:N", sort=order, title=None)
     spans = alt.Chart(alt.Data(name="intersection_spans")).mark_rule(strokeWidth=2).encode(
-        x=x, y=alt.Y("first:N", sort=order, title=None), y2="last:N",
+        x=x, y=alt.Y("first:N", sort=order, title=None), y2=alt.Y2("last"),
         opacity=emphasis(picked(lists=("categories",))),
     )
     # Colours come from the theme's circle/rule config so dark mode can swap them.
@@ -132,7 +133,7 @@ def upset_panel(summary: Summary) -> dict:
         x=x, y=y, tooltip=[alt.Tooltip("categories:N", title="combination")]
     )
     members = dots.transform_filter("datum.member").encode(opacity=emphasis(picked(lists=("categories",))))
-    others = dots.transform_filter("!datum.member").encode(opacity=alt.value(0.18))
+    others = dots.transform_filter("!datum.member").encode(opacity=alt.OpacityValue(0.18))
     grid = layer(others, spans, members, width=COLUMN * n, height=22 * len(order))
     return vconcat(sizes, grid, spacing=4)
 
