@@ -180,16 +180,20 @@ def classified_heads(table: HeadTable) -> pd.DataFrame:
     rank = {name: i for i, name in enumerate(table.categories)}
     m = table.memberships.assign(rank=table.memberships["category"].map(rank))
     m = m.sort_values(["layer", "head", "rank"], kind="stable")
-    grouped = m.groupby(["layer", "head"], sort=True)["category"].agg(tuple).reset_index(name="category_list")
-    n = grouped["category_list"].map(len)
+    layer, head = m["layer"].to_numpy(dtype=np.int64), m["head"].to_numpy(dtype=np.int64)
+    # Each head's rows are consecutive once sorted: cut the category column where (layer, head) changes
+    # (a pandas groupby with agg(tuple) calls Python once per head, 0.2 s at 126 x 128).
+    starts = np.flatnonzero(np.r_[len(m) > 0, (layer[1:] != layer[:-1]) | (head[1:] != head[:-1])])
+    names = m["category"].to_numpy(dtype=object)
+    lists = pd.Series([tuple(c) for c in np.split(names, starts[1:])] if len(m) else [], dtype=object)
     return pd.DataFrame(
         {
-            "layer": grouped["layer"].astype("int64"),
-            "head": grouped["head"].astype("int64"),
-            "categories": grouped["category_list"].map(", ".join),
-            "n_categories": n.astype("int64"),
-            "label": [c[0] if len(c) == 1 else multi_label(len(c)) for c in grouped["category_list"]],
-            "category_list": grouped["category_list"],
+            "layer": layer[starts],
+            "head": head[starts],
+            "categories": lists.map(", ".join).astype("str"),
+            "n_categories": lists.map(len).astype("int64"),
+            "label": [c[0] if len(c) == 1 else multi_label(len(c)) for c in lists],
+            "category_list": lists,
         }
     )
 
