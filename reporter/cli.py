@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from . import __version__
-from .errors import ReporterError
+from .errors import ReporterError, UsageError
 
 EXAMPLE = Path(__file__).resolve().parent / "examples" / "synthetic-80x64.csv"
 EXAMPLE_OPTIONS = {
@@ -87,7 +87,7 @@ def add_publish_options(p: argparse.ArgumentParser) -> None:
 
 def add_output_options(p: argparse.ArgumentParser) -> None:
     """Options every writing subcommand shares."""
-    p.add_argument("-o", "--output", default="site", metavar="DIR", help="output folder (default: site/)")
+    p.add_argument("-o", "--output", metavar="DIR", help="output folder (default: site/)")
     p.add_argument("--formats", default="svg,png,pdf", help="figure export formats (default: svg,png,pdf)")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     p.add_argument("--force", action="store_true",
@@ -190,6 +190,8 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "inspect":
         return run_inspect(args)
     started = time.perf_counter()
+    if getattr(args, "single_file", None) and args.output:
+        raise UsageError("--single-file writes one file and -o writes a site folder; give one of them")
     trackers = tracker_loggers(args)  # fail on a missing extra before building or writing anything
     if args.command == "demo":
         report = build(EXAMPLE, formats=exported_formats(args), force=args.force, **EXAMPLE_OPTIONS)
@@ -215,7 +217,7 @@ def run(args: argparse.Namespace) -> int:
     if getattr(args, "single_file", None):
         page = report.save_html(args.single_file)
     else:
-        page = report.save(args.output, progress=say) / "index.html"
+        page = report.save(args.output or "site", progress=say) / "index.html"
     for log_report in trackers:
         log_report(report)
     if not args.quiet:

@@ -72,6 +72,8 @@ def index_problems(column: pd.Series, name: str) -> list[str]:
         problems.append(f"column {name!r} holds {float(values[~whole][0])!r}, not a whole number; {name} indexes are 0-based integers")
     if (values[whole] < 0).any():
         problems.append(f"column {name!r} holds {int(values[whole].min())}; {name} indexes are 0-based, so not negative")
+    if (values[whole] >= 2.0**63).any():  # would wrap around in int64
+        problems.append(f"column {name!r} holds a number too large to be an index; fix that column")
     return problems
 
 

@@ -27,9 +27,6 @@ def check_limits(memberships: pd.DataFrame, n_layers: int, n_heads: int,
 
     ``requested`` (--categories) are the categories shown, when given.
     """
-    for name in ("layer", "head"):
-        if len(memberships) and int(memberships[name].min()) < 0:  # a float beyond int64 wrapped around
-            raise InputError(f"column {name!r} holds a number too large to be an index; fix that column")
     check_shape(n_layers, n_heads)
     if len(memberships) > MAX_MEMBERSHIPS:
         raise InputError(

@@ -22,7 +22,7 @@ from .alt_text import alt_text
 from .charts import Figure
 from .charts.theme import dark_config
 from .figure_tables import DataTable, figure_tables
-from .palette import UNCLASSIFIED
+from .palette import multi_label
 from .top_heads import CategoryTop, RelationTop, relation_tops, top_heads
 from .observe import Observation
 from .summarize import Summary
@@ -108,6 +108,12 @@ SHAPE_NOTES = {
 }
 
 
+def highlight_labels(summary: Summary) -> list[str]:
+    """Legend labels worth a highlight button: every category, and "N categories" when some head has N."""
+    held = {multi_label(n) for n, heads in summary.by_n_categories if n >= 2 and heads}
+    return [label for label in summary.legend if label in summary.table.categories or label in held]
+
+
 @functools.lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
     """The one Jinja environment: autoescape on, undefined names are errors."""
@@ -167,7 +173,7 @@ def report_page(summary: Summary, observations: list[Observation], figures: dict
         downloads=(Link("heads.csv", "data/heads.csv"), Link("summary.json", "data/summary.json")) if with_downloads else (),
         warnings=t.warnings,
         payload=script_json(page_payload(figures)),
-        highlights=tuple(Swatch(label, summary.colors[label]) for label in summary.legend if label != UNCLASSIFIED),
+        highlights=tuple(Swatch(label, summary.colors[label]) for label in highlight_labels(summary)),
         n_layers=t.n_layers,
         top_heads=top_heads(t),
         relation_tops=relation_tops(t),

@@ -102,6 +102,8 @@ def bad_head_ids(column: pd.Series) -> list[tuple[int, object]]:
 def parse_head_ids(column: pd.Series) -> pd.DataFrame:
     """Layer and head from head ids such as ``L12H5``, ``L12-H5``, ``12.5``, ``12-5``, ``(12, 5)``."""
     parts = column.astype("string").str.extract(HEAD_ID.pattern, flags=re.IGNORECASE)
+    if (parts[0].str.len() > 18).any() or (parts[1].str.len() > 18).any():  # beyond int64
+        raise InputError("column 'head_id' holds a number too large to be an index; fix that column")
     return pd.DataFrame(
         {"layer": parts[0].astype("int64").to_numpy(), "head": parts[1].astype("int64").to_numpy()},
         index=column.index,

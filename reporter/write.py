@@ -23,7 +23,7 @@ except ImportError:  # Windows: no advisory locks; concurrent builds of one fold
 
 from .charts import Figure
 from .errors import OutputError
-from .exporter import draw, draw_all
+from .exporter import draw_all
 
 log = logging.getLogger(__name__)
 
@@ -280,9 +280,13 @@ def recover(out: Path) -> None:
             shutil.rmtree(leftover)
 
 
-def export_figure(figure: Figure, formats: tuple[str, ...]) -> dict[str, bytes]:
-    """The figure's spec and its static images, keyed by file name."""
-    return figure_files(figure.slug, figure.vl_json, draw(figure.vl_json, formats))
+def export_figures(figures: dict[str, Figure], formats: tuple[str, ...]) -> dict[str, bytes]:
+    """Every figure's spec and static images, keyed by file name (drawn by the export helper when one runs)."""
+    specs = {slug: figure.vl_json for slug, figure in figures.items()}
+    files = {}
+    for slug, drawn in draw_all(specs, formats):
+        files.update(figure_files(slug, specs[slug], drawn))
+    return files
 
 
 def figure_files(slug: str, text: str, drawn: dict[str, bytes]) -> dict[str, bytes]:

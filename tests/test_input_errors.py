@@ -46,6 +46,23 @@ def test_missing_column_names_what_was_found_and_the_closest(cli, tmp_path):
         "columns (long), one true/false column per category (wide), or relation and score columns (scores)")
 
 
+@pytest.mark.parametrize("name", ["Unclassified", "2 categories", "3 categories"])
+def test_a_category_named_like_a_legend_entry_is_refused(cli, tmp_path, name):
+    path = csv(tmp_path, f"layer,head,category\n0,0,A\n1,1,B\n2,2,{name}\n")
+    assert fail(cli, tmp_path, path) == (
+        f"category {name!r} has the name of a legend entry reporter adds itself ('Unclassified' for heads in no "
+        "category, 'N categories' for heads in several); rename that category in the table or --category-map")
+
+
+def test_a_category_named_like_an_unused_legend_entry_is_accepted(cli, tmp_path):
+    # With two categories no head can be in "3 categories": the legend has no such entry.
+    path = csv(tmp_path, "layer,head,category\n0,0,A\n1,1,3 categories\n")
+    result = cli("build", str(path), "-o", str(tmp_path / "site"), "--formats", "")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads((tmp_path / "site" / "data" / "summary.json").read_text())
+    assert [c["name"] for c in summary["categories"]] == ["3 categories", "A"]
+
+
 def test_missing_score_column_suggests_the_closest(cli, tmp_path):
     path = write(scores_frame().rename(columns={"score": "scores_w_ctx"}), tmp_path / "s.parquet", "parquet")
     message = fail(cli, tmp_path, path, "--threshold", "0.5")

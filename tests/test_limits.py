@@ -58,6 +58,9 @@ def test_shape_from_metadata_is_checked(tmp_path):
 def test_index_beyond_int64():
     with pytest.raises(InputError, match=r"^column 'layer' holds a number too large to be an index; fix that column$"):
         reporter.build(table([(1e20, 0, "A")]), formats=())
+    head_ids = pd.DataFrame({"head_id": ["L99999999999999999999H0"], "category": ["A"]})
+    with pytest.raises(InputError, match=r"^column 'head_id' holds a number too large to be an index; fix that column$"):
+        reporter.build(head_ids, formats=())
 
 
 def test_largest_shape_allowed_builds():

@@ -35,6 +35,17 @@ def test_one_figure_element_per_figure(soup):
         assert len(f.select("[data-figure]")) == 1
 
 
+def test_highlight_buttons_cover_each_category_and_each_multi_label_some_head_has(small_table):
+    # small_table: heads in 2 categories and in 3 categories; with three categories nothing else is possible.
+    buttons = BeautifulSoup(reporter.build(small_table, layers=6, heads=4).to_html(), "html.parser")
+    labels = [b["data-highlight"] for b in buttons.select("#controls button.pick")]
+    assert labels == ["3 categories", "2 categories", "C", "B", "A", ""]
+    two_only = small_table[~((small_table["layer"] == 2) & (small_table["category"] == "C"))]
+    buttons = BeautifulSoup(reporter.build(two_only, layers=6, heads=4).to_html(), "html.parser")
+    labels = [b["data-highlight"] for b in buttons.select("#controls button.pick")]
+    assert labels == ["2 categories", "C", "B", "A", ""]  # no head is in 3 categories any more
+
+
 def test_category_table(soup):
     table = soup.select_one("#categories table")
     headers = [th.get_text(strip=True) for th in table.select("thead th")]

@@ -68,7 +68,9 @@ def test_confusable_pairs_under_simulation_are_the_known_ones():
 def test_confusable_labels_have_a_route_that_is_not_hue(small_table):
     """Each confusable label has a highlight button; each category its own panel."""
     table = small_table.replace({"category": {"A": "Algorithmic", "B": "Knowledge", "C": "Linguistic"}})
-    table.loc[len(table)] = (0, 0, "Translation")
+    # Heads in 2 (5, 3), 3 (4, 2) and 4 (2, 0) categories: a button exists only for a label some head has.
+    for row in [(0, 0, "Translation"), (2, 0, "Translation"), (4, 2, "Algorithmic"), (4, 2, "Linguistic")]:
+        table.loc[len(table)] = row
     report = build(table, layers=6, heads=4, formats=())
     soup = BeautifulSoup(report.to_html(), "html.parser")
     buttons = {b["data-highlight"] for b in soup.select("#controls button.pick")}

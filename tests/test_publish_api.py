@@ -93,3 +93,11 @@ def current_umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def test_single_file_with_an_output_folder_is_a_usage_error(cli, small_table, tmp_path):
+    small_table.to_csv(tmp_path / "heads.csv", index=False)
+    result = cli("build", "heads.csv", "--single-file", "report.html", "-o", "site", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == "reporter: error: --single-file writes one file and -o writes a site folder; give one of them\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["heads.csv"]

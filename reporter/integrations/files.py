@@ -15,16 +15,15 @@ def attachment_files(report) -> dict[str, bytes]:
     """
     from ..summary_json import dumps
     from ..report import heads_csv
-    from ..write import export_figure
+    from ..write import export_figures
 
     files = {
         REPORT_FILE: report.to_html().encode("utf-8"),
         "summary.json": dumps(report.summary).encode("utf-8"),
         "heads.csv": heads_csv(report.stats).encode("utf-8"),
     }
-    for figure in report.figures.values():
-        for name, data in export_figure(figure, report.options.formats).items():
-            files[f"figures/{name}"] = data
+    for name, data in export_figures(report.figures, report.options.formats).items():
+        files[f"figures/{name}"] = data
     return files
 
 
