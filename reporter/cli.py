@@ -215,6 +215,9 @@ def run(args: argparse.Namespace) -> int:
         )
     say = (lambda _msg: None) if args.quiet or not sys.stderr.isatty() else progress_printer()
     if getattr(args, "single_file", None):
+        if not hasattr(report, "save_html"):  # a site of several models
+            raise UsageError(f"--single-file writes one page, but the input holds {len(report.reports)} models; "
+                             "build the site with -o, or choose one model with --model")
         page = report.save_html(args.single_file)
     else:
         page = report.save(args.output or "site", progress=say) / "index.html"
