@@ -49,7 +49,7 @@ def main() -> None:
 
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
-        build(EXAMPLE, formats=(), kv_heads=8, **EXAMPLE_OPTIONS).save(Path(tmp) / "site")
+        build(EXAMPLE, formats=(), **EXAMPLE_OPTIONS).save(Path(tmp) / "site")
         url = (Path(tmp) / "site" / "index.html").as_uri()
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         for scheme in ("light", "dark"):
