@@ -34,11 +34,12 @@ def figure_tables(figure: Figure, summary: Summary) -> tuple[DataTable, ...]:
 def heads_by_layer(summary: Summary) -> DataTable:
     """Per layer with classified heads: the head indexes of each category."""
     names = summary.table.categories
-    m = summary.table.memberships
-    lists = m.groupby(["layer", "category"], sort=True)["head"].agg(lambda h: ", ".join(str(int(v)) for v in sorted(h)))
-    rows = []
-    for layer in sorted(m["layer"].unique()):
-        rows.append((str(int(layer)),) + tuple(lists.get((layer, name), "–") for name in names))
+    m = summary.table.memberships.sort_values(["layer", "head"], kind="stable")
+    cells: dict[tuple[int, str], list[str]] = {}  # (layer, category) -> its heads, ascending
+    for layer, head, name in zip(m["layer"].tolist(), m["head"].tolist(), m["category"].tolist()):
+        cells.setdefault((layer, name), []).append(str(head))
+    layers = sorted({layer for layer, _ in cells})
+    rows = [(str(layer),) + tuple(", ".join(cells.get((layer, name), ())) or "–" for name in names) for layer in layers]
     caption = (f"Heads of each category, per layer (layers with no classified head are left out; "
                f"{summary.totals.unclassified:,} of {summary.totals.heads:,} heads are unclassified).")
     return DataTable(caption, ("layer",) + tuple(names), tuple(rows))
