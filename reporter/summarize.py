@@ -171,8 +171,9 @@ def describe(table: HeadTable) -> Summary:
 def with_tests(summary: Summary) -> Summary:
     """The summary with each category tested against a uniform spread and every pair compared."""
     table = summary.table
-    stats = tuple(tested(table, c) for c in summary.categories)
-    return replace(summary, categories=stats, comparisons=comparisons(table, stats))
+    counts = layer_counts(table)
+    stats = tuple(tested(table, c, counts[c.name]) for c in summary.categories)
+    return replace(summary, categories=stats, comparisons=comparisons(table, stats, counts))
 
 
 def classified_heads(table: HeadTable) -> pd.DataFrame:
@@ -228,11 +229,11 @@ def category_stats(table: HeadTable, name: str, color: str, shared: int) -> Cate
     )
 
 
-def tested(table: HeadTable, stats: CategoryStats) -> CategoryStats:
-    """A category's statistics with its Monte Carlo tests against a uniform spread over the layers."""
+def tested(table: HeadTable, stats: CategoryStats, counts: np.ndarray) -> CategoryStats:
+    """A category's statistics with its Monte Carlo tests of ``counts`` (heads per layer) against a uniform spread."""
     if stats.heads == 0:
         return stats
-    test = uniform_test(layer_counts(table, stats.name), table.n_heads, CORE_SHARE)
+    test = uniform_test(counts, table.n_heads, CORE_SHARE)
     if test is None:
         return stats
     return replace(stats, uniform_p=test.uniform_p, ks_p=test.ks_p, chi2_p=test.chi2_p, core_p=test.core_p)
@@ -243,22 +244,25 @@ def third(position: float) -> str:
     return THIRDS[min(int(position * 3), 2)]
 
 
-def layer_counts(table: HeadTable, name: str) -> np.ndarray:
-    """Heads per layer of one category."""
-    layers = table.memberships.loc[table.memberships["category"] == name, "layer"].to_numpy()
-    return np.bincount(layers, minlength=table.n_layers)
+def layer_counts(table: HeadTable) -> dict[str, np.ndarray]:
+    """Heads per layer of each category, counted in one pass."""
+    m, n_layers = table.memberships, table.n_layers
+    codes = pd.Categorical(m["category"], categories=table.categories).codes.astype(np.int64)
+    flat = np.bincount(codes * n_layers + m["layer"].to_numpy(), minlength=len(table.categories) * n_layers)
+    return dict(zip(table.categories, flat.reshape(len(table.categories), n_layers)))
 
 
-def comparisons(table: HeadTable, stats: tuple[CategoryStats, ...]) -> tuple[Comparison, ...]:
+def comparisons(table: HeadTable, stats: tuple[CategoryStats, ...],
+                counts: dict[str, np.ndarray]) -> tuple[Comparison, ...]:
     """Every pair of categories, in panel order, compared where both have enough heads."""
-    return tuple(compare(table, a, b) for a, b in combinations(stats, 2))
+    return tuple(compare(table, a, b, counts) for a, b in combinations(stats, 2))
 
 
-def compare(table: HeadTable, a: CategoryStats, b: CategoryStats) -> Comparison:
-    """Position (Cliff's delta) and spread (core-width ratio) of ``b`` against ``a``."""
+def compare(table: HeadTable, a: CategoryStats, b: CategoryStats, counts: dict[str, np.ndarray]) -> Comparison:
+    """Position (Cliff's delta) and spread (core-width ratio) of ``b`` against ``a``; ``counts``: heads per layer."""
     if min(a.heads, b.heads) < MIN_HEADS or table.n_layers < 2:
         return Comparison(a.name, b.name)
-    test = pair_test(layer_counts(table, a.name), layer_counts(table, b.name), CORE_SHARE)
+    test = pair_test(counts[a.name], counts[b.name], CORE_SHARE)
     delta, ratio = test.delta, test.width_ratio
     clear_shift = abs(delta.value) >= DELTA_MIN and delta.excludes(0.0)
     clear_spread = max(ratio.value, 1 / ratio.value) >= WIDTH_RATIO_MIN and ratio.excludes(1.0)
