@@ -138,14 +138,16 @@ def positive_int(text: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status."""
+    started = time.perf_counter()
     args = parser().parse_args(argv)
     # `kill` and CI cancellations send SIGTERM: unwind like Ctrl-C so the staging folder is removed.
     with contextlib.suppress(ValueError):  # only the main thread may set handlers
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     logging.basicConfig(level=logging.WARNING, format="reporter: warning: %(message)s")
     try:
+        check_arguments(args)
         start_exporter(args)
-        return run(args)
+        return run(args, started)
     except ReporterError as exc:
         print(f"reporter: error: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -181,17 +183,20 @@ def exported_formats(args: argparse.Namespace) -> str:
     return "" if getattr(args, "single_file", None) and not trackers else args.formats.strip(", ")
 
 
-def run(args: argparse.Namespace) -> int:
-    """Dispatch one parsed command."""
+def check_arguments(args: argparse.Namespace) -> None:
+    """Refuse option combinations that cannot work, before anything is imported or read."""
+    if getattr(args, "single_file", None) and getattr(args, "output", None):
+        raise UsageError("--single-file writes one file and -o writes a site folder; give one of them")
+
+
+def run(args: argparse.Namespace, started: float) -> int:
+    """Dispatch one parsed command; ``started`` is when the command began, for the closing line."""
     import_pipeline()
     from .report import build
     from .site import build_any
 
     if args.command == "inspect":
         return run_inspect(args)
-    started = time.perf_counter()
-    if getattr(args, "single_file", None) and args.output:
-        raise UsageError("--single-file writes one file and -o writes a site folder; give one of them")
     trackers = tracker_loggers(args)  # fail on a missing extra before building or writing anything
     if args.command == "demo":
         report = build(EXAMPLE, formats=exported_formats(args), force=args.force, **EXAMPLE_OPTIONS)
