@@ -171,7 +171,7 @@ def describe(table: HeadTable) -> Summary:
 def with_tests(summary: Summary) -> Summary:
     """The summary with each category tested against a uniform spread and every pair compared."""
     table = summary.table
-    counts = layer_counts(table)
+    counts = layer_counts(summary)
     stats = tuple(tested(table, c, counts[c.name]) for c in summary.categories)
     return replace(summary, categories=stats, comparisons=comparisons(table, stats, counts))
 
@@ -244,12 +244,11 @@ def third(position: float) -> str:
     return THIRDS[min(int(position * 3), 2)]
 
 
-def layer_counts(table: HeadTable) -> dict[str, np.ndarray]:
-    """Heads per layer of each category, counted in one pass."""
-    m, n_layers = table.memberships, table.n_layers
-    codes = pd.Categorical(m["category"], categories=table.categories).codes.astype(np.int64)
-    flat = np.bincount(codes * n_layers + m["layer"].to_numpy(), minlength=len(table.categories) * n_layers)
-    return dict(zip(table.categories, flat.reshape(len(table.categories), n_layers)))
+def layer_counts(summary: Summary) -> dict[str, np.ndarray]:
+    """Heads per layer of each category, read off the profile (category by category, every layer present)."""
+    t = summary.table
+    heads = summary.profile["heads"].to_numpy().reshape(len(t.categories), t.n_layers)
+    return dict(zip(t.categories, heads))
 
 
 def comparisons(table: HeadTable, stats: tuple[CategoryStats, ...],
