@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from .table import HeadTable
@@ -84,3 +85,22 @@ def top_heads(table: HeadTable, n: int = TOP_N) -> tuple[CategoryTop, ...]:
         )
         out.append(CategoryTop(name, heads))
     return tuple(out)
+
+
+def head_best_scores(table: HeadTable) -> pd.DataFrame | None:
+    """Each classified head's best score within its categories, with that relation when known; None without scores.
+
+    Columns: layer, head, score (and relation). Ties go to the relation first in name order.
+    """
+    s = table.scores
+    if s is None or s.empty:
+        return None
+    m = table.memberships
+    # Keep only classified heads' rows before the join: a scores table can hold every head x relation.
+    keys = s["layer"].to_numpy() * table.n_heads + s["head"].to_numpy()
+    s = s[np.isin(keys, m["layer"].to_numpy() * table.n_heads + m["head"].to_numpy())]
+    joined = s.merge(m[["layer", "head", "category"]], on=["layer", "head", "category"], how="inner")
+    order = ["layer", "head", "score"] + (["relation"] if "relation" in joined.columns else [])
+    ascending = [True, True, False] + ([True] if "relation" in joined.columns else [])
+    best = joined.sort_values(order, ascending=ascending, kind="stable").drop_duplicates(["layer", "head"])
+    return best[[c for c in ("layer", "head", "score", "relation") if c in best.columns]].reset_index(drop=True)

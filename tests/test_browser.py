@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 import reporter
@@ -58,6 +59,26 @@ def test_tooltip_shows_layer_head_and_categories(site, visit):
     text = tooltip.inner_text()
     assert "layer" in text and "3" in text
     assert "A, B" in text
+
+
+def test_tooltip_shows_the_best_score_and_relation_when_the_input_has_scores(visit, tmp_path):
+    rows = [(relation, category, layer, head, 0.9 if (layer + head) % 4 == 0 else 0.1)
+            for relation, category in (("capital_of", "Knowledge"), ("plural", "Linguistic"))
+            for layer in range(8) for head in range(8)]
+    rows.append(("plural", "Linguistic", 3, 4, 0.8))  # head (3, 4): Linguistic only, best 0.8
+    scores = pd.DataFrame(rows, columns=["relation", "category", "layer", "head", "score"])
+    scores = scores.groupby(["relation", "category", "layer", "head"], as_index=False)["score"].max()
+    reporter.build(scores, layers=8, heads=8, threshold=0.5, formats=()).save(tmp_path / "site")
+    page = visit((tmp_path / "site" / "index.html").as_uri())
+    page.wait_rendered()
+    x, y = page.page.evaluate(FIND_HEAD, [3, 4])
+    box = page.page.locator("[data-figure=heatmaps] canvas").bounding_box()
+    page.page.mouse.move(box["x"] + x, box["y"] + y)
+    tooltip = page.page.locator("#vg-tooltip-element")
+    tooltip.wait_for(state="visible")
+    text = tooltip.inner_text()
+    assert "best score" in text and "0.800" in text
+    assert "best relation" in text and "plural" in text
 
 
 def test_no_storage_or_cookies_touched(site, browser):

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import altair as alt
 import pandas as pd
 from bs4 import BeautifulSoup
 
 from reporter.load import load
 from reporter.options import Options
 from reporter.report import Report
-from reporter.top_heads import TopHead, relation_tops, top_heads
+from reporter.top_heads import TopHead, head_best_scores, relation_tops, top_heads
 
 
 def scored_table(small_table, with_relations: bool = True):
@@ -75,3 +76,46 @@ def test_scores_without_relations_have_no_relation_column(small_table):
 def test_no_scores_no_section(small_table):
     report = Report.from_table(load(small_table, Options(layers=6, heads=4)), Options(layers=6, heads=4, formats=()))
     assert BeautifulSoup(report.to_html(), "html.parser").select_one("#top-heads") is None
+
+
+def test_each_classified_head_gets_its_best_score_within_its_categories():
+    rows = [  # relation, category, layer, head, score; threshold 0.5
+        ("r1", "A", 0, 0, 0.9), ("r1", "A", 1, 1, 0.6), ("r1", "A", 3, 0, 0.1),
+        ("r2", "A", 0, 0, 0.7), ("r2", "A", 1, 1, 0.65),
+        ("r3", "B", 0, 0, 0.95), ("r3", "B", 2, 1, 0.55), ("r3", "B", 1, 1, 0.3),
+    ]
+    scores = pd.DataFrame(rows, columns=["relation", "category", "layer", "head", "score"])
+    table = load(scores, Options(layers=4, heads=2, threshold=0.5))
+    best = head_best_scores(table)
+    assert best.to_dict("records") == [
+        {"layer": 0, "head": 0, "score": 0.95, "relation": "r3"},
+        {"layer": 1, "head": 1, "score": 0.65, "relation": "r2"},  # r3's 0.3 is not its category's: B left it out
+        {"layer": 2, "head": 1, "score": 0.55, "relation": "r3"},
+    ]
+    report = Report.from_table(table, Options(layers=4, heads=2, threshold=0.5))
+    heatmaps = report.figures["heatmaps"]
+    assert [(r["layer"], r["head"], r["score"], r["relation"]) for r in heatmaps.datasets["heads"]] == [
+        (0, 0, 0.95, "r3"), (1, 1, 0.65, "r2"), (2, 1, 0.55, "r3")]
+    cells = heatmaps.spec["concat"][0]["layer"][1]
+    assert [(t["field"], t["title"]) for t in cells["encoding"]["tooltip"]] == [
+        ("layer", "layer"), ("head", "head"), ("categories", "categories"),
+        ("score", "best score"), ("relation", "best relation")]
+    alt.Root.validate(heatmaps.full_spec())
+
+
+def test_without_scores_heads_carry_no_score_and_tooltips_none(small_table):
+    report = Report.from_table(load(small_table, Options(layers=6, heads=4)), Options(layers=6, heads=4))
+    heatmaps = report.figures["heatmaps"]
+    assert all("score" not in r for r in heatmaps.datasets["heads"])
+    cells = heatmaps.spec["concat"][0]["layer"][1]
+    assert [t["field"] for t in cells["encoding"]["tooltip"]] == ["layer", "head", "categories"]
+    assert head_best_scores(report.table) is None
+
+
+def test_a_score_column_without_relations_gives_the_score_alone(small_table):
+    table = scored_table(small_table, with_relations=False)
+    best = head_best_scores(table)
+    assert list(best.columns) == ["layer", "head", "score"]
+    assert best[(best["layer"] == 1) & (best["head"] == 1)]["score"].tolist() == [0.95]
+    cells = Report.from_table(table, Options(layers=6, heads=4)).figures["heatmaps"].spec["concat"][0]["layer"][1]
+    assert [t["field"] for t in cells["encoding"]["tooltip"]] == ["layer", "head", "categories", "score"]

@@ -6,6 +6,7 @@ import altair as alt
 
 from ..palette import UNCLASSIFIED, UNCLASSIFIED_COLOR
 from ..summarize import Summary
+from ..top_heads import head_best_scores
 from . import Figure
 from .compose import concat, figure_spec, independent_colors, layer
 from .interaction import emphasis, highlight_param, in_layer_range, layer_range_param, legend_or_highlight, picked
@@ -34,20 +35,43 @@ def panel_size(n_layers: int, n_heads: int) -> tuple[int, int]:
 
 
 def heads_records(summary: Summary) -> list[dict]:
-    """One record per classified head; ``c<i>`` is 1 when it is in category i."""
+    """One record per classified head; ``c<i>`` is 1 when it is in category i; its best score when there are scores."""
     h = summary.heads
     records = []
     member = {
         i: set(summary.table.memberships.loc[summary.table.memberships["category"] == name, ["layer", "head"]].itertuples(index=False, name=None))
         for i, name in enumerate(summary.table.categories)
     }
+    best = best_by_head(summary)
     for layer, head, categories, label in zip(h["layer"], h["head"], h["categories"], h["label"]):
         row = {"layer": int(layer), "head": int(head), "categories": categories, "label": label}
         for i in member:
             if (layer, head) in member[i]:
                 row[f"c{i}"] = 1
+        row.update(best.get((int(layer), int(head)), {}))
         records.append(row)
     return records
+
+
+def best_by_head(summary: Summary) -> dict[tuple[int, int], dict]:
+    """(layer, head) -> {"score": …, "relation": …} of its best score in its categories; empty without scores."""
+    best = head_best_scores(summary.table)
+    if best is None:
+        return {}
+    fields = [c for c in ("score", "relation") if c in best.columns]
+    return {
+        (int(layer), int(head)): {f: (round(float(v), 4) if f == "score" else str(v)) for f, v in zip(fields, values)}
+        for layer, head, *values in best[["layer", "head", *fields]].itertuples(index=False, name=None)
+    }
+
+
+def score_tooltips(summary: Summary) -> list[alt.Tooltip]:
+    """Tooltip lines for a head's best score and its relation, when the input has them."""
+    s = summary.table.scores
+    if s is None or s.empty:
+        return []
+    lines = [alt.Tooltip("score:Q", title="best score", format=".3f")]
+    return lines + ([alt.Tooltip("relation:N", title="best relation")] if "relation" in s.columns else [])
 
 
 def heatmaps(summary: Summary) -> Figure:
@@ -79,7 +103,7 @@ def background(x: alt.X, y: alt.Y, color: alt.Color | alt.ValueChannelMixin) -> 
     )
 
 
-def head_cells(data_filter: str | None, x: alt.X, y: alt.Y, color) -> alt.Chart:
+def head_cells(data_filter: str | None, x: alt.X, y: alt.Y, color, more_tooltips: list[alt.Tooltip]) -> alt.Chart:
     """One rect per classified head, optionally filtered to one category."""
     chart = alt.Chart(alt.Data(name="heads"))
     if data_filter:
@@ -98,6 +122,7 @@ def head_cells(data_filter: str | None, x: alt.X, y: alt.Y, color) -> alt.Chart:
             alt.Tooltip("layer:Q", title="layer"),
             alt.Tooltip("head:Q", title="head"),
             alt.Tooltip("categories:N", title="categories"),
+            *more_tooltips,
         ],
     )
 
@@ -112,12 +137,12 @@ def all_panel(summary: Summary, x, y, width: int, height: int) -> dict:
         legend=alt.Legend(orient="right", values=order),
         sort=order,
     )
-    cells = head_cells(None, x, y, color).properties(name=ALL_CELLS)
+    cells = head_cells(None, x, y, color, score_tooltips(summary)).properties(name=ALL_CELLS)
     return layer(background(x, y, color), cells, title=ALL_CATEGORIES, width=width, height=height)
 
 
 def category_panel(summary: Summary, index: int, x, y, width: int, height: int) -> dict:
     """One category's heads in its colour over light gray."""
     stats = summary.categories[index]
-    cells = head_cells(f"datum.c{index} === 1", x, y, alt.ColorValue(stats.color))
+    cells = head_cells(f"datum.c{index} === 1", x, y, alt.ColorValue(stats.color), score_tooltips(summary))
     return layer(background(x, y, alt.ColorValue(UNCLASSIFIED_COLOR)), cells, title=stats.name, width=width, height=height)

@@ -10,7 +10,7 @@ from ..kv_groups import clustering, group_size
 from ..palette import UNCLASSIFIED
 from ..summarize import Summary
 from . import Figure
-from .heatmaps import heads_records, panel_size, ticks
+from .heatmaps import heads_records, panel_size, score_tooltips, ticks
 from .compose import figure_spec, hconcat, independent_colors, layer
 from .interaction import emphasis, highlight_param, in_layer_range, layer_range_param, picked
 
@@ -68,7 +68,7 @@ def grid_panel(summary: Summary, size: int, width: int, height: int) -> dict:
         x=x, x2=alt.X2("layer_end"), y=y, y2=alt.Y2("head_end"), color=color,
         opacity=emphasis(picked(label="label", lists=("categories",)), in_layer_range()),
         tooltip=[alt.Tooltip("layer:Q"), alt.Tooltip("head:Q"), alt.Tooltip("kv_group:Q", title="KV group"),
-                 alt.Tooltip("categories:N")],
+                 alt.Tooltip("categories:N"), *score_tooltips(summary)],
     ).transform_calculate(kv_group=f"floor(datum.head / {size})")
     background = alt.Chart(alt.Data(values=[{"x": 0, "x2": t.n_layers, "y": 0, "y2": t.n_heads}])).mark_rect(
         color=summary.colors[UNCLASSIFIED]).encode(x=alt.X("x:Q", scale=xs), x2=alt.X2("x2"), y=alt.Y("y:Q", scale=ys), y2=alt.Y2("y2"))
