@@ -48,15 +48,20 @@ FIND_HEAD = """([layer, head]) => {
 }"""
 
 
-def test_tooltip_shows_layer_head_and_categories(site, visit):
-    page = visit((site / "index.html").as_uri())
+def tooltip_of_head(visit, page_path, layer: int, head: int) -> str:
+    """Open a report, hover one classified head in the heatmaps and return the tooltip's text."""
+    page = visit(page_path.as_uri())
     page.wait_rendered()
-    x, y = page.page.evaluate(FIND_HEAD, [3, 5])
+    x, y = page.page.evaluate(FIND_HEAD, [layer, head])
     box = page.page.locator("[data-figure=heatmaps] canvas").bounding_box()
     page.page.mouse.move(box["x"] + x, box["y"] + y)
     tooltip = page.page.locator("#vg-tooltip-element")
     tooltip.wait_for(state="visible")
-    text = tooltip.inner_text()
+    return tooltip.inner_text()
+
+
+def test_tooltip_shows_layer_head_and_categories(site, visit):
+    text = tooltip_of_head(visit, site / "index.html", 3, 5)
     assert "layer" in text and "3" in text
     assert "A, B" in text
 
@@ -69,14 +74,7 @@ def test_tooltip_shows_the_best_score_and_relation_when_the_input_has_scores(vis
     scores = pd.DataFrame(rows, columns=["relation", "category", "layer", "head", "score"])
     scores = scores.groupby(["relation", "category", "layer", "head"], as_index=False)["score"].max()
     reporter.build(scores, layers=8, heads=8, threshold=0.5, formats=()).save(tmp_path / "site")
-    page = visit((tmp_path / "site" / "index.html").as_uri())
-    page.wait_rendered()
-    x, y = page.page.evaluate(FIND_HEAD, [3, 4])
-    box = page.page.locator("[data-figure=heatmaps] canvas").bounding_box()
-    page.page.mouse.move(box["x"] + x, box["y"] + y)
-    tooltip = page.page.locator("#vg-tooltip-element")
-    tooltip.wait_for(state="visible")
-    text = tooltip.inner_text()
+    text = tooltip_of_head(visit, tmp_path / "site" / "index.html", 3, 4)
     assert "best score" in text and "0.800" in text
     assert "best relation" in text and "plural" in text
 
