@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import altair as alt
 
 from ..palette import UNCLASSIFIED, UNCLASSIFIED_COLOR
@@ -34,8 +36,12 @@ def panel_size(n_layers: int, n_heads: int) -> tuple[int, int]:
     return max(120, round(n_layers * scale)), max(80, round(n_heads * scale))
 
 
+@functools.lru_cache(maxsize=4)
 def heads_records(summary: Summary) -> list[dict]:
-    """One record per classified head; ``c<i>`` is 1 when it is in category i; its best score when there are scores."""
+    """One record per classified head; ``c<i>`` is 1 when it is in category i; its best score when there are scores.
+
+    Made once per summary: the heatmaps and the grouped-query view share this dataset (read only).
+    """
     h = summary.heads
     records = []
     member = {
