@@ -193,7 +193,7 @@ def run(args: argparse.Namespace, started: float) -> int:
     """Dispatch one parsed command; ``started`` is when the command began, for the closing line."""
     import_pipeline()
     from .report import build
-    from .site import build_any
+    from .site import SiteReport, build_any
 
     if args.command == "inspect":
         return run_inspect(args)
@@ -220,7 +220,7 @@ def run(args: argparse.Namespace, started: float) -> int:
         )
     say = (lambda _msg: None) if args.quiet or not sys.stderr.isatty() else progress_printer()
     if getattr(args, "single_file", None):
-        if not hasattr(report, "save_html"):  # a site of several models
+        if isinstance(report, SiteReport):  # several pages, not one
             raise UsageError(f"--single-file writes one page, but the input holds {len(report.reports)} models; "
                              "build the site with -o, or choose one model with --model")
         page = report.save_html(args.single_file)

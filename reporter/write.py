@@ -91,11 +91,9 @@ def stage_site(new: Path, prefix: str, files: dict[str, bytes], figures: dict[st
     for rel, data in sorted(files.items()):
         put(new / base / rel, data)
         written.append(base + rel)
-    specs = {slug: figure.vl_json for slug, figure in figures.items()}
-    for slug, drawn in draw_all(specs, formats, progress):
-        for rel, data in figure_files(slug, specs[slug], drawn).items():
-            put(new / base / "figures" / rel, data)
-            written.append(f"{base}figures/{rel}")
+    for rel, data in exported_files(figures, formats, progress):
+        put(new / base / "figures" / rel, data)
+        written.append(f"{base}figures/{rel}")
     return written
 
 
@@ -280,13 +278,12 @@ def recover(out: Path) -> None:
             shutil.rmtree(leftover)
 
 
-def export_figures(figures: dict[str, Figure], formats: tuple[str, ...]) -> dict[str, bytes]:
-    """Every figure's spec and static images, keyed by file name (drawn by the export helper when one runs)."""
+def exported_files(figures: dict[str, Figure], formats: tuple[str, ...],
+                   progress: Callable[[str], None] | None = None) -> Iterator[tuple[str, bytes]]:
+    """(file name, bytes) of every figure's spec and static images, figure by figure (drawn by the helper when one runs)."""
     specs = {slug: figure.vl_json for slug, figure in figures.items()}
-    files = {}
-    for slug, drawn in draw_all(specs, formats):
-        files.update(figure_files(slug, specs[slug], drawn))
-    return files
+    for slug, drawn in draw_all(specs, formats, progress):
+        yield from figure_files(slug, specs[slug], drawn).items()
 
 
 def figure_files(slug: str, text: str, drawn: dict[str, bytes]) -> dict[str, bytes]:

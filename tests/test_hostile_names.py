@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 import re
 
 import reporter
-from reporter.write import export_figures
+from reporter.write import exported_files
 
 
 
@@ -199,7 +199,7 @@ def test_any_name_appears_exactly_as_given(names, title):
 
 def test_pdf_export_has_no_actions(hostile_site):
     _, report = hostile_site
-    pdf = export_figures(report.figures, ("pdf",))["layer-profile.pdf"]
+    pdf = dict(exported_files(report.figures, ("pdf",)))["layer-profile.pdf"]
     assert pdf.startswith(b"%PDF-")
     for action in (b"/JavaScript", b"/JS", b"/URI", b"/Launch", b"/OpenAction", b"/AA"):
         assert action not in pdf

@@ -15,14 +15,14 @@ def attachment_files(report) -> dict[str, bytes]:
     """
     from ..summary_json import dumps
     from ..report import heads_csv
-    from ..write import export_figures
+    from ..write import exported_files
 
     files = {
         REPORT_FILE: report.to_html().encode("utf-8"),
         "summary.json": dumps(report.summary).encode("utf-8"),
         "heads.csv": heads_csv(report.stats).encode("utf-8"),
     }
-    for name, data in export_figures(report.figures, report.options.formats).items():
+    for name, data in exported_files(report.figures, report.options.formats):
         files[f"figures/{name}"] = data
     return files
 
