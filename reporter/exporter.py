@@ -3,45 +3,40 @@
 vl-convert's first call boots a JavaScript runtime (about half a second of
 CPU), and every call holds the GIL, so no thread can hide that cost. The CLI
 therefore calls ``start()`` before it imports pandas and Altair: a helper
-process (``python -m reporter.exporter``) boots the runtime on the other core
-while this one loads the table and builds the charts. Each figure is sent to
-the helper as soon as it is built (``send_ahead``), so the helper draws it
+process (``python -m reporter.export_helper``) boots the runtime on the other
+core while this one loads the table and builds the charts. Each figure is sent
+to the helper as soon as it is built (``send_ahead``), so the helper draws it
 while the next one is made and while this process runs the statistical tests;
 ``draw_all`` then collects the drawings.
 
-The helper draws each figure once as SVG, the one step that needs the runtime,
-before anything else. Converting an SVG to PNG (resvg) or PDF (svg2pdf) is pure
-Rust and either process can do it: this one converts the figures in order,
-first to last, and the helper, whenever no SVG is waiting, converts them from
-last to first; each takes the other's result when it is there already. So the
-process that is free does the work, and the bytes are the same either way.
-Without a helper (the Python API, or when it fails) everything runs here.
+The helper draws each figure's SVG before anything else. Converting an SVG to
+PNG (resvg) or PDF (svg2pdf) is pure Rust and either process can do it: this
+one converts the figures in order, first to last, and the helper, whenever no
+SVG is waiting, converts them from last to first; each takes the other's
+result when it is there already or being made. So the process that is free
+does the work, and the bytes are the same either way. Without a helper (the
+Python API, or when it fails) everything runs here.
 
-Protocol: each message is an 8-byte big-endian length and a payload. A request
-is a kind, a 4-byte id and a body: ``b"F"`` (a figure) with the formats to
-convert to, a newline and the spec's JSON text, or ``b"B"`` (the JavaScript
-bundle) with none. An answer is ``b"+"`` or ``b"-"``, a kind (``S`` for the
-SVG, ``N`` PNG, ``D`` PDF, ``B`` bundle), the id, and the answer or an error
-line. A thread of this process writes the requests and another reads the
-answers as they come, so neither process waits on the other's pipe.
+A thread of this process writes the requests and another reads the answers as
+they come, so neither process waits on the other's pipe; the protocol is
+described in export_helper.
 """
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import itertools
 import logging
 import os
 import queue
-import re
-import struct
 import subprocess
 import sys
 import threading
 from concurrent.futures import Future
 from pathlib import Path
 from typing import IO, Callable, Iterator
+
+from .export_helper import BUNDLE, FIGURE, ID, KIND, WORKING, convert, draw_svg, read_message, write_message
 
 try:
     import fcntl
@@ -50,16 +45,7 @@ except ImportError:  # Windows: pipes keep their default size
 
 log = logging.getLogger(__name__)
 
-HEADER = struct.Struct(">Q")
 PIPE_SIZE = 1 << 20
-ID = struct.Struct(">I")
-FIGURE, BUNDLE = b"F", b"B"
-KIND = {"svg": b"S", "png": b"N", "pdf": b"D", "bundle": BUNDLE}  # answer kinds
-# Touches what a first real figure needs: Vega-Lite, Vega, axes and text layout.
-WARM_UP_SPEC = (
-    '{"data": {"values": [{"a": 1, "b": "x"}]}, "mark": "rect",'
-    ' "encoding": {"x": {"field": "a", "type": "quantitative"}, "y": {"field": "b", "type": "nominal"}}}'
-)
 
 
 class HelperFailed(Exception):
@@ -132,6 +118,12 @@ class Helper:
             if message is None:
                 return self._fail_all(HelperGone("the export helper stopped (it exited)"))
             ok, key, payload = message[:1] == b"+", (message[1:2], message[2:6]), message[6:]
+            if key[0] == WORKING:  # the helper started a conversion: mark its Future as running
+                with self._lock:
+                    started = self._due.get((payload, key[1]))
+                if started is not None:
+                    started.set_running_or_notify_cancel()
+                continue
             with self._lock:
                 answer = self._due.pop(key, None)
             if answer is None:
@@ -166,12 +158,13 @@ def start(bundle: bool = False) -> None:
     with _lock:
         if _helper is not None or not sys.executable:
             return
-        package_parent = str(Path(__file__).resolve().parent.parent)
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_parent, os.environ.get("PYTHONPATH")]))}
         try:
+            # `-m` looks in the working folder first: run from the folder this package is in,
+            # so that a `reporter` folder where the user happens to be is not imported instead.
             process = subprocess.Popen(
-                [sys.executable, "-m", "reporter.exporter"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                stderr=None if os.environ.get("REPORTER_DEBUG") else subprocess.DEVNULL, env=env,
+                [sys.executable, "-m", "reporter.export_helper"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                stderr=None if os.environ.get("REPORTER_DEBUG") else subprocess.DEVNULL,
+                cwd=Path(__file__).resolve().parent.parent,
             )
         except OSError as exc:  # no helper only costs time
             log.info("cannot start the export helper (%s); exporting in this process", exc)
@@ -246,20 +239,28 @@ def _collect(answers: dict[str, Future], formats: tuple[str, ...]) -> dict[str, 
     except HelperFailed as exc:
         _give_up(str(exc))
         return None
-    out = {"svg": svg.encode()} if "svg" in formats else {}
-    for fmt in (f for f in formats if f != "svg"):
-        out[fmt] = finished(answers[fmt]) or convert(svg, (fmt,))[fmt]
-    return out
+    made = {"svg": svg.encode()}
+    left = [f for f in formats if f != "svg"]
+    while left:
+        # What the helper is making now is taken last: meanwhile this process makes the rest.
+        fmt = next((f for f in left if not answers[f].running()), left[0])
+        left.remove(fmt)
+        made[fmt] = finished(answers[fmt]) or convert(svg, (fmt,))[fmt]
+    return {fmt: made[fmt] for fmt in formats}
 
 
 def finished(answer: Future) -> bytes | None:
-    """The helper's answer if it is made already, else None: rather than wait, this process does the work.
+    """The helper's answer if it is made or being made, else None: rather than wait, this process does the work.
 
-    The short wait lets the reader thread take in an answer that arrived while
-    this process held the GIL in a conversion.
+    The short wait lets the reader thread take in an answer (or the notice
+    that the helper started on it) that arrived while this process held the
+    GIL in a conversion.
     """
-    with contextlib.suppress(TimeoutError, HelperFailed):
-        return answer.result(timeout=0.005)
+    with contextlib.suppress(HelperFailed):
+        with contextlib.suppress(TimeoutError):
+            return answer.result(timeout=0.005)
+        if answer.running():  # the helper is on it: waiting is shorter than starting again
+            return answer.result()
     return None
 
 
@@ -274,48 +275,6 @@ def draw(spec: str, formats: tuple[str, ...]) -> dict[str, bytes]:
     return convert(draw_svg(spec), formats) if formats else {}
 
 
-def draw_svg(spec: str) -> str:
-    """The figure drawn as SVG by Vega, in vl-convert's JavaScript runtime."""
-    import vl_convert as vlc
-
-    return stable_ids(vlc.vegalite_to_svg(spec))
-
-
-# Vega numbers clip paths and gradients with counters that live as long as the
-# JavaScript runtime, so the same spec drawn second in a process gets other ids.
-_SVG_ID = re.compile(r'(?<=id=")(clip|gradient_)(\d+)(?=")|(?<=="url\(#)(clip|gradient_)(\d+)(?=\)")')
-_FIRST_ID = {"clip": 1, "gradient_": 0}  # where Vega's counters start in a fresh runtime
-
-
-def stable_ids(svg: str) -> str:
-    """The SVG with its clip and gradient ids renumbered in order of appearance, whatever was drawn before."""
-    names: dict[str, str] = {}
-
-    def renumber(match: re.Match) -> str:
-        prefix = match.group(1) or match.group(3)
-        old = prefix + (match.group(2) or match.group(4))
-        if old not in names:
-            taken = sum(name.startswith(prefix) for name in names)
-            names[old] = f"{prefix}{_FIRST_ID[prefix] + taken}"
-        return names[old]
-
-    return _SVG_ID.sub(renumber, svg)
-
-
-def convert(svg: str, formats: tuple[str, ...]) -> dict[str, bytes]:
-    """SVG, PNG (2x) and PDF bytes from one SVG drawing, as vega_to_png/vega_to_pdf would make them."""
-    import vl_convert as vlc
-
-    out = {}
-    if "svg" in formats:
-        out["svg"] = svg.encode()
-    if "png" in formats:
-        out["png"] = vlc.svg_to_png(svg, scale=2)
-    if "pdf" in formats:
-        out["pdf"] = vlc.svg_to_pdf(svg)
-    return out
-
-
 def widen(*pipes: IO[bytes]) -> None:
     """Give each pipe a 1 MiB buffer (Linux), so a spec or a drawing mostly goes in one write.
 
@@ -328,76 +287,3 @@ def widen(*pipes: IO[bytes]) -> None:
         if size is not None:
             with contextlib.suppress(OSError):  # capped by /proc/sys/fs/pipe-max-size; the default still works
                 fcntl.fcntl(pipe.fileno(), size, PIPE_SIZE)
-
-
-def write_message(stream: IO[bytes], payload: bytes) -> None:
-    """Write one length-prefixed message and flush it."""
-    stream.write(HEADER.pack(len(payload)) + payload)
-    stream.flush()
-
-
-def read_message(stream: IO[bytes]) -> bytes | None:
-    """Read one length-prefixed message; None at end of stream."""
-    head = stream.read(HEADER.size)
-    if len(head) < HEADER.size:
-        return None
-    size = HEADER.unpack(head)[0]
-    payload = stream.read(size)
-    return payload if len(payload) == size else None
-
-
-def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
-    """The helper's loop: boot the runtime, then answer until end of input, SVGs first, conversions when idle."""
-    import vl_convert as vlc
-
-    try:
-        vlc.vegalite_to_svg(WARM_UP_SPEC)
-    except Exception as exc:  # a broken runtime shows up again on the first real figure
-        log.info("warm-up failed: %s", exc)
-    inbox: queue.Queue[bytes | None] = queue.Queue()
-    threading.Thread(target=read_all, args=(requests, inbox), daemon=True).start()
-    conversions: list[tuple[bytes, str, str]] = []  # (id, SVG, format), taken from the end
-    while True:
-        try:
-            request = inbox.get(block=not conversions)
-        except queue.Empty:  # nothing asked: convert, last figure first (the other side goes first to last)
-            rid, svg, fmt = conversions.pop()
-            answer(answers, KIND[fmt], rid, lambda: convert(svg, (fmt,))[fmt])
-            continue
-        if request is None:
-            return
-        kind, rid, body = request[:1], request[1:5], request[5:]
-        if kind == BUNDLE:
-            answer(answers, BUNDLE, rid, lambda: vlc.javascript_bundle().encode())
-            continue
-        wanted, spec = body.split(b"\n", 1)
-        svg = answer(answers, KIND["svg"], rid, lambda: draw_svg(spec.decode()).encode())
-        if svg is not None:
-            conversions += [(rid, svg.decode(), fmt) for fmt in wanted.decode().split()]
-
-
-def read_all(requests: IO[bytes], inbox: queue.Queue) -> None:
-    """Move every request into ``inbox`` as it arrives, then None at end of input."""
-    while (request := read_message(requests)) is not None:
-        inbox.put(request)
-    inbox.put(None)
-
-
-def answer(answers: IO[bytes], kind: bytes, rid: bytes, make: Callable[[], bytes]) -> bytes | None:
-    """Make one answer and send it; an error goes back as its first line (the asking side draws it again)."""
-    try:
-        payload = make()
-    except Exception as exc:
-        write_message(answers, b"-" + kind + rid + error_line(exc))
-        return None
-    write_message(answers, b"+" + kind + rid + payload)
-    return payload
-
-
-def error_line(exc: Exception) -> bytes:
-    """The first line of an error, for the answer that reports it."""
-    return (str(exc).splitlines() or [type(exc).__name__])[0].encode()
-
-
-if __name__ == "__main__":
-    serve(sys.stdin.buffer, sys.stdout.buffer)

@@ -7,9 +7,11 @@ StrictUndefined): every page gets ``page`` (a ReportPage) and ``vega_bundle``
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import functools
+import logging
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -17,7 +19,7 @@ from pathlib import Path
 import jinja2
 
 from . import __version__
-from .assets import script_json, vega_bundle
+from .assets import cache_dir, script_json, vega_bundle
 from .alt_text import alt_text
 from .charts import Figure
 from .charts.theme import dark_config
@@ -26,6 +28,8 @@ from .palette import multi_label
 from .top_heads import CategoryTop, RelationTop, relation_tops, top_heads
 from .observe import Observation
 from .summarize import Summary
+
+log = logging.getLogger(__name__)
 
 FORMAT_LABELS = {"svg": "SVG", "png": "PNG", "pdf": "PDF"}
 
@@ -119,12 +123,39 @@ def environment() -> jinja2.Environment:
     """The one Jinja environment: autoescape on, undefined names are errors."""
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir())),
+        bytecode_cache=TemplateCache(),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+
+
+class TemplateCache(jinja2.FileSystemBytecodeCache):
+    """Compiled templates kept in the cache folder beside the Vega bundle.
+
+    Compiling the templates from source costs about 0.08 s, a sixth of what a
+    build does after its imports. Jinja checks each entry against its
+    template's source and the Python version, so an edited template is
+    compiled again; a cache folder that cannot be written only costs time.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(str(cache_dir() / "templates"))
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        """The cached code of one template, if it can be read."""
+        with contextlib.suppress(OSError):
+            super().load_bytecode(bucket)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        """Keep one template's compiled code for the next build, if the folder can be written."""
+        try:
+            os.makedirs(self.directory, exist_ok=True)
+            super().dump_bytecode(bucket)
+        except OSError as exc:
+            log.info("cannot cache compiled templates in %s: %s", self.directory, exc)
 
 
 def templates_dir() -> Path:

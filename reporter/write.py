@@ -281,9 +281,9 @@ def recover(out: Path) -> None:
 def exported_files(figures: dict[str, Figure], formats: tuple[str, ...],
                    progress: Callable[[str], None] | None = None) -> Iterator[tuple[str, bytes]]:
     """(file name, bytes) of every figure's spec and static images, figure by figure (drawn by the helper when one runs)."""
-    specs = {slug: figure.vl_json for slug, figure in figures.items()}
+    specs = {slug: figure.draw_json for slug, figure in figures.items()}
     for slug, drawn in draw_all(specs, formats, progress):
-        yield from figure_files(slug, specs[slug], drawn).items()
+        yield from figure_files(slug, figures[slug].vl_json, drawn).items()
 
 
 def figure_files(slug: str, text: str, drawn: dict[str, bytes]) -> dict[str, bytes]:

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import textwrap
+import time
+from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
 import vl_convert as vlc
 
-from reporter import exporter
+from reporter import export_helper, exporter
 from reporter.report import build
 from reporter.write import stable_pdf
 
@@ -40,7 +45,7 @@ def test_helper_draws_the_same_bytes_as_this_process(helper, specs):
     assert list(drawn) == ["heatmaps", "layer-profile", "overlap"]
     for slug, spec in specs.items():
         here = exporter.draw(spec, formats)
-        assert drawn[slug]["svg"] == here["svg"] == exporter.stable_ids(vlc.vegalite_to_svg(json.loads(spec))).encode()
+        assert drawn[slug]["svg"] == here["svg"] == export_helper.stable_ids(vlc.vegalite_to_svg(json.loads(spec))).encode()
         assert drawn[slug]["png"] == here["png"]
         assert drawn[slug]["png"][:8] == b"\x89PNG\r\n\x1a\n"
         assert drawn[slug]["pdf"][:5] == here["pdf"][:5] == b"%PDF-"
@@ -91,6 +96,42 @@ def test_a_helper_that_dies_midway_still_gives_every_figure(helper, specs):
     assert exporter._helper is None
 
 
+# A helper that draws one figure's SVG, says it has started on the PNG, and sends it 0.3 s later.
+SLOW_PNG_HELPER = textwrap.dedent("""
+    import sys, time
+    from reporter.export_helper import KIND, WORKING, read_message, write_message
+    rid = read_message(sys.stdin.buffer)[1:5]
+    write_message(sys.stdout.buffer, b"+" + KIND["svg"] + rid + b"<svg/>")
+    write_message(sys.stdout.buffer, b"+" + WORKING + rid + KIND["png"])
+    time.sleep(0.3)
+    write_message(sys.stdout.buffer, b"+" + KIND["png"] + rid + b"the helper's PNG")
+    sys.stdin.buffer.read()
+""")
+
+
+def test_a_conversion_the_helper_has_started_is_awaited_not_made_again():
+    process = subprocess.Popen([sys.executable, "-c", SLOW_PNG_HELPER], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, cwd=ROOT)
+    helper = exporter.Helper(process)
+    try:
+        answers = helper.figure("{}", ("png", "pdf"))
+        assert answers["svg"].result(timeout=30) == b"<svg/>"
+        deadline = time.monotonic() + 30
+        while not answers["png"].running() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert answers["png"].running() and not answers["pdf"].running()
+        assert exporter.finished(answers["png"]) == b"the helper's PNG"  # waited for, past the 5 ms grace
+        assert exporter.finished(answers["pdf"]) is None  # never started there: this process makes it
+    finally:
+        helper.close()
+
+
+def test_an_answer_not_started_by_the_helper_is_not_waited_for():
+    start = time.monotonic()
+    assert exporter.finished(Future()) is None
+    assert time.monotonic() - start < 5
+
+
 def test_stop_ends_the_helper_and_a_stopped_exporter_draws_here(specs):
     exporter.start()
     process = exporter._helper.process
@@ -129,12 +170,28 @@ def helper_pids() -> set[int]:
         if entry.name.isdigit():
             try:
                 cmdline = (entry / "cmdline").read_bytes()
-                environ = (entry / "environ").read_bytes()
+                folder = (entry / "cwd").resolve(strict=True)
             except OSError:
                 continue
-            if b"reporter.exporter" in cmdline and b"PYTHONPATH=" + str(ROOT).encode() in environ:
+            if b"reporter.export_helper" in cmdline and folder == ROOT:
                 pids.add(int(entry.name))
     return pids
+
+
+def test_the_helper_ignores_a_reporter_folder_where_the_user_works(specs, tmp_path, monkeypatch):
+    # `python -m` imports from the working folder first; a user's own `reporter/` there must not be run.
+    decoy = tmp_path / "reporter"
+    decoy.mkdir()
+    (decoy / "__init__.py").write_text("")
+    (decoy / "export_helper.py").write_text("raise SystemExit(3)\n")
+    monkeypatch.chdir(tmp_path)
+    exporter.start()
+    try:
+        drawn = dict(exporter.draw_all(specs, ("svg",)))
+        assert exporter._helper is not None and exporter._helper.process.poll() is None
+    finally:
+        exporter.stop()
+    assert drawn["overlap"]["svg"] == exporter.draw(specs["overlap"], ("svg",))["svg"]
 
 
 
@@ -175,8 +232,8 @@ def test_svg_ids_do_not_depend_on_what_was_drawn_before(specs):
     # Vega's clip and gradient counters outlive a drawing: raw ids grow, ours start again each time.
     first, again = vlc.vegalite_to_svg(specs["layer-profile"]), vlc.vegalite_to_svg(specs["layer-profile"])
     assert first != again
-    assert exporter.stable_ids(first) == exporter.stable_ids(again) == exporter.draw_svg(specs["layer-profile"])
-    svg = exporter.draw_svg(specs["overlap"])
+    assert export_helper.stable_ids(first) == export_helper.stable_ids(again) == export_helper.draw_svg(specs["layer-profile"])
+    svg = export_helper.draw_svg(specs["overlap"])
     assert 'id="gradient_0"' in svg and 'fill="url(#gradient_0)"' in svg
-    assert exporter.stable_ids('<clipPath id="clip9"/><g clip-path="url(#clip9)"/><clipPath id="clip4"/>') == (
+    assert export_helper.stable_ids('<clipPath id="clip9"/><g clip-path="url(#clip9)"/><clipPath id="clip4"/>') == (
         '<clipPath id="clip1"/><g clip-path="url(#clip1)"/><clipPath id="clip2"/>')
