@@ -113,7 +113,9 @@ def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
     conversions: list[tuple[bytes, str, str]] = []  # (id, SVG, format), taken from the end
     while True:
         try:
-            request = inbox.get(block=not conversions)
+            # With conversions waiting, still wait a moment: the reading thread needs the GIL, which the
+            # drawing just made held, to take in a figure that came meanwhile, and figures go first.
+            request = inbox.get(timeout=0.002) if conversions else inbox.get()
         except queue.Empty:  # nothing asked: convert, last figure first (the other side goes first to last)
             rid, svg, fmt = conversions.pop()
             write_message(answers, b"+" + WORKING + rid + KIND[fmt])

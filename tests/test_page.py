@@ -137,3 +137,35 @@ def test_every_template_renders_under_strict_undefined(small_table, tmp_path):
     loaded = {name for (_, name) in env.cache.keys()}
     on_disk = {p.relative_to(templates_dir()).as_posix() for p in templates_dir().rglob("*.html")}
     assert on_disk <= loaded, f"templates never rendered: {sorted(on_disk - loaded)}"
+
+
+@pytest.fixture
+def fresh_environment(monkeypatch):
+    """environment() made again for this test (its cache folder comes from the environment variables)."""
+    environment.cache_clear()
+    yield environment
+    monkeypatch.undo()
+    environment.cache_clear()
+
+
+def test_compiled_templates_are_kept_in_the_cache_folder_and_read_back(fresh_environment, tmp_path, monkeypatch):
+    monkeypatch.setenv("REPORTER_CACHE_DIR", str(tmp_path / "cache"))
+    page = fresh_environment().get_template("report.html")
+    kept = sorted(p.name for p in (tmp_path / "cache" / "templates").iterdir())
+    assert len(kept) == 1 and kept[0].startswith("__jinja2_") and kept[0].endswith(".cache")
+    environment.cache_clear()
+    again = fresh_environment()
+
+    def compile_again(*args, **kwargs):
+        raise AssertionError("report.html was compiled again instead of read from the cache")
+
+    monkeypatch.setattr(again, "compile", compile_again)
+    assert again.get_template("report.html").root_render_func.__code__.co_code == page.root_render_func.__code__.co_code
+
+
+def test_a_cache_folder_that_cannot_be_written_only_costs_time(fresh_environment, small_table, tmp_path, monkeypatch):
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the cache folder would go\n")
+    monkeypatch.setenv("REPORTER_CACHE_DIR", str(blocked))
+    html = reporter.build(small_table, layers=6, heads=4, formats=()).to_html()
+    assert html.startswith("<!doctype html>") and blocked.read_text() == "a file where the cache folder would go\n"
