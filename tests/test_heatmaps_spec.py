@@ -96,6 +96,15 @@ def test_data_is_sparse_classified_heads_plus_one_background(spec):
     assert (20, 0, "Algorithmic, Translation") in multi
 
 
+def test_each_head_is_a_one_by_one_cell_whose_edges_come_with_the_data(spec):
+    # Edges in the data rather than a calculate transform in every panel: a fifth less drawing.
+    assert all((h["layer_end"], h["head_end"]) == (h["layer"] + 1, h["head"] + 1) for h in spec["datasets"]["heads"])
+    for panel in spec["concat"]:
+        cells = layers_of(panel)[1]
+        assert "calculate" not in json.dumps(cells.get("transform", []))
+        assert (cells["encoding"]["x2"], cells["encoding"]["y2"]) == ({"field": "layer_end"}, {"field": "head_end"})
+
+
 def test_ticks_follow_n_over_5_for_other_shapes():
     from reporter.charts.heatmaps import ticks
 

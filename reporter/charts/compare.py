@@ -39,9 +39,10 @@ def model_colors(cmp: Comparison) -> tuple[list[str], list[str]]:
 
 
 def grid_records(cmp: Comparison) -> list[dict]:
-    """Every classified head of every model: model index ``m``, layer, head, categories, legend label."""
+    """Every classified head of every model: model index ``m``, its cell (see heatmaps.heads_records), categories, label."""
     return [
-        {"m": m, "layer": int(layer), "head": int(head), "categories": cats, "label": label}
+        {"m": m, "layer": int(layer), "layer_end": int(layer) + 1, "head": int(head), "head_end": int(head) + 1,
+         "categories": cats, "label": label}
         for m, s in enumerate(cmp.summaries)
         for layer, head, cats, label in zip(s.heads["layer"], s.heads["head"], s.heads["categories"], s.heads["label"])
     ]
@@ -79,7 +80,6 @@ def grid_panel(cmp: Comparison, m: int, color: alt.Color) -> dict:
     cells = (
         alt.Chart(alt.Data(name="model_heads"))
         .transform_filter(f"datum.m === {m}")
-        .transform_calculate(layer_end="datum.layer + 1", head_end="datum.head + 1")
         .mark_rect()
         .encode(x=x, x2=alt.X2("layer_end"), y=y, y2=alt.Y2("head_end"), color=color,
                 tooltip=[alt.Tooltip("layer:Q"), alt.Tooltip("head:Q"), alt.Tooltip("categories:N")])

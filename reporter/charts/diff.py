@@ -44,13 +44,14 @@ def changes(diff: Diff) -> Figure:
     index = {c.name: i for i, c in enumerate(diff.categories)}
     m = diff.memberships
     datasets = {
+        # Cells carry their far edges, as in heatmaps.heads_records.
         "head_changes": [
-            {"layer": int(layer), "head": int(head), "status": s, "a": ca or "–", "b": cb or "–"}
+            {**cell(layer, head), "status": s, "a": ca or "–", "b": cb or "–"}
             for layer, head, s, ca, cb in zip(diff.heads["layer"], diff.heads["head"], diff.heads["status"],
                                                diff.heads["categories_a"], diff.heads["categories_b"])
         ],
         "membership_changes": [
-            {"layer": int(layer), "head": int(head), "ci": index[c], "category": c, "status": s}
+            {**cell(layer, head), "ci": index[c], "category": c, "status": s}
             for layer, head, c, s in zip(m["layer"], m["head"], m["category"], m["status"])
         ],
         "diff_background": [{"layer": 0, "layer_end": diff.n_layers, "head": 0, "head_end": diff.n_heads}],
@@ -58,6 +59,11 @@ def changes(diff: Diff) -> Figure:
     alt_text = (f"Heads of {diff.label_a} and {diff.label_b} over layer × head, coloured by change: gained, lost, "
                 f"changed (in both runs, different categories) or kept; light gray is {NEITHER}.")
     return Figure(slug="changes", title="What changed, head by head", spec=spec, datasets=datasets, alt_text=alt_text)
+
+
+def cell(layer: int, head: int) -> dict:
+    """A head's grid cell: its layer and head and the far edges of its rect."""
+    return {"layer": int(layer), "layer_end": int(layer) + 1, "head": int(head), "head_end": int(head) + 1}
 
 
 def panel(data: str, data_filter: str | None, title: str, x, y, color, width: int, height: int) -> dict:
@@ -70,7 +76,7 @@ def panel(data: str, data_filter: str | None, title: str, x, y, color, width: in
     tooltip = [alt.Tooltip("layer:Q"), alt.Tooltip("head:Q"), alt.Tooltip("status:N")]
     if data == "head_changes":
         tooltip += [alt.Tooltip("a:N", title="run A"), alt.Tooltip("b:N", title="run B")]
-    cells = cells.transform_calculate(layer_end="datum.layer + 1", head_end="datum.head + 1").mark_rect().encode(
+    cells = cells.mark_rect().encode(
         x=x, x2=alt.X2("layer_end"), y=y, y2=alt.Y2("head_end"), color=color, tooltip=tooltip)
     return layer(back, cells, title=title, width=width, height=height)
 

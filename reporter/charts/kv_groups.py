@@ -62,9 +62,7 @@ def grid_panel(summary: Summary, size: int, width: int, height: int) -> dict:
               axis=alt.Axis(values=list(range(0, t.n_heads + 1, size * max(1, math.ceil(t.n_heads / size / 16)))), format="d"))
     color = alt.Color("label:N", title=None, scale=alt.Scale(domain=order, range=[summary.colors[l] for l in order]),
                       legend=alt.Legend(orient="bottom", columns=4, values=[l for l in order if l != UNCLASSIFIED]))
-    cells = alt.Chart(alt.Data(name="heads")).transform_calculate(
-        layer_end="datum.layer + 1", head_end="datum.head + 1"
-    ).mark_rect().encode(
+    cells = alt.Chart(alt.Data(name="heads")).mark_rect().encode(
         x=x, x2=alt.X2("layer_end"), y=y, y2=alt.Y2("head_end"), color=color,
         opacity=emphasis(picked(label="label", lists=("categories",)), in_layer_range()),
         tooltip=[alt.Tooltip("layer:Q"), alt.Tooltip("head:Q"), alt.Tooltip("kv_group:Q", title="KV group"),
