@@ -10,7 +10,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Callable, Sequence
 
-from . import __version__
+from . import __version__, exporter
 from .charts import Figure
 from .charts.compare import build_overview_figures
 from .compare import Comparison, compare
@@ -52,8 +52,10 @@ def site_from(found, opts: Options) -> "SiteReport":
     reports = [dataclasses.replace(r, nav=nav_links(slugs, i, tables)) for i, r in enumerate(reports)]
     cmp = compare([r.stats for r in reports], slugs)
     sources = tuple(dict.fromkeys(t.source.name for t in tables if t.source))
-    return SiteReport(tuple(reports), tuple(slugs), cmp, tuple(observe_models(cmp)), build_overview_figures(cmp),
-                      opts, sources)
+    # Sent to the export helper as they are made, after the models' figures: parts() stages them last.
+    ahead = (lambda f: exporter.send_ahead(f.draw_json, opts.formats)) if opts.formats else None
+    figures = build_overview_figures(cmp, on_figure=ahead)
+    return SiteReport(tuple(reports), tuple(slugs), cmp, tuple(observe_models(cmp)), figures, opts, sources)
 
 
 def nav_links(slugs: Sequence[str], index: int, tables) -> tuple[Link, ...]:
@@ -91,11 +93,15 @@ class SiteReport:
         return {"index.html": page.encode(), ".nojekyll": b"", "data/comparison.json": dumps(self.summary).encode()}
 
     def parts(self) -> dict[str, tuple[dict[str, bytes], dict[str, Figure]]]:
-        """Files and figures per folder: the overview at the top, each model in its slug's folder."""
-        out = {"": (self.files(), self.figures)}
+        """Files and figures per folder: each model in its slug's folder, then the overview at the top.
+
+        In the order their figures went to the export helper, which draws them in that order.
+        """
+        out = {}
         for slug, report in zip(self.slugs, self.reports):
             files = {k: v for k, v in report.files().items() if k != ".nojekyll"}  # one at the top suffices
             out[slug] = (files, report.figures)
+        out[""] = (self.files(), self.figures)
         return out
 
     def save(self, out: str | Path = "site", progress: Callable[[str], None] | None = None) -> Path:

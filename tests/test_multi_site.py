@@ -301,3 +301,22 @@ def test_model_names_are_escaped_and_slugged(tmp_path):
     assert "Q</script>" not in overview and "Q\\u003c/script\\u003e" in overview
     page = (out / "q-script" / "index.html").read_text()
     assert "<title>Attention-head categories: Q&lt;/script&gt;</title>" in page
+
+
+# --- export order ---------------------------------------------------------------------------------------------
+
+def test_figures_reach_the_export_helper_in_the_order_the_site_is_staged():
+    # The helper draws in the order it is asked; the writer collects in the order it stages. If the
+    # overview (built last) were staged first, the writer would sit idle while every model was drawn.
+    from reporter import exporter
+
+    exporter.start()
+    try:
+        site = build_site([designed()], formats="svg,png")
+        sent = [spec for spec, formats in exporter._ahead]
+        assert {formats for _, formats in exporter._ahead} == {("svg", "png")}
+    finally:
+        exporter.stop()
+    models = [f.draw_json for report in site.reports for f in report.figures.values()]
+    assert sent == models + [f.draw_json for f in site.figures.values()]
+    assert list(site.parts()) == ["p", "q", ""]

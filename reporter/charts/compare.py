@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 import altair as alt
 
 from ..compare import Comparison
@@ -25,11 +27,16 @@ GRID_CELL = 5  # pixels per layer and head at most in a small multiple
 GRID_PANEL = 260  # the longer side of a small multiple, at most
 
 
-def build_overview_figures(cmp: Comparison) -> dict[str, Figure]:
-    """Every figure of the overview page, keyed by slug in page order."""
+def build_overview_figures(cmp: Comparison, on_figure: Callable[[Figure], None] | None = None) -> dict[str, Figure]:
+    """Every figure of the overview page, keyed by slug in page order; ``on_figure`` as in build_figures."""
+    figures = {}
     with unchecked():
-        figures = [model_heatmaps(cmp), core_windows(cmp), depth_profiles(cmp)]
-    return {f.slug: f for f in figures}
+        for make in (model_heatmaps, core_windows, depth_profiles):
+            figure = make(cmp)
+            figures[figure.slug] = figure
+            if on_figure is not None:
+                on_figure(figure)
+    return figures
 
 
 def model_colors(cmp: Comparison) -> tuple[list[str], list[str]]:
