@@ -8,7 +8,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Callable
 
-from . import __version__
+from . import __version__, exporter
 from .charts import Figure
 from .charts.diff import build_diff_figures
 from .diff import Diff, diff_tables
@@ -33,7 +33,8 @@ def build_diff(a: object, b: object, **options: object) -> "DiffReport":
     ta, tb = load_run(a, label_a, opts), load_run(b, label_b, opts)
     order = shared_categories([ta, tb], opts.categories)
     diff = diff_tables(with_categories(ta, order), with_categories(tb, order), label_a, label_b)
-    return DiffReport(diff, tuple(observe_diff(diff)), build_diff_figures(diff), opts)
+    figures = build_diff_figures(diff, on_figure=exporter.sender(opts.formats))
+    return DiffReport(diff, tuple(observe_diff(diff)), figures, opts)
 
 
 def labels(a: object, b: object) -> tuple[str, str]:

@@ -197,6 +197,11 @@ def send_ahead(spec: str, formats: tuple[str, ...]) -> None:
             _ahead[spec, formats] = _helper.figure(spec, tuple(f for f in formats if f != "svg"))
 
 
+def sender(formats: tuple[str, ...]) -> Callable[[object], None] | None:
+    """A callback that sends each figure (a charts.Figure) ahead as soon as it is made; None without formats."""
+    return (lambda figure: send_ahead(figure.draw_json, formats)) if formats else None
+
+
 def stop() -> None:
     """End the helper process, if one runs."""
     global _helper

@@ -49,8 +49,7 @@ class Report:
         described = describe(table)
         # Figures need no test results: with an export helper running (the CLI), each one
         # is drawn there while the next is built and while the tests run here.
-        ahead = (lambda f: exporter.send_ahead(f.draw_json, options.formats)) if options.formats else None
-        figures = build_figures(described, kv, on_figure=ahead)
+        figures = build_figures(described, kv, on_figure=exporter.sender(options.formats))
         stats = with_tests(described)
         observations = tuple(observe(stats)) + tuple(kv_observations(stats, kv))
         return cls(table, stats, observations, figures, options)

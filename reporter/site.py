@@ -53,8 +53,7 @@ def site_from(found, opts: Options) -> "SiteReport":
     cmp = compare([r.stats for r in reports], slugs)
     sources = tuple(dict.fromkeys(t.source.name for t in tables if t.source))
     # Sent to the export helper as they are made, after the models' figures: parts() stages them last.
-    ahead = (lambda f: exporter.send_ahead(f.draw_json, opts.formats)) if opts.formats else None
-    figures = build_overview_figures(cmp, on_figure=ahead)
+    figures = build_overview_figures(cmp, on_figure=exporter.sender(opts.formats))
     return SiteReport(tuple(reports), tuple(slugs), cmp, tuple(observe_models(cmp)), figures, opts, sources)
 
 

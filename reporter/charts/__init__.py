@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Callable
+from typing import Callable, Iterable, TypeVar
 
 from ..summarize import Summary
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, eq=False)
@@ -51,7 +53,6 @@ def build_figures(summary: Summary, kv_heads: int | None = None,
     ``on_figure`` is called with each figure as soon as it is made, so that
     exporting one can start while the next is built.
     """
-    from .compose import unchecked
     from .heatmaps import heatmaps
     from .kv_groups import kv_groups
     from .layer_profile import layer_profile
@@ -60,10 +61,18 @@ def build_figures(summary: Summary, kv_heads: int | None = None,
     makers: list[Callable[[Summary], Figure]] = [heatmaps, layer_profile, overlap]
     if kv_heads:
         makers.append(lambda s: kv_groups(s, kv_heads))
+    return made_in_turn(makers, summary, on_figure)
+
+
+def made_in_turn(makers: Iterable[Callable[[T], Figure]], source: T,
+                 on_figure: Callable[[Figure], None] | None) -> dict[str, Figure]:
+    """Each maker's figure of ``source``, keyed by slug in order; ``on_figure`` gets each one as soon as it is made."""
+    from .compose import unchecked
+
     figures = {}
     with unchecked():
         for make in makers:
-            figure = make(summary)
+            figure = make(source)
             figures[figure.slug] = figure
             if on_figure is not None:
                 on_figure(figure)

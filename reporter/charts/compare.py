@@ -8,8 +8,8 @@ import altair as alt
 
 from ..compare import Comparison
 from ..palette import UNCLASSIFIED, legend_order
-from . import Figure
-from .compose import concat, figure_spec, layer, unchecked, vconcat
+from . import Figure, made_in_turn
+from .compose import concat, figure_spec, layer, vconcat
 from .heatmaps import ALL_CATEGORIES, ticks
 
 # Models get their own palette (Dark2 and a few more) so they are never confused with categories.
@@ -29,14 +29,7 @@ GRID_PANEL = 260  # the longer side of a small multiple, at most
 
 def build_overview_figures(cmp: Comparison, on_figure: Callable[[Figure], None] | None = None) -> dict[str, Figure]:
     """Every figure of the overview page, keyed by slug in page order; ``on_figure`` as in build_figures."""
-    figures = {}
-    with unchecked():
-        for make in (model_heatmaps, core_windows, depth_profiles):
-            figure = make(cmp)
-            figures[figure.slug] = figure
-            if on_figure is not None:
-                on_figure(figure)
-    return figures
+    return made_in_turn((model_heatmaps, core_windows, depth_profiles), cmp, on_figure)
 
 
 def model_colors(cmp: Comparison) -> tuple[list[str], list[str]]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 import altair as alt
 
 from ..diff import HEAD_STATUSES, STATUS_COLORS, Diff, changes_by_layer
 from ..palette import UNCLASSIFIED_COLOR
-from . import Figure
-from .compose import concat, figure_spec, layer, unchecked, vconcat
+from . import Figure, made_in_turn
+from .compose import concat, figure_spec, layer, vconcat
 from .heatmaps import ALL_CATEGORIES, panel_size, ticks
 
 NEITHER = "in neither run"
@@ -15,11 +17,9 @@ PROFILE_WIDTH = 560
 PROFILE_HEIGHT = 70
 
 
-def build_diff_figures(diff: Diff) -> dict[str, Figure]:
-    """Every figure of the diff page, keyed by slug in page order."""
-    with unchecked():
-        figures = [changes(diff), change_profile(diff)]
-    return {f.slug: f for f in figures}
+def build_diff_figures(diff: Diff, on_figure: Callable[[Figure], None] | None = None) -> dict[str, Figure]:
+    """Every figure of the diff page, keyed by slug in page order; ``on_figure`` as in build_figures."""
+    return made_in_turn((changes, change_profile), diff, on_figure)
 
 
 def status_color() -> alt.Color:
