@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .kv_groups import ALPHA, MIN_HEADS, PERMUTATIONS, clustering, group_size
-from .observe import Observation
+from .observe import Observation, join
 from .summarize import Summary
 
 
@@ -19,8 +19,8 @@ def kv_observations(summary: Summary, kv_heads: int | None) -> list[Observation]
     if not tested:
         text = f"{setup}, no category has the {MIN_HEADS} heads needed to test whether it clusters within KV groups."
     elif clustered:
-        parts = ", ".join(f"{r.category} ({r.pairs} same-group pairs vs {r.expected:.1f} by chance, {p_text(r.p_value)})"
-                          for r in clustered)
+        parts = join([f"{r.category} ({r.pairs} same-group pairs vs {r.expected:.1f} by chance, {p_text(r.p_value)})"
+                      for r in clustered])
         text = f"{setup}, heads cluster within KV groups for {parts}; permutation test, {PERMUTATIONS:,} shuffles within layers."
     else:
         worst = min(tested, key=lambda r: r.p_value)
