@@ -138,3 +138,23 @@ def test_prototype_matches_a_plain_pandas_rule(tmp_path):
     got = sorted(zip(by_threshold["names"][by_threshold["category"]], by_threshold["layer"].tolist(),
                      by_threshold["head"].tolist()))
     assert got == [("A", 1, 1)]
+
+
+def test_ab_script_compares_a_revision_with_the_working_tree():
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "ab.py"), "HEAD", ".", "--quick"],
+        capture_output=True, text=True, timeout=600, cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = done.stdout.splitlines()
+    assert lines[0] == "# reporter A/B: 8x6, 1 interleaved build each"
+    assert re.fullmatch(r"\| A: HEAD \| \d+\.\d{3} s \| \d+\.\d{3} s \| \d+\.\d{3} s \|", lines[-3])
+    assert re.fullmatch(r"\| B: \. \| \d+\.\d{3} s \| \d+\.\d{3} s \| \d+\.\d{3} s \|", lines[-2])
+    assert re.fullmatch(r"\| B / A \| \d+\.\d{3} \| \| \d+\.\d{3} \|", lines[-1])
+
+
+def test_ab_script_names_a_revision_git_cannot_export():
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "ab.py"), "no-such-revision", ".", "--quick"],
+                          capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert done.returncode == 2
+    assert done.stderr.startswith("ab.py: git cannot export 'no-such-revision': ")

@@ -1,0 +1,124 @@
+"""Compare the build time of two versions of reporter, interleaved on the same machine.
+
+    python benchmarks/ab.py 814d6f9 .              # a commit against the working tree, 80x64, 16 builds each
+    python benchmarks/ab.py HEAD~3 HEAD --shape 126x128 --runs 10
+    python benchmarks/ab.py HEAD . --quick         # tiny shape, one build each: checks the script still works
+
+A change of a few percent is smaller than the drift between two runs of
+benchmarks/run.py on a shared machine (the same checkout can measure 1.43 s
+and 1.58 s within an hour). Here the two versions' builds alternate, so a
+load spike hits both alike, and the medians are compared. Each version is a
+git revision exported into a temporary folder, or "." for this working tree;
+both build the same input with a warm cache of their own, in fresh processes
+run from their own folder (as the `reporter` command would be). The table is
+printed as Markdown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import compileall
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run import CATEGORY_NAMES, EXAMPLE, category_table  # noqa: E402  (benchmarks/ is not a package)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def checkout(revision: str, work: Path) -> Path:
+    """The folder holding ``revision`` of reporter: this tree for ".", else a `git archive` export."""
+    if revision == ".":
+        return ROOT
+    folder = work / f"rev-{len(list(work.glob('rev-*')))}"
+    folder.mkdir()
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", revision],
+                             capture_output=True, check=False)
+    if archive.returncode != 0:
+        fail(f"git cannot export {revision!r}: {archive.stderr.decode().strip()}")
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
+    return folder
+
+
+def input_table(shape: tuple[int, int], categories: int, work: Path) -> Path:
+    """The bundled 80x64 example, else a synthetic table of that shape (as benchmarks/run.py makes it)."""
+    if shape == (80, 64):
+        return EXAMPLE
+    path = work / f"table-{shape[0]}x{shape[1]}.csv"
+    category_table(*shape, categories).to_csv(path, index=False)
+    return path
+
+
+def build_once(folder: Path, table: Path, shape: tuple[int, int], cache: Path, out: Path) -> tuple[float, float]:
+    """One full build by the reporter in ``folder``; (wall seconds, CPU seconds of it and its helper)."""
+    env = {**os.environ, "PYTHONPATH": str(folder), "REPORTER_CACHE_DIR": str(cache)}
+    cmd = [sys.executable, "-m", "reporter", "build", str(table), "-o", str(out), "--layers", str(shape[0]),
+           "--heads", str(shape[1]), "--formats", "svg,png,pdf", "--quiet"]
+    before, start = os.times(), time.perf_counter()
+    done = subprocess.run(cmd, env=env, cwd=folder, capture_output=True, text=True)
+    wall, after = time.perf_counter() - start, os.times()
+    if done.returncode != 0:
+        fail(f"the build of {folder} failed:\n{done.stderr[-2000:]}")
+    return wall, (after.children_user - before.children_user) + (after.children_system - before.children_system)
+
+
+def fail(message: str) -> None:
+    """Stop with ``message`` on standard error and exit status 2."""
+    print(f"ab.py: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Build with both versions in turn and print their medians and the ratio B / A."""
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("a", help='the version to compare against: a git revision, or "." for this working tree')
+    p.add_argument("b", help="the version compared")
+    p.add_argument("--shape", default="80x64", help="layers x heads of the input (default: the bundled 80x64)")
+    p.add_argument("--categories", type=int, default=10, help="categories of a synthetic input (default: 10)")
+    p.add_argument("--runs", type=int, default=16, help="builds of each version (default: 16)")
+    p.add_argument("--quick", action="store_true", help="an 8x6 input, 4 categories, one build each (for tests)")
+    args = p.parse_args(argv)
+    shape = (8, 6) if args.quick else tuple(int(n) for n in args.shape.lower().split("x"))
+    runs = 1 if args.quick else args.runs
+    categories = 4 if args.quick else min(args.categories, len(CATEGORY_NAMES))
+    work = Path(tempfile.mkdtemp(prefix="reporter-ab-"))
+    try:
+        versions = {"A": checkout(args.a, work), "B": checkout(args.b, work)}
+        table = input_table(shape, categories, work)
+        for name, folder in versions.items():
+            compileall.compile_dir(str(folder / "reporter"), quiet=1)  # as `pip install` does
+            build_once(folder, table, shape, work / f"cache-{name}", work / f"prime-{name}")  # fills its cache
+        samples: dict[str, list[tuple[float, float]]] = {name: [] for name in versions}
+        for _ in range(runs):
+            for name, folder in versions.items():
+                samples[name].append(build_once(folder, table, shape, work / f"cache-{name}", work / f"out-{name}"))
+        print(report(args.a, args.b, shape, runs, samples))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def report(a: str, b: str, shape: tuple[int, int], runs: int, samples: dict[str, list[tuple[float, float]]]) -> str:
+    """The Markdown table: median and fastest wall time, median CPU, per version, then B / A."""
+    def median(name: str, i: int) -> float:
+        return statistics.median(s[i] for s in samples[name])
+
+    builds = "build" if runs == 1 else "builds"
+    lines = [f"# reporter A/B: {shape[0]}x{shape[1]}, {runs} interleaved {builds} each\n",
+             "| version | median wall | fastest wall | median cpu |", "| --- | --- | --- | --- |"]
+    for name, revision in (("A", a), ("B", b)):
+        fastest = min(w for w, _ in samples[name])
+        lines.append(f"| {name}: {revision} | {median(name, 0):.3f} s | {fastest:.3f} s | {median(name, 1):.3f} s |")
+    lines.append(f"| B / A | {median('B', 0) / median('A', 0):.3f} | | {median('B', 1) / median('A', 1):.3f} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
