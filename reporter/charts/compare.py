@@ -10,7 +10,7 @@ from ..compare import Comparison
 from ..palette import UNCLASSIFIED, legend_order
 from . import Figure, made_in_turn
 from .compose import concat, figure_spec, layer, vconcat
-from .heatmaps import ALL_CATEGORIES, ticks
+from .heatmaps import ALL_CATEGORIES, cell, ticks
 
 # Models get their own palette (Dark2 and a few more) so they are never confused with categories.
 MODEL_COLORS = (
@@ -41,8 +41,7 @@ def model_colors(cmp: Comparison) -> tuple[list[str], list[str]]:
 def grid_records(cmp: Comparison) -> list[dict]:
     """Every classified head of every model: model index ``m``, its cell (see heatmaps.heads_records), categories, label."""
     return [
-        {"m": m, "layer": int(layer), "layer_end": int(layer) + 1, "head": int(head), "head_end": int(head) + 1,
-         "categories": cats, "label": label}
+        {"m": m, **cell(layer, head), "categories": cats, "label": label}
         for m, s in enumerate(cmp.summaries)
         for layer, head, cats, label in zip(s.heads["layer"], s.heads["head"], s.heads["categories"], s.heads["label"])
     ]

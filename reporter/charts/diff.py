@@ -10,7 +10,7 @@ from ..diff import HEAD_STATUSES, STATUS_COLORS, Diff, changes_by_layer
 from ..palette import UNCLASSIFIED_COLOR
 from . import Figure, made_in_turn
 from .compose import concat, figure_spec, layer, vconcat
-from .heatmaps import ALL_CATEGORIES, panel_size, ticks
+from .heatmaps import ALL_CATEGORIES, cell, panel_size, ticks
 
 NEITHER = "in neither run"
 PROFILE_WIDTH = 560
@@ -59,11 +59,6 @@ def changes(diff: Diff) -> Figure:
     alt_text = (f"Heads of {diff.label_a} and {diff.label_b} over layer × head, coloured by change: gained, lost, "
                 f"changed (in both runs, different categories) or kept; light gray is {NEITHER}.")
     return Figure(slug="changes", title="What changed, head by head", spec=spec, datasets=datasets, alt_text=alt_text)
-
-
-def cell(layer: int, head: int) -> dict:
-    """A head's grid cell: its layer and head and the far edges of its rect."""
-    return {"layer": int(layer), "layer_end": int(layer) + 1, "head": int(head), "head_end": int(head) + 1}
 
 
 def panel(data: str, data_filter: str | None, title: str, x, y, color, width: int, height: int) -> dict:

@@ -53,14 +53,18 @@ def heads_records(summary: Summary) -> list[dict]:
     }
     best = best_by_head(summary)
     for layer, head, categories, label in zip(h["layer"], h["head"], h["categories"], h["label"]):
-        row = {"layer": int(layer), "layer_end": int(layer) + 1, "head": int(head), "head_end": int(head) + 1,
-               "categories": categories, "label": label}
+        row = {**cell(layer, head), "categories": categories, "label": label}
         for i in member:
             if (layer, head) in member[i]:
                 row[f"c{i}"] = 1
         row.update(best.get((int(layer), int(head)), {}))
         records.append(row)
     return records
+
+
+def cell(layer: int, head: int) -> dict:
+    """A head's grid cell: its layer and head and the far edges of its rect (see heads_records)."""
+    return {"layer": int(layer), "layer_end": int(layer) + 1, "head": int(head), "head_end": int(head) + 1}
 
 
 def best_by_head(summary: Summary) -> dict[tuple[int, int], dict]:
