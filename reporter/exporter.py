@@ -240,11 +240,11 @@ def _request(spec: str, formats: tuple[str, ...]) -> dict[str, Future] | None:
 def _collect(answers: dict[str, Future], formats: tuple[str, ...]) -> dict[str, bytes] | None:
     """One figure: the helper's SVG, each conversion the helper's or made here; None if the helper could not draw it."""
     try:
-        svg = answers["svg"].result().decode()
+        drawn = answers["svg"].result()
     except HelperFailed as exc:
         _give_up(str(exc))
         return None
-    made = {"svg": svg.encode()}
+    svg, made = drawn.decode(), {"svg": drawn}
     left = [f for f in formats if f != "svg"]
     while left:
         # What the helper is making now is taken last: meanwhile this process makes the rest.
