@@ -76,3 +76,17 @@ def test_figures_need_no_test_results(small_table):
     full = build_figures(summarize(table), kv_heads=2)
     assert describe(table).categories[0].uniform_p is None and summarize(table).categories[0].uniform_p is not None
     assert {s: f.vl_json for s, f in early.items()} == {s: f.vl_json for s, f in full.items()}
+
+
+def test_stacked_rows_label_their_shared_axis_on_the_bottom_row_only(small_table):
+    other = small_table[small_table["category"] != "C"]
+    rows_of = {
+        "layer-profile": [row["layer"][1]["encoding"]["x"]["axis"] for row in all_figures(small_table)["layer-profile"].spec["vconcat"]],
+        "change-profile": [row["encoding"]["x"]["axis"] for row in build_diff(small_table, other, layers=6, heads=4).figures["change-profile"].spec["vconcat"]],
+        "depth-profiles": [row["encoding"]["x"]["axis"] for row in build_site([small_table, other], layers=6, heads=4).figures["depth-profiles"].spec["vconcat"]],
+    }
+    assert [len(axes) for axes in rows_of.values()] == [3, 4, 3]
+    for axes in rows_of.values():
+        *upper, bottom = axes
+        assert all(a["labels"] is False and a["title"] is None for a in upper)
+        assert "labels" not in bottom and "title" not in bottom and bottom["values"] == upper[0]["values"]

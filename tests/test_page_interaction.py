@@ -172,8 +172,8 @@ def test_print_shows_every_figure_as_a_static_svg_that_fits(visit, site):
     assert all('fill="white"' in svg and "#0d1117" not in svg for svg in svgs)
     pdf = pypdf.PdfReader(io.BytesIO(v.page.pdf(format="A4")))
     text = "\n".join(page.extract_text() for page in pdf.pages)
-    # Every x axis of layers prints: 5 heatmap panels, 4 profile rows, the grouped-query grid.
-    assert len(re.findall(r"0 16 32 48 64 80", text)) == 10
+    # Every labelled axis of layers prints: 5 heatmap panels, the profile's bottom row, the grouped-query grid.
+    assert len(re.findall(r"0 16 32 48 64 80", text)) == 7
     for title in ("All Categories", "Shared heads (Jaccard shading)", "Heads in exactly these categories",
                   "Heads by KV group", "Do categories share KV groups?"):
         assert title in text

@@ -9,7 +9,7 @@ import altair as alt
 from ..compare import Comparison
 from ..palette import UNCLASSIFIED, legend_order
 from . import Figure, made_in_turn
-from .compose import concat, figure_spec, layer, vconcat
+from .compose import concat, figure_spec, layer, row_axis, vconcat
 from .heatmaps import ALL_CATEGORIES, cell, ticks
 
 # Models get their own palette (Dark2 and a few more) so they are never confused with categories.
@@ -38,6 +38,11 @@ def model_colors(cmp: Comparison) -> tuple[list[str], list[str]]:
     return names, [MODEL_COLORS[i % len(MODEL_COLORS)] for i in range(len(names))]
 
 
+def shown_names(cmp: Comparison) -> list[str]:
+    """The names from the input an overview figure shows: categories and models."""
+    return [*cmp.categories, *(m.name for m in cmp.models)]
+
+
 def grid_records(cmp: Comparison) -> list[dict]:
     """Every classified head of every model: model index ``m``, its cell (see heatmaps.heads_records), categories, label."""
     return [
@@ -53,7 +58,8 @@ def model_heatmaps(cmp: Comparison) -> Figure:
     color = alt.Color("label:N", title=None, sort=order, legend=alt.Legend(orient="right", values=order),
                       scale=alt.Scale(domain=order, range=[cmp.colors[label] for label in order]))
     panels = [grid_panel(cmp, m, color) for m in range(len(cmp.models))]
-    spec = figure_spec(concat(panels, columns=min(len(panels), GRID_COLUMNS)) if panels else empty_chart())
+    spec = figure_spec(concat(panels, columns=min(len(panels), GRID_COLUMNS)) if panels else empty_chart(),
+                       names=shown_names(cmp))
     datasets = {
         "model_heads": grid_records(cmp),
         "model_background": [
@@ -115,16 +121,16 @@ def depth_profiles(cmp: Comparison) -> Figure:
     color = alt.Color("model:N", title="model", sort=names, scale=alt.Scale(domain=names, range=colors),
                       legend=alt.Legend(labelLimit=400))
     peak = max((r["share"] for r in profile_records(cmp)), default=0.0) or 1.0
-    rows = [profile_row(cmp, i, color, peak) for i in range(len(cmp.categories))]
-    spec = figure_spec(vconcat(*rows, spacing=10) if rows else empty_chart())
+    rows = [profile_row(cmp, i, color, peak, last=i == len(cmp.categories) - 1) for i in range(len(cmp.categories))]
+    spec = figure_spec(vconcat(*rows, spacing=10) if rows else empty_chart(), names=shown_names(cmp))
     alt_text = ("For each category, the share of each layer's heads that belong to it, plotted against depth, "
                 "one line per model.")
     return Figure(slug="depth-profiles", title="Where each category sits in depth, model by model", spec=spec,
                   datasets={"depth_profile": profile_records(cmp)}, alt_text=alt_text)
 
 
-def profile_row(cmp: Comparison, index: int, color: alt.Color, peak: float) -> alt.Chart:
-    """One category's per-layer share in every model."""
+def profile_row(cmp: Comparison, index: int, color: alt.Color, peak: float, last: bool) -> alt.Chart:
+    """One category's per-layer share in every model; the ``last`` row labels the depth axis."""
     name = cmp.categories[index]
     return (
         alt.Chart(alt.Data(name="depth_profile"))
@@ -132,7 +138,7 @@ def profile_row(cmp: Comparison, index: int, color: alt.Color, peak: float) -> a
         .mark_line(point=alt.OverlayMarkDef(size=12), strokeWidth=1.5)
         .encode(
             x=alt.X("depth:Q", title=DEPTH_TITLE, scale=alt.Scale(domain=[0, 1], nice=False),
-                    axis=alt.Axis(values=[0, 0.25, 0.5, 0.75, 1], format=".2f")),
+                    axis=row_axis([0, 0.25, 0.5, 0.75, 1], ".2f", last)),
             y=alt.Y("share:Q", title=name, scale=alt.Scale(domain=[0, peak], nice=False),
                     axis=alt.Axis(tickCount=3, format=".0%", titleAngle=0, titleAlign="right",
                                   titleBaseline="middle", titleX=-40)),
@@ -161,7 +167,7 @@ def core_records(cmp: Comparison) -> list[dict]:
 def core_windows(cmp: Comparison) -> Figure:
     """One row per category: each model's core window (band), IQR (bar) and median (tick) in depth."""
     rows = [core_row(cmp, i) for i in range(len(cmp.categories))]
-    spec = figure_spec(vconcat(*rows, spacing=12) if rows else empty_chart())
+    spec = figure_spec(vconcat(*rows, spacing=12) if rows else empty_chart(), names=shown_names(cmp))
     alt_text = ("For each category and model, the core window (shortest run of layers holding 80% of the heads) "
                 "as a light band, the interquartile range as a bar and the median as a tick, in depth.")
     return Figure(slug="core-windows", title="Core windows side by side", spec=spec,

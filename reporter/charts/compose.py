@@ -58,15 +58,28 @@ def vconcat(*parts: alt.Chart | dict, **properties: object) -> dict:
     return {"vconcat": [part(p) for p in parts], **properties}
 
 
+def row_axis(values: list, fmt: str, labelled: bool) -> alt.Axis:
+    """The x axis of one of several stacked rows that share it: ticks on each, labels and title on the bottom one.
+
+    Labels repeated on every row add nothing to read, and vl-convert measures each one (see theme.config).
+    """
+    return alt.Axis(values=values, format=fmt) if labelled else alt.Axis(values=values, labels=False, title=None)
+
+
 def independent_colors(spec: dict) -> dict:
     """The composition with a colour scale per part, so each part keeps its own legend and domain."""
     return {**spec, "resolve": {"scale": {"color": "independent"}}}
 
 
-def figure_spec(body: alt.Chart | dict, params: Iterable[dict] = ()) -> dict:
-    """The top-level spec of a figure: schema, ``params`` (signals and selections) and the shared config."""
-    spec = {"$schema": alt.SCHEMA_URL, **part(body), "config": config()}
+def figure_spec(body: alt.Chart | dict, params: Iterable[dict] = (), names: Iterable[str] | None = None) -> dict:
+    """The top-level spec of a figure: schema, ``params`` (signals and selections) and the shared config.
+
+    ``names`` are the names from the input that the figure shows (categories,
+    models): the config cuts long ones short. None: assume some are long.
+    """
+    spec = {"$schema": alt.SCHEMA_URL, **part(body), "config": config(names)}
     params = list(params)
     if params:
         spec["params"] = params
     return spec
+

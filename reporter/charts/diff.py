@@ -9,7 +9,7 @@ import altair as alt
 from ..diff import HEAD_STATUSES, STATUS_COLORS, Diff, changes_by_layer
 from ..palette import UNCLASSIFIED_COLOR
 from . import Figure, made_in_turn
-from .compose import concat, figure_spec, layer, vconcat
+from .compose import concat, figure_spec, layer, row_axis, vconcat
 from .heatmaps import ALL_CATEGORIES, cell, panel_size, ticks
 
 NEITHER = "in neither run"
@@ -40,7 +40,7 @@ def changes(diff: Diff) -> Figure:
     panels = [panel("head_changes", None, ALL_CATEGORIES, x, y, color, width, height)]
     panels += [panel("membership_changes", f"datum.ci === {i}", c.name, x, y, color, width, height)
                for i, c in enumerate(diff.categories)]
-    spec = figure_spec(concat(panels, columns=min(len(panels), 5)))
+    spec = figure_spec(concat(panels, columns=min(len(panels), 5)), names=[c.name for c in diff.categories])
     index = {c.name: i for i, c in enumerate(diff.categories)}
     m = diff.memberships
     datasets = {
@@ -77,15 +77,17 @@ def panel(data: str, data_filter: str | None, title: str, x, y, color, width: in
 
 
 def profile_records(diff: Diff) -> list[dict]:
-    """Gained (positive) and lost (negative) memberships per layer; ``ci`` -1 is every category together."""
+    """Gained (positive) and lost (negative) memberships per layer, with the bar's far edge; ``ci`` -1 is every category."""
     out = []
     for ci, name in [(-1, None)] + [(i, c.name) for i, c in enumerate(diff.categories)]:
         per_layer = changes_by_layer(diff, name)
         for layer, g, l in zip(per_layer["layer"], per_layer["gained"], per_layer["lost"]):
             if g:
-                out.append({"ci": ci, "layer": int(layer), "status": "gained", "count": int(g), "signed": int(g)})
+                out.append({"ci": ci, "layer": int(layer), "layer_end": int(layer) + 1, "status": "gained",
+                            "count": int(g), "signed": int(g)})
             if l:
-                out.append({"ci": ci, "layer": int(layer), "status": "lost", "count": int(l), "signed": -int(l)})
+                out.append({"ci": ci, "layer": int(layer), "layer_end": int(layer) + 1, "status": "lost",
+                            "count": int(l), "signed": -int(l)})
     return out
 
 
@@ -93,25 +95,24 @@ def change_profile(diff: Diff) -> Figure:
     """One row for all categories, then one per category: gained up, lost down, per layer."""
     records = profile_records(diff)
     peak = max((r["count"] for r in records), default=1)
-    rows = [profile_row(diff, ci, title, peak) for ci, title in
-            [(-1, "All")] + [(i, c.name) for i, c in enumerate(diff.categories)]]
-    spec = figure_spec(vconcat(*rows, spacing=8))
+    titles = [(-1, "All")] + [(i, c.name) for i, c in enumerate(diff.categories)]
+    rows = [profile_row(diff, ci, title, peak, last=ci == titles[-1][0]) for ci, title in titles]
+    spec = figure_spec(vconcat(*rows, spacing=8), names=[c.name for c in diff.categories])
     alt_text = "Memberships gained (up) and lost (down) per layer, for all categories together and for each one."
     return Figure(slug="change-profile", title="Changes per layer", spec=spec,
                   datasets={"change_profile": records}, alt_text=alt_text)
 
 
-def profile_row(diff: Diff, ci: int, title: str, peak: int) -> alt.Chart:
-    """Gained and lost memberships per layer for one row."""
+def profile_row(diff: Diff, ci: int, title: str, peak: int, last: bool) -> alt.Chart:
+    """Gained and lost memberships per layer for one row; the ``last`` row labels the layer axis."""
     order = ["gained", "lost"]
     return (
         alt.Chart(alt.Data(name="change_profile"))
         .transform_filter(f"datum.ci === {ci}")
-        .transform_calculate(layer_end="datum.layer + 1")
         .mark_rect()
         .encode(
             x=alt.X("layer:Q", title="layer", scale=alt.Scale(domain=[0, diff.n_layers], nice=False),
-                    axis=alt.Axis(values=ticks(diff.n_layers), format="d")),
+                    axis=row_axis(ticks(diff.n_layers), "d", last)),
             x2=alt.X2("layer_end"),
             y=alt.Y("signed:Q", title=title, scale=alt.Scale(domain=[-peak, peak], nice=False),
                     axis=alt.Axis(tickCount=3, format="d", titleAngle=0, titleAlign="right", titleBaseline="middle",

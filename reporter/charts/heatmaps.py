@@ -102,7 +102,7 @@ def heatmaps(summary: Summary) -> Figure:
     body = independent_colors(concat(panels, columns=min(len(panels), 5)))
     legend_pick = {**LEGEND_PICK, "views": [ALL_CELLS]}
     # Validated against the schema by tests/test_chart_specs.py, not at every build.
-    spec = figure_spec(body, params=[legend_pick, highlight_param(), layer_range_param()])
+    spec = figure_spec(body, params=[legend_pick, highlight_param(), layer_range_param()], names=t.categories)
     datasets = {
         "heads": heads_records(summary),
         "background": [{"layer": 0, "layer_end": t.n_layers, "head": 0, "head_end": t.n_heads, "label": UNCLASSIFIED}],

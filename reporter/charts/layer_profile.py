@@ -7,7 +7,7 @@ import altair as alt
 from ..summarize import Summary
 from . import Figure
 from .heatmaps import panel_size, ticks
-from .compose import figure_spec, layer, vconcat
+from .compose import figure_spec, layer, row_axis, vconcat
 from .interaction import emphasis, highlight_param, layer_brush, picked
 from .theme import MUTED
 
@@ -15,11 +15,11 @@ ROW_HEIGHT = 70
 
 
 def profile_records(summary: Summary) -> list[dict]:
-    """Heads per (category, layer) with the category's index ``ci``; zero rows dropped."""
+    """Heads per (category, layer) with the category's index ``ci`` and the bar's far edge; zero rows dropped."""
     index = {name: i for i, name in enumerate(summary.table.categories)}
     p = summary.profile[summary.profile["heads"] > 0]
     return [
-        {"ci": index[c], "category": c, "layer": int(layer), "heads": int(n)}
+        {"ci": index[c], "category": c, "layer": int(layer), "layer_end": int(layer) + 1, "heads": int(n)}
         for c, layer, n in zip(p["category"], p["layer"], p["heads"])
     ]
 
@@ -47,14 +47,15 @@ def layer_profile(summary: Summary) -> Figure:
     width = max(width * 2, 480)
     peak = int(summary.profile["heads"].max()) if len(summary.profile) else 1
     scale = alt.Scale(domain=[0, t.n_layers], nice=False)
-    axis = alt.Axis(values=ticks(t.n_layers), format="d")
-    rows = [category_row(summary, i, scale, axis, width, max(peak, 1)) for i in range(len(t.categories))]
+    last = len(t.categories) - 1
+    rows = [category_row(summary, i, scale, row_axis(ticks(t.n_layers), "d", i == last), width, max(peak, 1))
+            for i in range(len(t.categories))]
     if rows:
         # One brush shared by every row: dragging over layers in any row sets it.
         brush = layer_brush([bars_view(i) for i in range(len(rows))])
-        spec = figure_spec(vconcat(*rows, spacing=8), params=[brush, highlight_param()])
+        spec = figure_spec(vconcat(*rows, spacing=8), params=[brush, highlight_param()], names=t.categories)
     else:
-        spec = figure_spec(alt.Chart(alt.Data(values=[{}])).mark_text(text="no categories"))
+        spec = figure_spec(alt.Chart(alt.Data(values=[{}])).mark_text(text="no categories"), names=())
     datasets = {"profile": profile_records(summary), "core": core_records(summary)}
     return Figure(slug="layer-profile", title="Heads per layer, by category", spec=spec, datasets=datasets)
 
@@ -82,7 +83,6 @@ def category_row(summary: Summary, index: int, scale: alt.Scale, axis: alt.Axis,
     bars = (
         alt.Chart(alt.Data(name="profile"))
         .transform_filter(f"datum.ci === {index}")
-        .transform_calculate(layer_end="datum.layer + 1")
         .mark_rect(color=stats.color)
         .encode(
             x=alt.X("layer:Q", scale=scale, axis=axis, title="layer"),
