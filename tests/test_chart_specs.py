@@ -80,10 +80,13 @@ def test_figures_need_no_test_results(small_table):
 
 def test_stacked_rows_label_their_shared_axis_on_the_bottom_row_only(small_table):
     other = small_table[small_table["category"] != "C"]
+    profile = all_figures(small_table)["layer-profile"].spec
+    changes = build_diff(small_table, other, layers=6, heads=4).figures["change-profile"].spec
+    depths = build_site([small_table, other], layers=6, heads=4).figures["depth-profiles"].spec
     rows_of = {
-        "layer-profile": [row["layer"][1]["encoding"]["x"]["axis"] for row in all_figures(small_table)["layer-profile"].spec["vconcat"]],
-        "change-profile": [row["encoding"]["x"]["axis"] for row in build_diff(small_table, other, layers=6, heads=4).figures["change-profile"].spec["vconcat"]],
-        "depth-profiles": [row["encoding"]["x"]["axis"] for row in build_site([small_table, other], layers=6, heads=4).figures["depth-profiles"].spec["vconcat"]],
+        "layer-profile": [row["layer"][1]["encoding"]["x"]["axis"] for row in profile["vconcat"]],
+        "change-profile": [row["encoding"]["x"]["axis"] for row in changes["vconcat"]],
+        "depth-profiles": [row["encoding"]["x"]["axis"] for row in depths["vconcat"]],
     }
     assert [len(axes) for axes in rows_of.values()] == [3, 4, 3]
     for axes in rows_of.values():

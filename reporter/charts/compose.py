@@ -82,4 +82,3 @@ def figure_spec(body: alt.Chart | dict, params: Iterable[dict] = (), names: Iter
     if params:
         spec["params"] = params
     return spec
-

@@ -77,7 +77,7 @@ def panel(data: str, data_filter: str | None, title: str, x, y, color, width: in
 
 
 def profile_records(diff: Diff) -> list[dict]:
-    """Gained (positive) and lost (negative) memberships per layer, with the bar's far edge; ``ci`` -1 is every category."""
+    """Gained (positive) and lost (negative) memberships per layer, and the bar's far edge; ``ci`` -1: all categories."""
     out = []
     for ci, name in [(-1, None)] + [(i, c.name) for i, c in enumerate(diff.categories)]:
         per_layer = changes_by_layer(diff, name)
