@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from reporter.charts.theme import LIMITS, NO_LIMITS, config, fits
+from reporter.charts.theme import LIMITS, NO_LIMITS, ROOM_EM, config, fits
 from reporter.diff_report import build_diff
 from reporter.export_helper import draw_svg
 from reporter.report import build
@@ -30,6 +30,15 @@ def test_fits_counts_ems_by_character():
     assert fits("翻" * 7) and not fits("翻" * 8)
     assert fits("Factual recall") and fits("Unclassified") and fits("10 categories") and fits("Übersetzung")
     assert not fits("meta-llama/Meta-Llama-3.1-8B") and fits("")
+
+
+def test_the_room_is_the_tightest_limit_for_its_font_size():
+    c = config(None)
+    pairs = [(c["title"]["limit"], c["title"]["fontSize"]),
+             (c["axis"]["titleLimit"], c["axis"]["titleFontSize"]), (c["axis"]["labelLimit"], c["axis"]["labelFontSize"]),
+             (c["legend"]["titleLimit"], c["legend"]["titleFontSize"]), (c["legend"]["labelLimit"], c["legend"]["labelFontSize"])]
+    assert len(pairs) == sum(len(limits) for limits in LIMITS.values())
+    assert ROOM_EM == min(limit / size for limit, size in pairs) == 160 / 11
 
 
 def test_config_has_limits_for_unknown_or_long_names_and_none_for_short_ones():

@@ -19,7 +19,8 @@ LIMITS = {
     "legend": {"titleLimit": 180, "labelLimit": 160},
 }
 NO_LIMITS = {part: dict.fromkeys(limits, 0) for part, limits in LIMITS.items()}
-# The widest a name can be and still fit every limit, in ems of its font: legend labels, 160 px at 11 px.
+# The widest a name can be and still fit every limit, in ems of its font: the tightest limit for its
+# font size is the legend labels', 160 px at 11 px (tests/test_text_limits.py checks it against config()).
 ROOM_EM = 160 / 11
 # The widest a character can be, in ems, in any usual sans-serif font (measured on Arial, DejaVu Sans
 # and Verdana, a wide one): 0.7 for lowercase letters but m and w, digits, space and plain punctuation;
