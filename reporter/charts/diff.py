@@ -81,13 +81,11 @@ def profile_records(diff: Diff) -> list[dict]:
     out = []
     for ci, name in [(-1, None)] + [(i, c.name) for i, c in enumerate(diff.categories)]:
         per_layer = changes_by_layer(diff, name)
-        for layer, g, l in zip(per_layer["layer"], per_layer["gained"], per_layer["lost"]):
-            if g:
-                out.append({"ci": ci, "layer": int(layer), "layer_end": int(layer) + 1, "status": "gained",
-                            "count": int(g), "signed": int(g)})
-            if l:
-                out.append({"ci": ci, "layer": int(layer), "layer_end": int(layer) + 1, "status": "lost",
-                            "count": int(l), "signed": -int(l)})
+        for layer, gained, lost in zip(per_layer["layer"], per_layer["gained"], per_layer["lost"]):
+            for status, count, sign in (("gained", int(gained), 1), ("lost", int(lost), -1)):
+                if count:
+                    out.append({"ci": ci, "layer": int(layer), "layer_end": int(layer) + 1, "status": status,
+                                "count": count, "signed": sign * count})
     return out
 
 
