@@ -78,7 +78,8 @@ def parser() -> argparse.ArgumentParser:
 def add_publish_options(p: argparse.ArgumentParser) -> None:
     """Options that send the report somewhere besides the output folder."""
     p.add_argument("--single-file", metavar="FILE",
-                   help="write only this one self-contained HTML file instead of the output folder")
+                   help="write only this one self-contained HTML file instead of the output folder "
+                        "(an existing file only if reporter wrote it, or with --force; never the input)")
     p.add_argument("--mlflow", action="store_true",
                    help="also log the report to MLflow: the active run or MLFLOW_RUN_ID, else a new run")
     p.add_argument("--wandb", action="store_true",
@@ -91,7 +92,8 @@ def add_output_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--formats", default="svg,png,pdf", help="figure export formats (default: svg,png,pdf)")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     p.add_argument("--force", action="store_true",
-                   help="write into an existing folder that holds other files (they are left untouched)")
+                   help="write into an existing folder that holds other files (they are left untouched), "
+                        "or replace a --single-file that reporter did not write")
 
 
 def add_input_options(p: argparse.ArgumentParser) -> None:

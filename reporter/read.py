@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .digest import sha256_of
 from .errors import InputError
 from .table import Source
 
@@ -160,15 +161,6 @@ def parquet_files(path: Path) -> list[Path]:
         p for p in path.rglob("*.parquet")
         if p.is_file() and not any(part.startswith((".", "_")) for part in p.relative_to(path).parts)
     )
-
-
-def sha256_of(path: Path) -> str:
-    """SHA-256 of a file's bytes, read in chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def sha256_of_folder(path: Path, files: list[Path]) -> str:

@@ -85,7 +85,9 @@ class Report:
         """Write only the one self-contained HTML file (``--single-file``), atomically."""
         from .single_file import write_single_file
 
-        return write_single_file(path, self.to_html())
+        source = self.table.source
+        return write_single_file(path, self.to_html(), force=self.options.force,
+                                 input_sha256=source.sha256 if source else None)
 
     def _repr_html_(self) -> str:
         """The report in a srcdoc iframe, for notebooks.

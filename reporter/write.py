@@ -6,6 +6,7 @@ import contextlib
 import ctypes
 import errno
 import glob
+import hashlib
 import json
 import logging
 import os
@@ -22,6 +23,7 @@ except ImportError:  # Windows: no advisory locks; concurrent builds of one fold
     fcntl = None  # type: ignore[assignment]
 
 from .charts import Figure
+from .digest import sha256_of
 from .errors import OutputError
 from .exporter import draw_all
 
@@ -30,8 +32,10 @@ log = logging.getLogger(__name__)
 MARKER = ".reporter-site"
 MARKER_NOTE = (
     "This folder holds a site written by reporter. The next build replaces or removes the files listed "
-    "under 'files' and leaves every other file in the folder as it is."
+    "under 'files' whose content still has the SHA-256 given there, and leaves every other file as it is."
 )
+MARKER_KEYS = {"files", "note"}
+SHA256 = re.compile(r"[0-9a-f]{64}")
 # A build stages everything in a folder beside the output named ".<name>.reporter-tmp-<random>",
 # holding TMP_MARKER (locked while the build runs), the new site in new/ and, for a moment, the
 # previous site in old/. The next build recognises leftovers by that name and marker.
@@ -62,17 +66,17 @@ def write_sites(out: Path, parts: dict[str, tuple[dict[str, bytes], dict[str, Fi
     out = Path(os.path.abspath(out))  # abspath also folds "..", so out.name is the folder's name
     try:
         recover(out)
-        ours = owned_files(out, force)
+        ours, legacy = owned_files(out, force)
         out.parent.mkdir(parents=True, exist_ok=True)
         with staging(out) as stage:
             new = stage / "new"
             new.mkdir()
-            written = []
+            written: dict[str, str] = {}
             for prefix, (files, figures) in parts.items():
-                written += stage_site(new, prefix, files, figures, formats, progress)
-            put(new / MARKER, marker_bytes(sorted(written)))
+                written.update(stage_site(new, prefix, files, figures, formats, progress))
+            put(new / MARKER, marker_bytes(written))
             if out.is_dir():
-                carry_over(out, new, ours)
+                carry_over(out, new, ours | (legacy & written.keys()))
                 shutil.copymode(out, new)  # a user's folder keeps its permissions
             swap_in(new, out, stage)
     except OSError as exc:  # a full disk, a read-only folder, a quota: the user's to fix
@@ -84,50 +88,80 @@ def write_sites(out: Path, parts: dict[str, tuple[dict[str, bytes], dict[str, Fi
 
 
 def stage_site(new: Path, prefix: str, files: dict[str, bytes], figures: dict[str, Figure],
-               formats: tuple[str, ...], progress: Callable[[str], None] | None) -> list[str]:
-    """Write one page's files and figure exports under ``new/prefix``; return their paths relative to ``new``."""
+               formats: tuple[str, ...], progress: Callable[[str], None] | None) -> dict[str, str]:
+    """Write one page's files and figure exports under ``new/prefix``; return their SHA-256 by path relative to ``new``."""
     base = f"{prefix}/" if prefix else ""
-    written = []
+    written = {}
     for rel, data in sorted(files.items()):
         put(new / base / rel, data)
-        written.append(base + rel)
+        written[base + rel] = hashlib.sha256(data).hexdigest()
     for rel, data in exported_files(figures, formats, progress):
         put(new / base / "figures" / rel, data)
-        written.append(f"{base}figures/{rel}")
+        written[f"{base}figures/{rel}"] = hashlib.sha256(data).hexdigest()
     return written
 
 
-def marker_bytes(written: list[str]) -> bytes:
-    """The marker file: a note and the list of files this build wrote (its manifest)."""
+def marker_bytes(written: dict[str, str]) -> bytes:
+    """The marker file: a note and each file this build wrote with the SHA-256 of its bytes (its manifest)."""
     return (json.dumps({"files": written, "note": MARKER_NOTE}, indent=2, sort_keys=True) + "\n").encode()
 
 
-def owned_files(out: Path, force: bool) -> set[str]:
-    """Relative paths of the files in ``out`` that a previous build wrote (and may remove)."""
+def owned_files(out: Path, force: bool) -> tuple[set[str], set[str]]:
+    """The files in ``out`` a previous build wrote: those unchanged since (they may go), and those of a 0.1 list.
+
+    A 0.1 marker lists names without hashes, so it vouches for no content:
+    its files may be replaced by a file of the same name, never removed.
+    """
     if out.is_symlink() or (out.exists() and not out.is_dir()):
         raise OutputError(f"{out} is a file or a link, not a folder; choose another output folder with -o")
     if not out.is_dir():
-        return set()
-    marker = out / MARKER
-    if marker.is_file() and not marker.is_symlink():
-        return manifest(marker, out)
+        return set(), set()
+    listed = manifest(out / MARKER)
+    if listed is not None:
+        present = {rel for rel in listed if plain_inside(out, rel)}
+        return {rel for rel in present if listed[rel] and sha256_of(out / rel) == listed[rel]}, \
+            {rel for rel in present if listed[rel] is None}
     others = sorted(p.name for p in out.iterdir())
     if others and not force:
         raise OutputError(
             f"{out} already holds files that reporter did not write (e.g. {others[0]}); choose an empty or new "
             "folder with -o, or pass --force to add the report beside them (reporter never removes them)"
         )
-    return set()
+    return set(), set()  # with --force a foreign folder, or one whose marker does not parse, loses nothing
 
 
-def manifest(marker: Path, out: Path) -> set[str]:
-    """The files a marker lists; an old marker without a list claimed the whole folder."""
+def manifest(marker: Path) -> dict[str, str | None] | None:
+    """The files an intact marker lists, with their SHA-256 (None in a 0.1 list); None unless it parses exactly.
+
+    Anything but the exact format (a truncated file, conflict markers, a
+    missing or null list, a list of other things) makes the folder foreign.
+    """
+    if not is_plain_file(marker):
+        return None
     try:
-        listed = json.loads(marker.read_text(encoding="utf-8"))["files"]
-        return {str(rel) for rel in listed if isinstance(rel, str)}
-    except (ValueError, KeyError, TypeError):
-        log.warning("%s has no file list; treating every file in %s as written by reporter", marker, out)
-        return {p.relative_to(out).as_posix() for p in out.rglob("*") if is_plain_file(p)}
+        doc = json.loads(marker.read_bytes().decode("utf-8"))
+    except (ValueError, OSError):
+        return None
+    if not isinstance(doc, dict) or set(doc) != MARKER_KEYS:
+        return None
+    files = doc["files"]
+    if isinstance(files, list) and all(isinstance(rel, str) for rel in files):
+        return dict.fromkeys(filter(safe_relative, files))  # an earlier version's list, without hashes
+    if isinstance(files, dict) and all(isinstance(d, str) and SHA256.fullmatch(d) for d in files.values()):
+        return {rel: d for rel, d in files.items() if safe_relative(rel)}
+    return None
+
+
+def safe_relative(rel: str) -> bool:
+    """A plain relative path inside the folder: no absolute path, no '..', nothing empty."""
+    parts = rel.split("/")
+    return bool(rel) and not rel.startswith("/") and "\\" not in rel and all(p not in ("", ".", "..") for p in parts)
+
+
+def plain_inside(out: Path, rel: str) -> bool:
+    """Whether ``out/rel`` is a plain file reached through no link (a link on the way leads to the user's files)."""
+    path = out / rel
+    return is_plain_file(path) and not any(p.is_symlink() for p in path.parents if out in p.parents)
 
 
 def is_plain_file(path: Path) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -57,7 +58,8 @@ def test_new_folder_gets_marker_listing_our_files(cli, table, tmp_path):
     r = cli("build", str(table), "-o", str(out), "--formats", "", "-q")
     assert (r.returncode, r.stderr) == (0, "")
     marker = json.loads((out / MARKER).read_text())
-    assert marker["files"] == OURS
+    assert sorted(marker["files"]) == OURS
+    assert marker["files"]["index.html"] == hashlib.sha256((out / "index.html").read_bytes()).hexdigest()
     assert sorted(listing(out)) == sorted(OURS + [MARKER])
     assert leftovers(out) == []
 
@@ -95,7 +97,7 @@ def test_force_keeps_every_user_file(cli, table, tmp_path):
     assert (out / "results.csv").stat().st_ino == inode  # the very same file, linked not copied
     assert (out / "empty").is_dir() and (out / "link").is_symlink()
     ours = sorted(OURS + ["figures/heatmaps.svg", "figures/layer-profile.svg", "figures/overlap.svg"])
-    assert json.loads((out / MARKER).read_text())["files"] == ours
+    assert sorted(json.loads((out / MARKER).read_text())["files"]) == ours
     assert sorted(after) == sorted(list(before) + ours + [MARKER])
 
     # The marker makes it ours: the next build needs no --force, drops the SVGs it no longer
@@ -113,11 +115,100 @@ def test_files_dropped_into_a_site_survive_rebuilds(cli, table, tmp_path):
     assert cli("build", str(table), "-o", str(out), "--formats", "", "-q").returncode == 0
     (out / "figures" / "my-edit.svg").write_text("<svg/>")
     (out / "README.md").write_text("my notes\n")
-    (out / "index.html").write_text("edited by hand")  # ours: the next build replaces it
     assert cli("build", str(table), "-o", str(out), "--formats", "", "-q").returncode == 0
     assert (out / "figures" / "my-edit.svg").read_text() == "<svg/>"
     assert (out / "README.md").read_text() == "my notes\n"
     assert (out / "index.html").read_text().startswith("<!doctype html>")
+
+
+def test_a_file_of_ours_edited_by_hand_becomes_the_users(cli, table, tmp_path):
+    out = tmp_path / "site"
+    assert cli("build", str(table), "-o", str(out), "--formats", "", "-q").returncode == 0
+    (out / "index.html").write_text("edited by hand")  # no longer what reporter wrote: never overwritten
+    (out / "data" / "summary.json").unlink()
+    (out / "data" / "summary.json").write_text("{}")
+    r = cli("build", str(table), "-o", str(out), "--formats", "")
+    assert r.returncode == 2
+    assert "data/summary.json" in r.stderr and "never overwrites" in r.stderr
+    assert (out / "index.html").read_text() == "edited by hand"
+
+
+def test_a_file_of_ours_that_the_next_build_drops_is_removed_only_if_unchanged(cli, table, tmp_path):
+    out = tmp_path / "site"
+    assert cli("build", str(table), "-o", str(out), "--formats", "svg", "-q").returncode == 0
+    (out / "figures" / "overlap.svg").write_text("my annotated copy")
+    assert cli("build", str(table), "-o", str(out), "--formats", "", "-q").returncode == 0
+    assert (out / "figures" / "overlap.svg").read_text() == "my annotated copy"
+    assert not (out / "figures" / "heatmaps.svg").exists()
+
+
+MALFORMED_MARKERS = {
+    "empty object": "{}",
+    "conflict markers": '<<<<<<< HEAD\n{"files": {}, "note": ""}\n=======\n{}\n>>>>>>> other\n',
+    "truncated": '{"files": {"index.html": "',
+    "empty file": "",
+    "null list": '{"files": null, "note": ""}',
+    "top-level list": '["notes.txt"]',
+    "not utf-8": b"\xff\xfe{}".decode("latin-1"),
+    "extra key": '{"files": {}, "note": "", "claims": "all"}',
+}
+
+
+@pytest.mark.parametrize("text", MALFORMED_MARKERS.values(), ids=MALFORMED_MARKERS.keys())
+def test_a_malformed_marker_makes_the_folder_foreign(cli, table, tmp_path, text):
+    out = tmp_path / "site"
+    assert cli("build", str(table), "-o", str(out), "--formats", "", "-q").returncode == 0
+    (out / "notes.txt").write_text("mine\n")
+    (out / ".git" / "objects").mkdir(parents=True)
+    (out / ".git" / "objects" / "ab").write_text("a git object\n")
+    (out / MARKER).write_bytes(text.encode("latin-1"))
+    users = {k: v for k, v in listing(out).items() if k != MARKER}
+    r = cli("build", str(table), "-o", str(out), "--formats", "")
+    assert r.returncode == 2 and "already holds files that reporter did not write" in r.stderr
+    assert listing(out) == {**users, MARKER: text.encode("latin-1")}
+    # With --force nothing is deleted: the old index.html is in the way of the new one.
+    r = cli("build", str(table), "-o", str(out), "--formats", "", "--force")
+    assert r.returncode == 2 and "never overwrites" in r.stderr
+    assert {k: v for k, v in listing(out).items() if k != MARKER} == users
+    assert leftovers(out) == []
+
+
+def test_a_marker_listing_a_users_file_does_not_delete_it(cli, table, tmp_path):
+    out = tmp_path / "site"
+    assert cli("build", str(table), "-o", str(out), "--formats", "", "-q").returncode == 0
+    (out / "notes.txt").write_text("mine\n")
+    marker = json.loads((out / MARKER).read_text())
+    marker["files"]["notes.txt"] = hashlib.sha256(b"what reporter would have written").hexdigest()
+    (out / MARKER).write_text(json.dumps(marker))
+    assert cli("build", str(table), "-o", str(out), "--formats", "", "-q").returncode == 0
+    assert (out / "notes.txt").read_text() == "mine\n"
+    assert "notes.txt" not in json.loads((out / MARKER).read_text())["files"]
+
+
+def test_a_marker_cannot_reach_outside_the_folder(cli, table, tmp_path):
+    out = tmp_path / "site"
+    assert cli("build", str(table), "-o", str(out), "--formats", "", "-q").returncode == 0
+    (tmp_path / "outside.txt").write_text("mine\n")
+    (out / "linked").symlink_to(tmp_path)
+    marker = json.loads((out / MARKER).read_text())
+    digest = hashlib.sha256(b"mine\n").hexdigest()
+    marker["files"].update({"../outside.txt": digest, "linked/outside.txt": digest})
+    (out / MARKER).write_text(json.dumps(marker))
+    assert cli("build", str(table), "-o", str(out), "--formats", "", "-q").returncode == 0
+    assert (tmp_path / "outside.txt").read_text() == "mine\n"
+    assert (out / "linked").is_symlink()
+
+
+def test_a_list_marker_of_reporter_0_1_is_rebuilt_but_removes_nothing(cli, table, tmp_path):
+    out = tmp_path / "site"
+    assert cli("build", str(table), "-o", str(out), "--formats", "svg", "-q").returncode == 0
+    (out / "notes.txt").write_text("mine\n")
+    listed = sorted(json.loads((out / MARKER).read_text())["files"]) + ["notes.txt"]
+    (out / MARKER).write_text(json.dumps({"files": listed, "note": "old"}))
+    assert cli("build", str(table), "-o", str(out), "--formats", "", "-q").returncode == 0
+    assert (out / "notes.txt").read_text() == "mine\n"
+    assert (out / "figures" / "heatmaps.svg").is_file()  # listed, not rewritten: kept, no hash vouches for it
+    assert sorted(json.loads((out / MARKER).read_text())["files"]) == OURS
 
 
 def test_force_never_overwrites_a_user_file(cli, table, tmp_path):
@@ -145,14 +236,14 @@ def test_user_file_at_a_path_a_previous_build_did_not_write(cli, table, tmp_path
     assert (out / "figures" / "heatmaps.svg").read_text() == "mine"
 
 
-def test_marker_without_file_list_claims_the_folder(cli, table, tmp_path):
+def test_marker_without_file_list_no_longer_claims_the_folder(cli, table, tmp_path):
     out = tmp_path / "site"
     out.mkdir()
     (out / MARKER).write_text("This folder was written by reporter; it may replace the folder's contents.\n")
     (out / "old-page.html").write_text("from an earlier version")
-    r = cli("build", str(table), "-o", str(out), "--formats", "", "-q")
+    r = cli("build", str(table), "-o", str(out), "--formats", "", "-q", "--force")
     assert r.returncode == 0
-    assert sorted(listing(out)) == sorted(OURS + [MARKER])
+    assert sorted(listing(out)) == sorted(OURS + [MARKER, "old-page.html"])
 
 
 def test_demo_accepts_force(cli, tmp_path):

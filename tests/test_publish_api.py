@@ -72,7 +72,7 @@ def test_cli_single_file_is_byte_stable(cli, small_table, tmp_path):
 
 def test_single_file_replaces_an_old_file_and_leaves_no_temp_files(tmp_path):
     target = tmp_path / "report.html"
-    target.write_text("old")
+    target.write_text('<!doctype html>\n<meta name="generator" content="reporter 0.1.0">old')
     write_single_file(target, "<p>new</p>")
     assert target.read_text() == "<p>new</p>"
     assert os.listdir(tmp_path) == ["report.html"]
@@ -111,3 +111,41 @@ def test_single_file_of_several_models_is_a_usage_error(cli, small_table, tmp_pa
     assert result.stderr == ("reporter: error: --single-file writes one page, but the input holds 2 models; "
                              "build the site with -o, or choose one model with --model\n")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "b.csv"]
+
+
+def test_single_file_refuses_a_file_it_did_not_write(cli, small_table, tmp_path):
+    small_table.to_csv(tmp_path / "heads.csv", index=False)
+    (tmp_path / "mine.html").write_text("<p>my page</p>")
+    result = cli("build", "heads.csv", "--single-file", "mine.html", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == ("reporter: error: mine.html already exists and reporter did not write it; "
+                             "choose a new file name, or pass --force to replace it\n")
+    assert (tmp_path / "mine.html").read_text() == "<p>my page</p>"
+    assert cli("build", "heads.csv", "--single-file", "mine.html", "--force", "-q", cwd=tmp_path).returncode == 0
+    assert (tmp_path / "mine.html").read_text().startswith("<!doctype html>")
+    # A page reporter wrote is replaced without --force.
+    assert cli("build", "heads.csv", "--single-file", "mine.html", "-q", cwd=tmp_path).returncode == 0
+
+
+def test_single_file_refuses_the_input_even_with_force(cli, small_table, tmp_path):
+    small_table.to_csv(tmp_path / "heads.csv", index=False)
+    before = (tmp_path / "heads.csv").read_bytes()
+    result = cli("build", "heads.csv", "--single-file", "heads.csv", "--force", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == ("reporter: error: heads.csv is the input table; give --single-file another file name "
+                             "such as report.html\n")
+    assert (tmp_path / "heads.csv").read_bytes() == before
+    assert sorted(os.listdir(tmp_path)) == ["heads.csv"]
+
+
+def test_single_file_refuses_a_device_and_a_link(cli, small_table, tmp_path):
+    small_table.to_csv(tmp_path / "heads.csv", index=False)
+    (tmp_path / "target.html").write_text('<meta name="generator" content="reporter 0.1.0">')
+    (tmp_path / "link.html").symlink_to("target.html")
+    for name in ("/dev/null", "link.html"):
+        result = cli("build", "heads.csv", "--single-file", name, "--force", cwd=tmp_path)
+        assert result.returncode == 2
+        assert result.stderr == (f"reporter: error: {name} is not a regular file (a link, device or pipe); "
+                                 "give --single-file a new file name\n")
+    assert os.path.exists("/dev/null") and not os.path.isfile("/dev/null")
+    assert (tmp_path / "link.html").is_symlink()
