@@ -243,7 +243,7 @@ import json, resource, sys, time
 from pathlib import Path
 start = time.perf_counter()
 from reporter.errors import ReporterError
-from reporter.load import load
+from reporter.input.load import load
 from reporter.options import Options
 imported = time.perf_counter()
 try:

@@ -66,6 +66,7 @@ def parser() -> argparse.ArgumentParser:
     diff.add_argument("--layers", type=positive_int, help="number of layers (with --heads)")
     diff.add_argument("--heads", type=positive_int, help="number of heads per layer (with --layers)")
     diff.add_argument("--categories", help="comma-separated categories to show, in panel order")
+    add_tracker_options(diff)
     build.add_argument("--kv-heads", type=positive_int, metavar="N",
                        help="key/value heads per layer (grouped-query attention): adds the grouped-query view")
 
@@ -80,6 +81,11 @@ def add_publish_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--single-file", metavar="FILE",
                    help="write only this one self-contained HTML file instead of the output folder "
                         "(an existing file only if reporter wrote it, or with --force; never the input)")
+    add_tracker_options(p)
+
+
+def add_tracker_options(p: argparse.ArgumentParser) -> None:
+    """--mlflow and --wandb: also log the result to an experiment tracker."""
     p.add_argument("--mlflow", action="store_true",
                    help="also log the report to MLflow: the active run or MLFLOW_RUN_ID, else a new run")
     p.add_argument("--wandb", action="store_true",
@@ -117,7 +123,7 @@ def score_options(args: argparse.Namespace) -> dict:
 
 def run_inspect(args: argparse.Namespace) -> int:
     """Print what a build would make of the input; exit 2 when there are problems."""
-    from .inspect import inspect
+    from .input.inspect import inspect
     from .options import Options
 
     options = Options.from_kwargs(model=args.model, layers=args.layers, heads=args.heads,
@@ -163,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 1
     finally:
-        from . import exporter
+        from .vega import exporter
 
         exporter.stop()
 
@@ -172,7 +178,8 @@ def start_exporter(args: argparse.Namespace) -> None:
     """Boot vl-convert in a helper process before the heavy imports, when figures or the bundle will be made."""
     if not hasattr(args, "formats"):
         return
-    from . import assets, exporter
+    from .pages import assets
+    from .vega import exporter
 
     cold = not assets.bundle_path().exists()
     if cold or exported_formats(args):
@@ -232,7 +239,7 @@ def run(args: argparse.Namespace, started: float) -> int:
         log_report(report)
     if not args.quiet:
         seconds = time.perf_counter() - started
-        print(f"wrote {page} ({len(report.figures)} figures) in {seconds:.1f} s")
+        print(f"wrote {page} ({report.figure_count()} figures) in {seconds:.1f} s")
     return 0
 
 
@@ -245,7 +252,8 @@ def import_pipeline() -> None:
     """
     gc.disable()
     try:
-        from . import report, site  # noqa: F401
+        from . import report  # noqa: F401
+        from . import site
     finally:
         gc.enable()
     gc.freeze()
@@ -253,7 +261,7 @@ def import_pipeline() -> None:
 
 def tracker_loggers(args: argparse.Namespace) -> list:
     """The log_report functions asked for with --mlflow/--wandb, their packages imported now."""
-    from .integrations.headline import require
+    from .integrations.extras import require
 
     loggers = []
     if getattr(args, "mlflow", False):

@@ -8,20 +8,23 @@ from functools import cached_property
 from pathlib import Path
 from typing import Callable
 
-from . import __version__, exporter
+from . import __version__
+from .vega import exporter
 from .charts import Figure
 from .charts.diff import build_diff_figures
-from .diff import Diff, diff_tables
+from .analysis.diff import Diff, diff_tables
 from .errors import UsageError
-from .load import load_raw
-from .read import read
-from .multi import model_names, shared_categories, with_categories
-from .observe import Observation
-from .observe_diff import observe_diff
+from .input.load import load_raw
+from .input.read import read
+from .input.multi import model_names, shared_categories, with_categories
+from .observe.categories import Observation
+from .observe.diff import observe_diff
 from .options import Options
-from .render_diff import render_diff
-from .summary_json import dumps, observation_dict
-from .table import HeadTable
+from .pages.diff import render_diff
+from .output.headline import diff_metrics
+from .output.summary_json import dumps, observation_dict
+from .product import Product
+from .input.table import HeadTable
 
 SCHEMA_VERSION = 1
 
@@ -57,7 +60,7 @@ def load_run(source: object, label: str, options: Options) -> HeadTable:
 
 
 @dataclass(frozen=True, eq=False)
-class DiffReport:
+class DiffReport(Product):
     """A built diff page, in memory until saved."""
 
     diff: Diff
@@ -75,21 +78,38 @@ class DiffReport:
         return render_diff(self.diff, list(self.observations), self.figures, self.options.title, self.options.formats,
                            with_downloads=False)
 
-    def files(self) -> dict[str, bytes]:
-        """Every file of the diff site except figure exports, keyed by relative path."""
+    def pages(self) -> dict[str, bytes]:
+        """index.html, with links to the downloads."""
         page = render_diff(self.diff, list(self.observations), self.figures, self.options.title, self.options.formats)
-        return {
-            "index.html": page.encode(),
-            ".nojekyll": b"",
-            "data/changes.csv": changes_csv(self.diff).encode(),
-            "data/diff.json": dumps(self.summary).encode(),
-        }
+        return {"index.html": page.encode()}
 
-    def save(self, out: str | Path = "diff", progress: Callable[[str], None] | None = None) -> Path:
-        """Write the diff site into ``out`` atomically and return its path."""
-        from .write import write_site
+    def documents(self) -> dict[str, bytes]:
+        """data/changes.csv and data/diff.json."""
+        return {"data/changes.csv": changes_csv(self.diff).encode(), "data/diff.json": dumps(self.summary).encode()}
 
-        return write_site(Path(out), self.files(), self.figures, self.options.formats, progress, force=self.options.force)
+    def figure_sets(self) -> dict[str, dict[str, Figure]]:
+        """The page's figures, at the top of its folder."""
+        return {"": self.figures}
+
+    def headline(self) -> dict[str, float]:
+        """Memberships kept, gained and lost, overall and per category, and the Jaccard between the runs."""
+        return diff_metrics(self.summary)
+
+    def input_digests(self) -> tuple[str, ...]:
+        """Both runs' SHA-256, when they came from files."""
+        return tuple(t.source.sha256 for t in (self.diff.a, self.diff.b) if t.source)
+
+    default_folder = "diff"
+
+    @property
+    def force(self) -> bool:
+        """--force: write beside files reporter did not write."""
+        return self.options.force
+
+    @property
+    def formats(self) -> tuple[str, ...]:
+        """The static formats of the figure exports."""
+        return self.options.formats
 
 
 def changes_csv(diff: Diff) -> str:

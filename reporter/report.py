@@ -11,16 +11,18 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from . import exporter
+from .vega import exporter
 from .charts import Figure, build_figures
-from .load import load
-from .observe import Observation, observe
-from .observe_kv import kv_observations
+from .input.load import load
+from .observe.categories import Observation, observe
+from .observe.kv_groups import kv_observations
 from .options import Options
-from .render import Link, render_report
-from .summarize import Summary, describe, with_tests
-from .summary_json import dumps, summary_dict
-from .table import HeadTable
+from .pages.report import Link, render_report
+from .analysis.summarize import Summary, describe, with_tests
+from .output.headline import headline_metrics
+from .output.summary_json import dumps, summary_dict
+from .product import Product
+from .input.table import HeadTable
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +34,8 @@ def build(table: object, **options: object) -> "Report":
 
 
 @dataclass(frozen=True, eq=False)
-class Report:
-    """A built report, in memory until saved."""
+class Report(Product):
+    """A built report of one model, in memory until saved."""
 
     table: HeadTable
     stats: Summary
@@ -64,30 +66,39 @@ class Report:
         return render_report(self.stats, list(self.observations), self.figures, self.options.title,
                              self.options.formats, with_downloads=False)
 
-    def files(self) -> dict[str, bytes]:
-        """Every file of the site except figure exports, keyed by relative path."""
+    def pages(self) -> dict[str, bytes]:
+        """index.html, with links to the downloads (and to sibling pages in a multi-model site)."""
         page = render_report(self.stats, list(self.observations), self.figures, self.options.title,
                              self.options.formats, with_downloads=True, nav=self.nav)
-        return {
-            "index.html": page.encode(),
-            ".nojekyll": b"",
-            "data/heads.csv": heads_csv(self.stats).encode(),
-            "data/summary.json": dumps(self.summary).encode(),
-        }
+        return {"index.html": page.encode()}
 
-    def save(self, out: str | Path = "site", progress: Callable[[str], None] | None = None) -> Path:
-        """Write the site into ``out`` atomically and return its path."""
-        from .write import write_site
+    def documents(self) -> dict[str, bytes]:
+        """data/heads.csv and data/summary.json."""
+        return {"data/heads.csv": heads_csv(self.stats).encode(), "data/summary.json": dumps(self.summary).encode()}
 
-        return write_site(Path(out), self.files(), self.figures, self.options.formats, progress, force=self.options.force)
+    def figure_sets(self) -> dict[str, dict[str, Figure]]:
+        """The page's figures, at the top of its folder."""
+        return {"": self.figures}
 
-    def save_html(self, path: str | Path) -> Path:
-        """Write only the one self-contained HTML file (``--single-file``), atomically."""
-        from .single_file import write_single_file
+    def headline(self) -> dict[str, float]:
+        """Totals, classified share and heads per category."""
+        return headline_metrics(self.summary)
 
-        source = self.table.source
-        return write_single_file(path, self.to_html(), force=self.options.force,
-                                 input_sha256=source.sha256 if source else None)
+    default_folder = "site"
+
+    @property
+    def force(self) -> bool:
+        """--force: write beside files reporter did not write."""
+        return self.options.force
+
+    @property
+    def formats(self) -> tuple[str, ...]:
+        """The static formats of the figure exports."""
+        return self.options.formats
+
+    def input_digests(self) -> tuple[str, ...]:
+        """The input file's SHA-256, when the table came from a file."""
+        return (self.table.source.sha256,) if self.table.source else ()
 
     def _repr_html_(self) -> str:
         """The report in a srcdoc iframe, for notebooks.
@@ -96,7 +107,7 @@ class Report:
         Colab alike; ``sandbox="allow-scripts"`` runs the charts without giving
         the page the notebook's origin.
         """
-        from .render import render_notebook_frame
+        from .pages.report import render_notebook_frame
 
         return render_notebook_frame(self.to_html())
 
@@ -105,7 +116,7 @@ def kv_heads_for(table: HeadTable, options: Options) -> int | None:
     """--kv-heads, else the known model's KV heads when it uses grouped-query attention and the shape matches."""
     if options.kv_heads is not None:
         return options.kv_heads
-    from .known_models import lookup
+    from .input.known_models import lookup
 
     known = lookup(table.model)
     if known is None or (known.n_layers, known.n_heads) != (table.n_layers, table.n_heads):

@@ -10,19 +10,23 @@ from functools import cached_property
 from pathlib import Path
 from typing import Callable, Sequence
 
-from . import __version__, exporter
+from . import __version__
+from .vega import exporter
 from .charts import Figure
-from .charts.compare import build_overview_figures
-from .compare import Comparison, compare
-from .load import load_raw
-from .multi import load_models, model_inputs, unique_slugs
-from .observe import Observation
-from .observe_models import observe_models
+from .charts.overview import build_overview_figures
+from .analysis.across_models import ModelComparison, compare_models
+from .input.load import load_raw
+from .input.multi import load_models, model_inputs
+from .slugs import folder_slugs
+from .observe.categories import Observation
+from .observe.models import observe_models
 from .options import Options
-from .render import Link
-from .render_overview import render_overview
+from .pages.report import Link
+from .pages.overview import render_overview
 from .report import Report
-from .summary_json import dumps, observation_dict
+from .output.headline import site_metrics
+from .output.summary_json import dumps, observation_dict
+from .product import Product
 
 log = logging.getLogger(__name__)
 
@@ -47,10 +51,10 @@ def build_site(inputs: Sequence[object], **options: object) -> "SiteReport":
 def site_from(found, opts: Options) -> "SiteReport":
     """The multi-model site of the models model_inputs found."""
     tables = load_models(found, opts)
-    slugs = unique_slugs([t.model or "model" for t in tables])
+    slugs = folder_slugs([t.model or "model" for t in tables])
     reports = [Report.from_table(t, dataclasses.replace(opts, model=t.model, title=None)) for t in tables]
     reports = [dataclasses.replace(r, nav=nav_links(slugs, i, tables)) for i, r in enumerate(reports)]
-    cmp = compare([r.stats for r in reports], slugs)
+    cmp = compare_models([r.stats for r in reports], slugs)
     sources = tuple(dict.fromkeys(t.source.name for t in tables if t.source))
     # Sent to the export helper as they are made, after the models' figures: parts() stages them last.
     figures = build_overview_figures(cmp, on_figure=exporter.sender(opts.formats))
@@ -64,12 +68,12 @@ def nav_links(slugs: Sequence[str], index: int, tables) -> tuple[Link, ...]:
 
 
 @dataclass(frozen=True, eq=False)
-class SiteReport:
+class SiteReport(Product):
     """A built multi-model site, in memory until saved."""
 
     reports: tuple[Report, ...]
     slugs: tuple[str, ...]
-    comparison: Comparison
+    comparison: ModelComparison
     observations: tuple[Observation, ...]
     figures: dict[str, Figure]
     options: Options
@@ -85,29 +89,39 @@ class SiteReport:
         return render_overview(self.comparison, list(self.observations), self.figures, self.options.title,
                                self.options.formats, self.sources, with_links=False)
 
-    def files(self) -> dict[str, bytes]:
-        """The overview's files, keyed by path relative to the site folder."""
+    def pages(self) -> dict[str, bytes]:
+        """The overview at the top, each model's page in its slug's folder."""
         page = render_overview(self.comparison, list(self.observations), self.figures, self.options.title,
                                self.options.formats, self.sources, with_links=True)
-        return {"index.html": page.encode(), ".nojekyll": b"", "data/comparison.json": dumps(self.summary).encode()}
+        return {**self.per_model(lambda r: r.pages()), "index.html": page.encode()}
 
-    def parts(self) -> dict[str, tuple[dict[str, bytes], dict[str, Figure]]]:
-        """Files and figures per folder: each model in its slug's folder, then the overview at the top.
+    def documents(self) -> dict[str, bytes]:
+        """data/comparison.json at the top, each model's data files in its folder."""
+        return {**self.per_model(lambda r: r.documents()), "data/comparison.json": dumps(self.summary).encode()}
 
-        In the order their figures went to the export helper, which draws them in that order.
-        """
-        out = {}
-        for slug, report in zip(self.slugs, self.reports):
-            files = {k: v for k, v in report.files().items() if k != ".nojekyll"}  # one at the top suffices
-            out[slug] = (files, report.figures)
-        out[""] = (self.files(), self.figures)
-        return out
+    def per_model(self, files: Callable[[Report], dict[str, bytes]]) -> dict[str, bytes]:
+        """``files`` of every model's report, under its slug's folder."""
+        return {f"{slug}/{rel}": data for slug, r in zip(self.slugs, self.reports) for rel, data in files(r).items()}
 
-    def save(self, out: str | Path = "site", progress: Callable[[str], None] | None = None) -> Path:
-        """Write the whole site into ``out`` atomically and return its path."""
-        from .write import write_sites
+    def figure_sets(self) -> dict[str, dict[str, Figure]]:
+        """Each model's figures in its folder, then the overview's: the order they went to the export helper."""
+        return {**dict(zip(self.slugs, (r.figures for r in self.reports))), "": self.figures}
 
-        return write_sites(Path(out), self.parts(), self.options.formats, progress, force=self.options.force)
+    def headline(self) -> dict[str, float]:
+        """How many models, and each model's headline numbers under its slug."""
+        return site_metrics(list(self.slugs), [r.summary for r in self.reports])
+
+    default_folder = "site"
+
+    @property
+    def force(self) -> bool:
+        """--force: write beside files reporter did not write."""
+        return self.options.force
+
+    @property
+    def formats(self) -> tuple[str, ...]:
+        """The static formats of the figure exports."""
+        return self.options.formats
 
     def _repr_html_(self) -> str:
         """The overview in a srcdoc iframe, for notebooks."""
@@ -117,7 +131,7 @@ class SiteReport:
         )
 
 
-def comparison_dict(cmp: Comparison, observations: list[Observation]) -> dict:
+def comparison_dict(cmp: ModelComparison, observations: list[Observation]) -> dict:
     """The comparison.json document: models, their per-category statistics in depth, observations."""
     return {
         "schema_version": SCHEMA_VERSION,

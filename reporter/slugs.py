@@ -12,6 +12,7 @@ HASH_LENGTH = 8
 FALLBACK = "item"
 # Names Windows refuses as files whatever the extension.
 WINDOWS_RESERVED = {"con", "prn", "aux", "nul"} | {f"{p}{i}" for p in ("com", "lpt") for i in range(1, 10)}
+SITE_FOLDERS = ("data", "figures")  # a model's folder must not take the name of the site's own folders
 NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
@@ -42,6 +43,12 @@ def slug_map(names: Iterable[str], reserved: Iterable[str] = ()) -> dict[str, st
         if name not in out:
             out[name] = slugify(name, taken)
     return out
+
+
+def folder_slugs(names: Iterable[str]) -> list[str]:
+    """One folder slug per model name, in order: never a folder of the site's own (data, figures)."""
+    taken = set(SITE_FOLDERS)
+    return [slugify(name, taken) for name in names]
 
 
 def readable(name: str) -> str:

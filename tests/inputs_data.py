@@ -12,11 +12,11 @@ import pyarrow.feather as feather
 import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
-from reporter.load import load
-from reporter.observe import observe
+from reporter.input.load import load
+from reporter.observe.categories import observe
 from reporter.options import Options
-from reporter.summarize import summarize
-from reporter.summary_json import summary_dict
+from reporter.analysis.summarize import summarize
+from reporter.output.summary_json import summary_dict
 
 N_LAYERS, N_HEADS = 6, 4
 # Each relation picks exactly two heads, so threshold 0.5, top-k 2 and top-percent 8.3 (ceil(24 * 8.3%) = 2)

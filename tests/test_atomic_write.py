@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from reporter.write import TMP_INFIX, recover
+from reporter.output.write import TMP_INFIX, recover
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -40,7 +40,8 @@ def staged_files(out: Path) -> int:
 # milliseconds, too fast for a poll to land a kill between two given files.
 SLOW_WRITES = textwrap.dedent("""
     import sys, time
-    from reporter import cli, write
+    from reporter import cli
+    from reporter.output import write
     put = write.put
     write.put = lambda path, data: (put(path, data), time.sleep(0.05))
     sys.exit(cli.main(sys.argv[1:]))

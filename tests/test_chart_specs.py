@@ -67,9 +67,9 @@ def test_head_cells_carry_no_per_head_aria_labels(small_table):
 def test_figures_need_no_test_results(small_table):
     # A build draws its figures from describe() while the tests run: they must not differ.
     from reporter.charts import build_figures
-    from reporter.load import load
+    from reporter.input.load import load
     from reporter.options import Options
-    from reporter.summarize import describe, summarize
+    from reporter.analysis.summarize import describe, summarize
 
     table = load(small_table, Options(layers=6, heads=4))
     early = build_figures(describe(table), kv_heads=2)

@@ -13,9 +13,11 @@ from pathlib import Path
 import pytest
 import vl_convert as vlc
 
-from reporter import export_helper, exporter
+from reporter.vega import export_helper
+
+from reporter.vega import exporter
 from reporter.report import build
-from reporter.write import stable_pdf
+from reporter.output.write import stable_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -99,7 +101,7 @@ def test_a_helper_that_dies_midway_still_gives_every_figure(helper, specs):
 # A helper that draws one figure's SVG, says it has started on the PNG, and sends it 0.3 s later.
 SLOW_PNG_HELPER = textwrap.dedent("""
     import sys, time
-    from reporter.export_helper import KIND, WORKING, read_message, write_message
+    from reporter.vega.export_helper import KIND, WORKING, read_message, write_message
     rid = read_message(sys.stdin.buffer)[1:5]
     write_message(sys.stdout.buffer, b"+" + KIND["svg"] + rid + b"<svg/>")
     write_message(sys.stdout.buffer, b"+" + WORKING + rid + KIND["png"])
@@ -173,7 +175,7 @@ def helper_pids() -> set[int]:
                 folder = (entry / "cwd").resolve(strict=True)
             except OSError:
                 continue
-            if b"reporter.export_helper" in cmdline and folder == ROOT:
+            if b"reporter.vega.export_helper" in cmdline and folder == ROOT:
                 pids.add(int(entry.name))
     return pids
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 import re
 
 import reporter
-from reporter.write import exported_files
+from reporter.output.write import exported_files
 
 
 

@@ -10,11 +10,11 @@ from hypothesis import strategies as st
 
 from inputs_data import long_frame, scores_frame, wide_frame, write
 from reporter.errors import ReporterError
-from reporter.load import load
-from reporter.observe import observe
+from reporter.input.load import load
+from reporter.observe.categories import observe
 from reporter.options import Options
-from reporter.summarize import summarize
-from reporter.summary_json import summary_dict
+from reporter.analysis.summarize import summarize
+from reporter.output.summary_json import summary_dict
 
 SETTINGS = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                             HealthCheck.too_slow])

@@ -9,12 +9,12 @@ import pytest
 from bs4 import BeautifulSoup
 
 from reporter.errors import UsageError
-from reporter.kv_groups import PERMUTATIONS, clustering, group_size
-from reporter.load import load
-from reporter.observe_kv import kv_observations
+from reporter.analysis.kv_groups import PERMUTATIONS, clustering, group_size
+from reporter.input.load import load
+from reporter.observe.kv_groups import kv_observations
 from reporter.options import Options
 from reporter.report import build
-from reporter.summarize import summarize
+from reporter.analysis.summarize import summarize
 
 
 def grouped_table() -> pd.DataFrame:

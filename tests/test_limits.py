@@ -10,7 +10,7 @@ from bs4 import BeautifulSoup
 
 import reporter
 from reporter.errors import InputError
-from reporter.limits import MAX_CATEGORIES, MAX_HEADS_TOTAL, MAX_LAYERS, MAX_NAME_LENGTH
+from reporter.input.limits import MAX_CATEGORIES, MAX_HEADS_TOTAL, MAX_LAYERS, MAX_NAME_LENGTH
 
 
 def table(rows):

@@ -21,10 +21,10 @@ SMALL_METRICS = {
     "classified_share": 7 / 24, "category_heads/A": 5.0, "category_heads/B": 3.0, "category_heads/C": 2.0,
 }
 ARTIFACTS = [
-    "head-report/figures/heatmaps.svg", "head-report/figures/heatmaps.vl.json",
+    "head-report/data/heads.csv", "head-report/data/summary.json", "head-report/figures/heatmaps.svg", "head-report/figures/heatmaps.vl.json",
     "head-report/figures/layer-profile.svg", "head-report/figures/layer-profile.vl.json",
     "head-report/figures/overlap.svg", "head-report/figures/overlap.vl.json",
-    "head-report/heads.csv", "head-report/report.html", "head-report/summary.json",
+    "head-report/report.html",
 ]
 
 
@@ -65,7 +65,7 @@ def test_log_report_to_a_new_run(store, small_table, tmp_path):
     assert run.data.metrics == pytest.approx(SMALL_METRICS)
     assert artifact_paths(client, run_id) == ARTIFACTS
     assert read_artifact(run_id, "head-report/report.html", tmp_path / "dl").decode() == report.to_html()
-    summary = json.loads(read_artifact(run_id, "head-report/summary.json", tmp_path / "dl"))
+    summary = json.loads(read_artifact(run_id, "head-report/data/summary.json", tmp_path / "dl"))
     assert summary == report.summary
     svg = read_artifact(run_id, "head-report/figures/heatmaps.svg", tmp_path / "dl")
     assert svg.startswith(b"<svg")
@@ -78,8 +78,8 @@ def test_log_report_uses_the_active_run_and_leaves_it_open(store, small_table):
         assert MlflowClient().get_run(active.info.run_id).info.status == "RUNNING"
     client = MlflowClient()
     assert artifact_paths(client, active.info.run_id) == [
-        "reports/heads/figures/heatmaps.vl.json", "reports/heads/figures/layer-profile.vl.json",
-        "reports/heads/figures/overlap.vl.json", "reports/heads/heads.csv", "reports/heads/report.html", "reports/heads/summary.json"]
+        "reports/heads/data/heads.csv", "reports/heads/data/summary.json", "reports/heads/figures/heatmaps.vl.json", "reports/heads/figures/layer-profile.vl.json",
+        "reports/heads/figures/overlap.vl.json", "reports/heads/report.html"]
 
 
 def test_category_names_become_valid_distinct_metric_keys(store):
@@ -143,3 +143,41 @@ def test_cli_mlflow_missing_is_a_usage_error_before_writing(small_table, tmp_pat
     assert result.returncode == 2
     assert result.stderr == "reporter: error: MLflow is not installed; install it with: pip install 'reporter[mlflow]'\n"
     assert sorted(os.listdir(tmp_path)) == ["heads.csv"]
+
+
+def test_cli_mlflow_logs_a_two_model_site(store, cli, small_table, tmp_path):
+    uri, _ = store
+    small_table.to_csv(tmp_path / "a.csv", index=False)
+    small_table[small_table["category"] != "C"].to_csv(tmp_path / "b.csv", index=False)
+    result = cli("build", "a.csv", "b.csv", "-o", "site", "--mlflow", "--formats", "svg", "--quiet", cwd=tmp_path,
+                 env={"MLFLOW_TRACKING_URI": uri, "MLFLOW_EXPERIMENT_NAME": "heads"})
+    assert (result.returncode, result.stderr) == (0, "")
+    (run,) = MlflowClient().search_runs([MlflowClient().get_experiment_by_name("heads").experiment_id])
+    metrics = run.data.metrics
+    assert metrics["models"] == 2.0
+    assert (metrics["a/category_heads/C"], metrics["b/category_heads/C"]) == (2.0, 0.0)
+    assert metrics["a/heads_classified"] == 7.0
+    paths = artifact_paths(MlflowClient(), run.info.run_id)
+    assert "head-report/report.html" in paths and "head-report/data/comparison.json" in paths
+    assert {"head-report/a/data/summary.json", "head-report/b/figures/heatmaps.svg",
+            "head-report/figures/depth-profiles.svg"} <= set(paths)
+    page = read_artifact(run.info.run_id, "head-report/report.html", tmp_path / "dl").decode()
+    assert "2 models" in page
+
+
+def test_cli_mlflow_logs_a_diff(store, cli, small_table, tmp_path):
+    uri, _ = store
+    small_table.to_csv(tmp_path / "a.csv", index=False)
+    small_table[small_table["category"] != "C"].to_csv(tmp_path / "b.csv", index=False)
+    result = cli("diff", "a.csv", "b.csv", "-o", "changes", "--mlflow", "--formats", "", "--quiet", cwd=tmp_path,
+                 env={"MLFLOW_TRACKING_URI": uri, "MLFLOW_EXPERIMENT_NAME": "heads"})
+    assert (result.returncode, result.stderr) == (0, "")
+    (run,) = MlflowClient().search_runs([MlflowClient().get_experiment_by_name("heads").experiment_id])
+    metrics = run.data.metrics
+    c_heads = int((small_table["category"] == "C").sum())
+    kept = len(small_table) - c_heads
+    assert {k: metrics[k] for k in ("memberships_kept", "memberships_gained", "memberships_lost")} == {
+        "memberships_kept": kept, "memberships_gained": 0.0, "memberships_lost": c_heads}
+    assert metrics["category_lost/C"] == c_heads and metrics["jaccard"] == pytest.approx(kept / len(small_table))
+    paths = artifact_paths(MlflowClient(), run.info.run_id)
+    assert {"head-report/report.html", "head-report/data/diff.json", "head-report/data/changes.csv"} <= set(paths)

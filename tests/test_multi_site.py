@@ -11,9 +11,10 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from reporter.compare import binomial_lower, binomial_upper, mann_whitney_p, two_proportion_p
+from reporter.analysis.across_models import binomial_lower, binomial_upper, mann_whitney_p, two_proportion_p
 from reporter.errors import UsageError
-from reporter.multi import model_inputs, slugify, unique_slugs
+from reporter.input.multi import model_inputs
+from reporter.slugs import digest, folder_slugs
 from reporter.site import build_site
 
 
@@ -55,15 +56,13 @@ def built(tmp_path_factory):
 
 # --- slugs and grouping ---------------------------------------------------------------------------------------
 
-def test_slugs_are_safe_ascii_and_unique():
-    assert slugify("meta-llama/Meta-Llama-3.1-8B") == "meta-llama-meta-llama-3-1-8b"
-    assert slugify("_private") == "private"
-    assert slugify(".hidden") == "hidden"
-    assert slugify("Ünïcödé β") == "unicode"
-    assert slugify("∂∂") == "model"
-    assert slugify("data") == "model-data"
-    assert slugify("Figures") == "model-figures"
-    assert unique_slugs(["A b", "a-b", "a_b", "c"]) == ["a-b", "a-b-2", "a-b-3", "c"]
+def test_folder_slugs_are_safe_ascii_unique_and_bounded():
+    h = lambda name: digest(name)[:8]  # noqa: E731
+    assert folder_slugs(["meta-llama/Meta-Llama-3.1-8B", "_private", ".hidden", "Ünïcödé β"]) == [
+        "meta-llama-meta-llama-3-1-8b", "private", "hidden", "unicode"]
+    assert folder_slugs(["∂∂", "data", "Figures", "con", "x" * 300]) == [
+        f"item-{h('∂∂')}", f"data-{h('data')}", f"figures-{h('Figures')}", f"con-{h('con')}", f"{'x' * 40}-{h('x' * 300)}"]
+    assert folder_slugs(["A b", "a-b", "a_b", "c"]) == ["a-b", f"a-b-{h('a-b')}", f"a-b-{h('a_b')}", "c"]
 
 
 def test_models_come_from_the_model_column_in_order_of_appearance():
@@ -249,7 +248,7 @@ def test_several_files_make_one_site_and_the_build_is_byte_stable(tmp_path, cli)
     first = cli(*args, "-o", str(tmp_path / "one"))
     second = cli(*args, "-o", str(tmp_path / "two"))
     assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
-    assert first.stdout.startswith(f"wrote {tmp_path / 'one' / 'index.html'} (3 figures)")
+    assert first.stdout.startswith(f"wrote {tmp_path / 'one' / 'index.html'} (9 figures)")  # 3 per model, 3 on the overview
     files = sorted(p.relative_to(tmp_path / "one") for p in (tmp_path / "one").rglob("*") if p.is_file())
     assert Path("p-run/index.html") in files and Path("q-run/data/summary.json") in files
     for rel in files:
@@ -308,7 +307,7 @@ def test_model_names_are_escaped_and_slugged(tmp_path):
 def test_figures_reach_the_export_helper_in_the_order_the_site_is_staged():
     # The helper draws in the order it is asked; the writer collects in the order it stages. If the
     # overview (built last) were staged first, the writer would sit idle while every model was drawn.
-    from reporter import exporter
+    from reporter.vega import exporter
 
     exporter.start()
     try:

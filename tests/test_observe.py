@@ -9,12 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from reporter.load import load
-from reporter.observe import observe
+from reporter.input.load import load
+from reporter.observe.categories import observe
 from reporter.options import Options
-from reporter.summarize import core_window, summarize
-from reporter.summary_json import dumps, summary_dict
-from reporter.table import HeadTable
+from reporter.analysis.summarize import core_window, summarize
+from reporter.output.summary_json import dumps, summary_dict
+from reporter.input.table import HeadTable
 
 
 def grid_rows(category: str, layers, heads) -> list[tuple[int, int, str]]:

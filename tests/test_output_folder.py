@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from reporter.write import MARKER
+from reporter.output.write import MARKER
 
 OURS = [
     ".nojekyll", "data/heads.csv", "data/summary.json",

@@ -8,9 +8,9 @@ import pytest
 import vl_convert as vlc
 
 from reporter.charts import build_figures
-from reporter.load import load
+from reporter.input.load import load
 from reporter.options import Options
-from reporter.summarize import Intersection, summarize
+from reporter.analysis.summarize import Intersection, summarize
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 import reporter
-from reporter.render import environment, templates_dir
+from reporter.pages.report import environment, templates_dir
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import os
 from bs4 import BeautifulSoup
 
 import reporter
-from reporter.single_file import write_single_file
+from reporter.output.single_file import write_single_file
 
 
 def local_refs(html: str) -> list[str]:

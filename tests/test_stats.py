@@ -1,4 +1,4 @@
-"""Tests and bootstrap intervals of reporter.stats on histograms whose answer is known."""
+"""Tests and bootstrap intervals of reporter.analysis.stats on histograms whose answer is known."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reporter.stats import (
+from reporter.analysis.stats import (
     N_NULL,
     chi2_statistic,
     cliffs_delta,
@@ -16,7 +16,7 @@ from reporter.stats import (
     pair_test,
     uniform_test,
 )
-from reporter.summarize import core_window
+from reporter.analysis.summarize import core_window
 
 
 @settings(max_examples=200, deadline=None)

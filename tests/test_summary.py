@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import reporter
-from reporter.summarize import core_window
+from reporter.analysis.summarize import core_window
 
 
 @pytest.fixture
@@ -91,11 +91,11 @@ def test_core_window_prefers_more_heads_on_equal_width():
 
 
 def test_empty_category_appears_with_nulls(tmp_path):
-    from reporter.load import load
+    from reporter.input.load import load
     from reporter.options import Options
-    from reporter.summarize import summarize
-    from reporter.summary_json import summary_dict
-    from reporter.table import HeadTable
+    from reporter.analysis.summarize import summarize
+    from reporter.output.summary_json import summary_dict
+    from reporter.input.table import HeadTable
 
     base = load(__import__("conftest").long_table([(0, 0, "A")]), Options(layers=2, heads=2))
     table = HeadTable(base.memberships, ("A", "Empty"), 2, 2, "flag")

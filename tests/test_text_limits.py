@@ -9,7 +9,7 @@ import pytest
 
 from reporter.charts.theme import LIMITS, NO_LIMITS, ROOM_EM, config, fits
 from reporter.diff_report import build_diff
-from reporter.export_helper import draw_svg
+from reporter.vega.export_helper import draw_svg
 from reporter.report import build
 from reporter.site import build_site
 

@@ -8,10 +8,10 @@ import altair as alt
 import pandas as pd
 from bs4 import BeautifulSoup
 
-from reporter.load import load
+from reporter.input.load import load
 from reporter.options import Options
 from reporter.report import Report
-from reporter.top_heads import TopHead, head_best_scores, relation_tops, top_heads
+from reporter.analysis.top_heads import TopHead, head_best_scores, relation_tops, top_heads
 
 
 def scored_table(small_table, with_relations: bool = True):

@@ -16,7 +16,7 @@ from wandb.proto import wandb_internal_pb2
 import reporter
 from conftest import ROOT
 from reporter.integrations.wandb import log_report
-from reporter.summary_json import dumps
+from reporter.output.summary_json import dumps
 
 SMALL_SUMMARY = {
     "heads_total": 24, "heads_classified": 7, "heads_unclassified": 17, "heads_multi_category": 2,
@@ -89,7 +89,7 @@ def test_log_report_to_an_open_run(offline, small_table, tmp_path):
 
     (page,) = (folder / "files" / "media" / "html").glob("head-report_0_*.html")
     assert page.read_text() == report.to_html()  # inject=False: the page exactly as built
-    assert (folder / "files" / "head-report" / "summary.json").read_text() == dumps(report.summary)
+    assert (folder / "files" / "head-report" / "data" / "summary.json").read_text() == dumps(report.summary)
 
     summary = summary_values(folder)
     assert {k: summary[k] for k in SMALL_SUMMARY} == pytest.approx(SMALL_SUMMARY)
@@ -99,11 +99,11 @@ def test_log_report_to_an_open_run(offline, small_table, tmp_path):
     (artifact,) = logged_artifacts(folder)
     assert (artifact.name, artifact.type) == ("head-report", "report")
     contents = {c.path: c for c in artifact.manifest.contents}
-    assert sorted(contents) == ["figures/heatmaps.svg", "figures/heatmaps.vl.json", "figures/layer-profile.svg",
+    assert sorted(contents) == ["data/heads.csv", "data/summary.json", "figures/heatmaps.svg", "figures/heatmaps.vl.json", "figures/layer-profile.svg",
                                 "figures/layer-profile.vl.json", "figures/overlap.svg", "figures/overlap.vl.json",
-                                "heads.csv", "report.html", "summary.json"]
+                                "report.html"]
     # The staged copy the artifact uploads from is the report's summary.json.
-    assert Path(contents["summary.json"].local_path).read_text() == dumps(report.summary)
+    assert Path(contents["data/summary.json"].local_path).read_text() == dumps(report.summary)
     assert contents["report.html"].size == len(report.to_html().encode())
 
 

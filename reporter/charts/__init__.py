@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Callable, Iterable, TypeVar
 
-from ..summarize import Summary
+from ..analysis.summarize import Summary
 
 T = TypeVar("T")
 

@@ -6,7 +6,7 @@ from typing import Callable
 
 import altair as alt
 
-from ..diff import HEAD_STATUSES, STATUS_COLORS, Diff, changes_by_layer
+from ..analysis.diff import HEAD_STATUSES, STATUS_COLORS, Diff, changes_by_layer
 from ..palette import UNCLASSIFIED_COLOR
 from . import Figure, made_in_turn
 from .compose import concat, figure_spec, layer, row_axis, vconcat

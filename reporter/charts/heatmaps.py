@@ -7,8 +7,8 @@ import functools
 import altair as alt
 
 from ..palette import UNCLASSIFIED, UNCLASSIFIED_COLOR
-from ..summarize import Summary
-from ..top_heads import head_best_scores
+from ..analysis.summarize import Summary
+from ..analysis.top_heads import head_best_scores
 from . import Figure
 from .compose import concat, figure_spec, independent_colors, layer
 from .interaction import emphasis, highlight_param, in_layer_range, layer_range_param, legend_or_highlight, picked

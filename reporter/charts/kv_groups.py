@@ -6,9 +6,9 @@ import math
 
 import altair as alt
 
-from ..kv_groups import clustering, group_size
+from ..analysis.kv_groups import clustering, group_size
 from ..palette import UNCLASSIFIED
-from ..summarize import Summary
+from ..analysis.summarize import Summary
 from . import Figure
 from .heatmaps import heads_records, panel_size, score_tooltips, ticks
 from .compose import figure_spec, hconcat, independent_colors, layer

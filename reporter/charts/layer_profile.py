@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import altair as alt
 
-from ..summarize import Summary
+from ..analysis.summarize import Summary
 from . import Figure
 from .heatmaps import panel_size, ticks
 from .compose import figure_spec, layer, row_axis, vconcat

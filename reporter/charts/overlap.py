@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 
 from ..palette import multi_label
-from ..summarize import Summary
+from ..analysis.summarize import Summary
 from . import Figure
 from .compose import figure_spec, hconcat, independent_colors, layer, vconcat
 from .interaction import emphasis, highlight_param, picked

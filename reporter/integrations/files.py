@@ -4,26 +4,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..output.write import exported_files
+from ..product import Product
+
 REPORT_FILE = "report.html"
 
 
-def attachment_files(report) -> dict[str, bytes]:
-    """Files to attach to a run, keyed by relative path.
+def attachment_files(report: Product) -> dict[str, bytes]:
+    """Files to attach to a run, keyed by relative path: the page, the data files and every figure's exports.
 
     The page is the single-file HTML: a tracker shows one artifact at a time,
-    so links to side files would not resolve there.
+    so links to side files would not resolve there. The data files and
+    figures keep their paths in the site folder.
     """
-    from ..summary_json import dumps
-    from ..report import heads_csv
-    from ..write import exported_files
-
-    files = {
-        REPORT_FILE: report.to_html().encode("utf-8"),
-        "summary.json": dumps(report.summary).encode("utf-8"),
-        "heads.csv": heads_csv(report.stats).encode("utf-8"),
-    }
-    for name, data in exported_files(report.figures, report.options.formats):
-        files[f"figures/{name}"] = data
+    files = {REPORT_FILE: report.to_html().encode("utf-8"), **report.documents()}
+    for prefix, figures in report.figure_sets().items():
+        base = f"{prefix}/" if prefix else ""
+        for name, data in exported_files(figures, report.formats):
+            files[f"{base}figures/{name}"] = data
     return files
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..errors import UsageError
 from .files import attachment_files, write_files
-from .headline import headline_metrics, require
+from .extras import require
 
 log = logging.getLogger(__name__)
 
@@ -21,8 +21,8 @@ def log_report(report, run_id: str | None = None, artifact_path: str = "head-rep
     The run is ``run_id``, else the active run, else ``MLFLOW_RUN_ID``, else a
     new run in the current experiment (started and ended here). Artifacts go
     under ``artifact_path``: ``report.html`` (self-contained, previewed by the
-    MLflow UI), ``summary.json``, ``heads.csv`` and ``figures/``. Headline
-    numbers are logged as metrics at step 0 (see headline.headline_metrics).
+    MLflow UI), the data files and figures as in the site folder. Headline
+    numbers are logged as metrics at step 0 (see Product.headline).
     """
     mlflow = require("mlflow", "mlflow", "MLflow")
     run_id = run_id or active_run_id(mlflow) or os.environ.get("MLFLOW_RUN_ID") or None
@@ -50,7 +50,7 @@ def log_to_run(mlflow, run_id: str, report, artifact_path: str) -> str:
         raise UsageError(f"MLflow run {run_id!r} was not found at {mlflow.get_tracking_uri()}: "
                          "check the run id or MLFLOW_TRACKING_URI") from exc
     stamp = int(time.time() * 1000)
-    metrics = [Metric(key, float(value), stamp, 0) for key, value in headline_metrics(report.summary).items()]
+    metrics = [Metric(key, float(value), stamp, 0) for key, value in report.headline().items()]
     client.log_batch(run_id, metrics=metrics)
     with tempfile.TemporaryDirectory(prefix="reporter-mlflow-") as tmp:
         client.log_artifacts(run_id, str(write_files(Path(tmp), attachment_files(report))), artifact_path)

@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 from .files import REPORT_FILE, attachment_files, write_files
-from .headline import headline_metrics, require
+from .extras import require
 
 log = logging.getLogger(__name__)
 ARTIFACT_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
@@ -20,7 +20,7 @@ def log_report(report, run=None, key: str = "head-report") -> object:
     The run is ``run``, else ``wandb.run``, else a new ``wandb.init()`` (which
     honours WANDB_PROJECT, WANDB_MODE and the rest) finished here. Logs the
     self-contained page as ``wandb.Html(..., inject=False)`` under ``key``,
-    headline numbers into the run summary, summary.json into the run's files,
+    headline numbers into the run summary, the JSON documents into the run's files,
     and the page, data and figures as an artifact of type ``report``.
     """
     wandb = require("wandb", "wandb", "Weights & Biases (wandb)")
@@ -38,11 +38,13 @@ def log_to_run(wandb, run, report, key: str) -> None:
     files = attachment_files(report)
     # inject=False: the page brings its own styles and scripts; W&B's injected stylesheet would restyle it.
     run.log({key: wandb.Html(files[REPORT_FILE].decode("utf-8"), inject=False)})
-    run.summary.update(headline_metrics(report.summary))
-    summary_path = Path(run.dir) / key / "summary.json"
-    summary_path.parent.mkdir(parents=True, exist_ok=True)
-    summary_path.write_bytes(files["summary.json"])
-    run.save(str(summary_path), base_path=run.dir, policy="now")
+    run.summary.update(report.headline())
+    for rel, data in report.documents().items():
+        if rel.endswith(".json"):  # the JSON documents as run files, shown in the run's Files tab
+            path = Path(run.dir) / key / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+            run.save(str(path), base_path=run.dir, policy="now")
     with tempfile.TemporaryDirectory(prefix="reporter-wandb-") as tmp:
         artifact = wandb.Artifact(ARTIFACT_NAME.sub("-", key), type="report",
                                   description="reporter: head-category report (page, summary.json, figures)")

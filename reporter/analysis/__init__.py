@@ -1,0 +1,1 @@
+"""Analysis: statistics and every statistical test, pure pandas/numpy -> Summary and comparisons."""

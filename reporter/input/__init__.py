@@ -1,0 +1,1 @@
+"""Input: read a file or an object, detect its shape, validate it -> HeadTable."""

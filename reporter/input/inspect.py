@@ -1,0 +1,165 @@
+"""Inspect: what a build would make of an input, and every problem found, without writing anything."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .columns import normalize_columns
+from ..errors import ReporterError
+from .load import check_inside_shape, check_not_empty, check_options_fit, input_shape, order_categories, parse, \
+    resolve_shape
+from .models import models_in, select_model
+from ..options import Options
+from .read import RawInput, read
+from .scores import read_category_map, score_problems
+from .shapes import Parsed, detect_shape, long_problems, wide_problems
+
+
+@dataclass
+class Inspection:
+    """What ``reporter inspect`` found: the input, its shape, the model shape, categories and problems."""
+
+    input: str
+    format: str | None = None
+    rows: int | None = None
+    models: tuple[str, ...] = ()
+    model: str | None = None
+    shape: str | None = None
+    n_layers: int | None = None
+    n_heads: int | None = None
+    shape_source: str | None = None
+    rule: str | None = None
+    categories: dict[str, int] = field(default_factory=dict)
+    classified: int | None = None
+    warnings: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing stops a build."""
+        return not self.problems
+
+    def lines(self) -> list[str]:
+        """The inspection as lines of text for the terminal."""
+        out = [f"input: {self.input}" + (f" ({self.format}, {self.rows:,} rows)" if self.format else "")]
+        if self.models:
+            out.append(f"models in the table: {', '.join(self.models)}")
+        if self.model:
+            out.append(f"model: {self.model}")
+        if self.shape:
+            out.append(f"shape: {self.shape}")
+        if self.n_layers:
+            out.append(f"model shape: {self.n_layers} layers x {self.n_heads} heads (from {self.shape_source})")
+        if self.rule:
+            out.append(f"rule: {self.rule}")
+        if self.categories:
+            out.append("categories:")
+            width = max(len(name) for name in self.categories)
+            out += [f"  {name:<{width}}  {count:,} heads" for name, count in self.categories.items()]
+        if self.classified is not None and self.n_layers:
+            total = self.n_layers * self.n_heads
+            out.append(f"heads: {total:,} in all, {self.classified:,} classified, {total - self.classified:,} unclassified")
+        out += [f"warning: {w}" for w in self.warnings]
+        out += [f"problem: {p}" for p in self.problems] or ["problems: none"]
+        return out
+
+
+def inspect(table: object, options: Options) -> Inspection:
+    """Inspect an input the way ``build`` would read it, collecting problems instead of stopping at the first."""
+    found = Inspection(input="DataFrame" if isinstance(table, pd.DataFrame) else str(table))
+    try:
+        raw = read(table)
+    except ReporterError as exc:
+        found.problems.append(str(exc))
+        return found
+    found.format, found.rows = raw.format, len(raw.frame)
+    inspect_frame(raw, options, found)
+    return found
+
+
+def inspect_frame(raw: RawInput, options: Options, found: Inspection) -> None:
+    """The checks after reading; each stage runs only when the ones it needs passed."""
+    frame = normalize_columns(raw.frame, options.score_column)
+    found.models = models_in(frame)
+    try:
+        check_not_empty(frame)
+        frame, found.model = select_model(frame, options.model)
+    except ReporterError as exc:
+        found.problems.append(str(exc))
+        return
+    shape = input_shape(frame, options)
+    found.shape = describe_shape(frame, shape, options)
+    found.problems += collect(lambda: check_options_fit(frame, shape, options))
+    found.problems += shape_problems(frame, shape, options)
+    if found.problems:
+        return
+    parsed = attempt(lambda: parse(frame, options), found)
+    if parsed is None:
+        return
+    found.rule, found.warnings = parsed.rule, list(parsed.warnings)
+    resolved = attempt(lambda: resolve_shape(parsed.extent, raw.metadata, options, found.model), found)
+    if resolved is None:
+        return
+    found.n_layers, found.n_heads, found.shape_source = resolved
+    found.problems += collect(lambda: check_inside_shape(parsed.extent, *resolved))
+    count_categories(parsed, options, found)
+
+
+def describe_shape(frame: pd.DataFrame, shape: str, options: Options) -> str:
+    """The detected shape in words, with the columns that made it."""
+    index = "head_id" if "head_id" in frame.columns and not {"layer", "head"} <= set(frame.columns) else "layer, head"
+    if shape == "scores":
+        relations = frame["relation"].nunique() if "relation" in frame.columns else frame["category"].nunique()
+        return f"scores ({index}, relation, score column {options.score_column!r}; {relations} relations)"
+    if shape == "long":
+        return f"long ({index}, category)"
+    return f"wide ({index}, one true/false column per category)" if detect_shape(frame) == "wide" else shape
+
+
+def shape_problems(frame: pd.DataFrame, shape: str, options: Options) -> list[str]:
+    """Every problem of the table's columns for its shape."""
+    if shape == "long":
+        return long_problems(frame)
+    if shape == "wide":
+        return wide_problems(frame)
+    problems: list[str] = []
+    category_map = None
+    if options.category_map:
+        try:
+            category_map = read_category_map(options.category_map)
+        except ReporterError as exc:
+            problems.append(str(exc))
+    if "relation" not in frame.columns:
+        frame = frame.assign(relation=frame["category"])
+    return problems + score_problems(frame, options, category_map)
+
+
+def count_categories(parsed: Parsed, options: Options, found: Inspection) -> None:
+    """Heads per category in panel order, and the number of classified heads."""
+    categories = attempt(lambda: order_categories(parsed.categories, options.categories), found)
+    if categories is None:
+        return
+    counts = parsed.memberships["category"].value_counts()
+    found.categories = {name: int(counts.get(name, 0)) for name in categories}
+    members = parsed.memberships[parsed.memberships["category"].isin(categories)]
+    found.classified = len(members[["layer", "head"]].drop_duplicates())
+
+
+def collect(check) -> list[str]:
+    """The message of the ReporterError a check raises, as a list (empty when it passes)."""
+    try:
+        check()
+    except ReporterError as exc:
+        return [str(exc)]
+    return []
+
+
+def attempt(step, found: Inspection):
+    """Run one step; on a ReporterError record the problem and return None."""
+    try:
+        return step()
+    except ReporterError as exc:
+        found.problems.append(str(exc))
+        return None

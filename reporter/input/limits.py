@@ -1,0 +1,67 @@
+"""Limits: the largest tables a report is built from, checked before anything is allocated.
+
+Every figure, table and statistic grows with the model shape (layers x heads)
+and the number of categories, so a stray index (a layer of 10**9) must stop
+the build with a message instead of allocating a 10**9-wide grid. The numbers
+and the memory they bound are documented in docs/limits.md.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..errors import InputError
+
+MAX_LAYERS = 4096
+MAX_HEADS = 4096  # per layer
+MAX_HEADS_TOTAL = 1 << 20  # layers x heads: 1,048,576 (Llama-3.1-405B has 126 x 128 = 16,128)
+MAX_CATEGORIES = 64  # shown as panels; chart building time grows with their number
+MAX_MEMBERSHIPS = 10_000_000  # distinct (layer, head, category) rows after duplicates are collapsed
+MAX_NAME_LENGTH = 10_000  # characters in one category name
+HINT = "see docs/limits.md"
+
+
+def check_limits(memberships: pd.DataFrame, n_layers: int, n_heads: int,
+                 requested: tuple[str, ...] | None = None) -> None:
+    """Raise an InputError when the resolved shape or the memberships exceed a limit.
+
+    ``requested`` (--categories) are the categories shown, when given.
+    """
+    check_shape(n_layers, n_heads)
+    if len(memberships) > MAX_MEMBERSHIPS:
+        raise InputError(
+            f"the table has {len(memberships):,} distinct (layer, head, category) rows, more than the "
+            f"{MAX_MEMBERSHIPS:,} reporter handles; aggregate or split the table ({HINT})"
+        )
+    categories = requested or memberships["category"].unique()
+    if len(categories) > MAX_CATEGORIES:
+        raise InputError(
+            f"the table has {len(categories):,} categories, more than the {MAX_CATEGORIES} a report can show; "
+            f"merge categories or pick some with --categories ({HINT})"
+        )
+    longest = max((len(str(c)) for c in categories), default=0)
+    if longest > MAX_NAME_LENGTH:
+        raise InputError(
+            f"a category name is {longest:,} characters long, more than {MAX_NAME_LENGTH:,}; shorten it ({HINT})"
+        )
+
+
+def check_shape(n_layers: int, n_heads: int) -> None:
+    """The model shape must be positive and within MAX_LAYERS, MAX_HEADS and MAX_HEADS_TOTAL."""
+    if n_layers < 1 or n_heads < 1:
+        raise InputError(f"the model shape {n_layers}x{n_heads} is empty; layers and heads must be at least 1")
+    if n_layers > MAX_LAYERS:
+        raise InputError(
+            f"the model shape has {n_layers:,} layers, more than the {MAX_LAYERS:,} reporter handles; "
+            f"check the layer column or --layers (indexes are 0-based) ({HINT})"
+        )
+    if n_heads > MAX_HEADS:
+        raise InputError(
+            f"the model shape has {n_heads:,} heads per layer, more than the {MAX_HEADS:,} reporter handles; "
+            f"check the head column or --heads (indexes are 0-based) ({HINT})"
+        )
+    if n_layers * n_heads > MAX_HEADS_TOTAL:
+        raise InputError(
+            f"the model shape {n_layers:,}x{n_heads:,} has {n_layers * n_heads:,} heads, more than the "
+            f"{MAX_HEADS_TOTAL:,} reporter handles; check --layers/--heads or the indexes ({HINT})"
+        )

@@ -1,0 +1,1 @@
+"""Observe: sentences written from analysis results only -> Observation lists."""

@@ -1,0 +1,295 @@
+"""Observe across models: what holds in every model and what differs -> list[Observation].
+
+Sentences follow the single-model ones (observe.py): each carries its numbers,
+and a claim is made only when a test supports it in every model it names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations
+
+import numpy as np
+
+from ..analysis.across_models import THIRDS, ModelComparison, ModelCategory, binomial_lower, binomial_upper, mann_whitney_p, two_proportion_p
+from .categories import Observation, percent, slug
+from ..rules import ALPHA, MIN_RATIO, RARE
+from ..rules import MIN_HEADS_PER_MODEL as MIN_HEADS
+
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Which third of depth holds most of a category's heads in one model, if one clearly does."""
+
+    cell: ModelCategory
+    third: int | None
+    held: int
+    expected: float
+    p_value: float
+
+
+def observe_models(cmp: ModelComparison) -> list[Observation]:
+    """Every cross-model observation the statistics support: shared findings first, then differences."""
+    placements = {c: [placement(cell) for cell in cmp.for_category(c)] for c in cmp.categories}
+    same = {c: same_third(cmp, c, placements[c]) for c in cmp.categories}
+    shared = list(same.values())
+    # "Mostly in the last third" already says the other thirds hold few.
+    shared += [empty_third(cmp, c) for c in cmp.categories if same[c] is None]
+    shared += [ordering(cmp, a, b) for a, b in combinations(cmp.categories, 2)]
+    differ = [differing_thirds(cmp, c, placements[c]) for c in cmp.categories]
+    differ += [presence(cmp, c) for c in cmp.categories]
+    differ += [too_few(cmp, c) for c in cmp.categories]
+    differ += [share_contrast(cmp, c) for c in cmp.categories]
+    totals = [unclassified_range(cmp), multi_category_range(cmp)]
+    return [o for o in shared + differ + totals if o is not None]
+
+
+def placement(cell: ModelCategory) -> Placement:
+    """The third holding the most heads, kept only when it holds clearly more than an even spread would.
+
+    The test is one-sided binomial against the third's share of layers,
+    Bonferroni-corrected for picking the largest of three.
+    """
+    n_layers = sum(hi - lo + 1 for lo, hi in cell.third_layers if lo >= 0)
+    counts = np.array(cell.thirds)
+    best = int(np.argmax(counts))
+    lo, hi = cell.third_layers[best]
+    expected = (hi - lo + 1) / n_layers if lo >= 0 else 0.0
+    held = int(counts[best])
+    if cell.heads < MIN_HEADS or (counts == held).sum() > 1:
+        return Placement(cell, None, held, expected, 1.0)
+    p_value = min(1.0, 3 * binomial_upper(held, cell.heads, expected))
+    return Placement(cell, best if p_value < ALPHA else None, held, expected, p_value)
+
+
+def heads(n: int) -> str:
+    """``1 head``, ``12 heads``."""
+    return f"{n:,} head" if n == 1 else f"{n:,} heads"
+
+
+def names(items: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def held_text(p: Placement) -> str:
+    """``gpt2-xl (71.0% of 120 heads)``."""
+    return f"{p.cell.model} ({percent(p.held / p.cell.heads)} of {heads(p.cell.heads)})"
+
+
+def evaluated(ps: list[Placement]) -> list[Placement]:
+    """Placements of the models with enough heads to say where they sit."""
+    return [p for p in ps if p.cell.heads >= MIN_HEADS]
+
+
+def same_third(cmp: ModelComparison, category: str, ps: list[Placement]) -> Observation | None:
+    """A category sits in the same third of depth in every model with enough heads (at least two)."""
+    ok = evaluated(ps)
+    if len(ok) < 2 or any(p.third is None for p in ok) or len({p.third for p in ok}) != 1:
+        return None
+    third = THIRDS[ok[0].third]
+    text = (f"{category} heads sit mostly in the {third} third of depth in {scope(cmp, len(ok), category)}: "
+            f"{names([held_text(p) for p in ok])}, where an even spread would put {even_share([p.expected for p in ok])} there.")
+    return Observation(
+        id=f"{slug(category)}-same-third", kind="concentration", text=text, figure="depth-profiles",
+        category=category,
+        evidence={"third": third, "models": {p.cell.model: {"heads": p.cell.heads, "in_third": p.held,
+                                                           "p_value": round(p.p_value, 6)} for p in ok}},
+    )
+
+
+def third_share(cell: ModelCategory, k: int) -> float:
+    """The share of the model's layers that fall in third ``k``."""
+    n_layers = sum(hi - lo + 1 for lo, hi in cell.third_layers if lo >= 0)
+    lo, hi = cell.third_layers[k]
+    return (hi - lo + 1) / n_layers if lo >= 0 else 0.0
+
+
+def empty_third(cmp: ModelComparison, category: str) -> Observation | None:
+    """A third of depth holds clearly fewer of a category's heads than an even spread, in every model.
+
+    Per model a one-sided binomial test, Bonferroni-corrected for three thirds;
+    of the thirds that pass in every model, the one holding the fewest heads.
+    """
+    cells = [c for c in cmp.for_category(category) if c.heads >= MIN_HEADS]
+    if len(cells) < 2:
+        return None
+    passing = []
+    for k in range(3):
+        tests = [(c, c.thirds[k], third_share(c, k)) for c in cells]
+        if all(3 * binomial_lower(held, c.heads, share) < ALPHA for c, held, share in tests):
+            passing.append((max(held / c.heads for c, held, _ in tests), k, tests))
+    if not passing:
+        return None
+    _, k, tests = min(passing, key=lambda item: item[:2])
+    listed = names([f"{c.model} ({percent(held / c.heads)} of {heads(c.heads)})" for c, held, _ in tests])
+    text = (f"In {scope(cmp, len(cells), category)}, few {category} heads sit in the {THIRDS[k]} third of depth: "
+            f"{listed}, where an even spread would put {even_share([s for _, _, s in tests])} there.")
+    return Observation(
+        id=f"{slug(category)}-few-in-{THIRDS[k]}-third", kind="sparsity", text=text, figure="depth-profiles",
+        category=category,
+        evidence={"third": THIRDS[k], "models": {c.model: {"heads": c.heads, "in_third": held} for c, held, _ in tests}},
+    )
+
+
+def scope(cmp: ModelComparison, n: int, category: str) -> str:
+    """``both models``, ``all 4 models`` or ``all 3 models with at least 10 X heads``."""
+    every = "both models" if n == 2 else f"all {n} models"
+    return every if n == len(cmp.models) else f"{every} with at least {MIN_HEADS} {category} heads"
+
+
+def even_share(shares: list[float]) -> str:
+    """The share an even spread would give, or its range over models."""
+    low, high = min(shares), max(shares)
+    return percent(low) if percent(low) == percent(high) else f"{percent(low)}–{percent(high)}"
+
+
+def differing_thirds(cmp: ModelComparison, category: str, ps: list[Placement]) -> Observation | None:
+    """A category favours different thirds of depth in different models (at least one clearly)."""
+    ok = evaluated(ps)
+    if len(ok) < 2 or (len({p.third for p in ok}) == 1 and ok[0].third is not None):
+        return None
+    if all(p.third is None for p in ok):
+        text = (f"In none of the {len(ok)} models with at least {MIN_HEADS} {category} heads does one third of "
+                f"depth hold clearly more of them than an even spread (largest third: "
+                f"{names([held_text(p) for p in ok])}; binomial test p ≥ {ALPHA}).")
+    else:
+        groups = []
+        for k, third in enumerate(THIRDS):
+            members = [p for p in ok if p.third == k]
+            if members:
+                groups.append(f"the {third} third in {names([held_text(p) for p in members])}")
+        spread = [p for p in ok if p.third is None]
+        if spread:
+            groups.append(f"no single third in {names([f'{p.cell.model} ({heads(p.cell.heads)})' for p in spread])}")
+        text = f"{category} heads favour different parts of depth across models: {'; '.join(groups)}."
+    return Observation(
+        id=f"{slug(category)}-thirds-differ", kind="comparison", text=text, figure="depth-profiles",
+        category=category,
+        evidence={"models": {p.cell.model: {"heads": p.cell.heads, "third": None if p.third is None else THIRDS[p.third],
+                                            "p_value": round(p.p_value, 6)} for p in ok}},
+    )
+
+
+def ordering(cmp: ModelComparison, a: str, b: str) -> Observation | None:
+    """One category sits earlier than another in every model (Mann–Whitney p < ALPHA in each)."""
+    rows = []
+    for m in cmp.models:
+        ca, cb = cmp.cell(m.slug, a), cmp.cell(m.slug, b)
+        if ca.heads < MIN_HEADS or cb.heads < MIN_HEADS:
+            return None
+        la, lb = category_layers(cmp, m.slug, a), category_layers(cmp, m.slug, b)
+        rows.append((m.name, ca.median_depth, cb.median_depth, mann_whitney_p(la, lb)))
+    if len(rows) < 2 or any(p >= ALPHA or da == db for _, da, db, p in rows):
+        return None
+    signs = {da < db for _, da, db, _ in rows}
+    if len(signs) != 1:
+        return None
+    early, late = (a, b) if signs.pop() else (b, a)
+    swap = early != a
+    medians = "; ".join(f"{(db if swap else da):.2f} vs {(da if swap else db):.2f} in {name}" for name, da, db, _ in rows)
+    every = "both models" if len(rows) == 2 else f"all {len(rows)} models"
+    text = f"In {every}, {early} heads sit earlier than {late} heads (median depth {medians})."
+    return Observation(
+        id=f"{slug(early)}-before-{slug(late)}", kind="comparison", text=text, figure="core-windows",
+        evidence={"models": {name: {"median_depth": [da, db], "p_value": round(p, 6)} for name, da, db, p in rows},
+                  "categories": [a, b]},
+    )
+
+
+def category_layers(cmp: ModelComparison, model_slug: str, category: str) -> np.ndarray:
+    """Normalized depths of one category's heads in one model."""
+    index = [m.slug for m in cmp.models].index(model_slug)
+    t = cmp.summaries[index].table
+    layers = t.memberships.loc[t.memberships["category"] == category, "layer"].to_numpy(dtype="float64")
+    return layers / (t.n_layers - 1) if t.n_layers > 1 else layers * 0.0
+
+
+def presence(cmp: ModelComparison, category: str) -> Observation | None:
+    """A category has heads in some models and none in others."""
+    cells = cmp.for_category(category)
+    have = [c for c in cells if c.heads]
+    lack = [c for c in cells if not c.heads]
+    if not have or not lack:
+        return None
+    listed = names([f"{c.model} ({heads(c.heads)})" for c in have])
+    verb = "has" if len(lack) == 1 else "have"
+    text = f"{category} heads exist only in {listed}; {names([c.model for c in lack])} {verb} none."
+    return Observation(
+        id=f"{slug(category)}-presence", kind="sparsity", text=text, figure="model-heatmaps", category=category,
+        evidence={"heads": {c.model: c.heads for c in cells}},
+    )
+
+
+def too_few(cmp: ModelComparison, category: str) -> Observation | None:
+    """A category has heads, but too few in most models to compare where they sit."""
+    cells = [c for c in cmp.for_category(category) if c.heads]
+    few = [c for c in cells if c.heads < MIN_HEADS]
+    if not few or len(cells) - len(few) >= 2:
+        return None
+    text = (f"{category} heads are too few to compare where they sit: "
+            f"{names([f'{c.model} has {c.heads}' for c in few])} (at least {MIN_HEADS} per model are needed).")
+    return Observation(
+        id=f"{slug(category)}-too-few", kind="sparsity", text=text, figure="model-heatmaps", category=category,
+        evidence={"heads": {c.model: c.heads for c in cells}, "min_heads": MIN_HEADS},
+    )
+
+
+def share_contrast(cmp: ModelComparison, category: str) -> Observation | None:
+    """A category is a clearly larger share of heads in one model than in another."""
+    cells = [c for c in cmp.for_category(category) if c.heads]
+    if len(cells) < 2:
+        return None
+    high = max(cells, key=lambda c: c.share_of_heads)
+    low = min(cells, key=lambda c: c.share_of_heads)
+    hm, lm = model_of(cmp, high.slug), model_of(cmp, low.slug)
+    ratio = high.share_of_heads / low.share_of_heads
+    p_value = two_proportion_p(high.heads, hm.heads, low.heads, lm.heads)
+    if ratio < MIN_RATIO or p_value >= ALPHA:
+        return None
+    text = (f"{category} heads are a larger share of {high.model} ({percent(high.share_of_heads)}, "
+            f"{high.heads:,} of {hm.heads:,} heads) than of {low.model} ({percent(low.share_of_heads)}, "
+            f"{low.heads:,} of {lm.heads:,}): {ratio:.1f} times as large.")
+    return Observation(
+        id=f"{slug(category)}-share", kind="comparison", text=text, figure="model-heatmaps", category=category,
+        evidence={"high": high.model, "low": low.model, "ratio": round(ratio, 4), "p_value": round(p_value, 6)},
+    )
+
+
+def model_of(cmp: ModelComparison, model_slug: str):
+    """The ModelRow with this slug."""
+    return next(m for m in cmp.models if m.slug == model_slug)
+
+
+def unclassified_range(cmp: ModelComparison) -> Observation | None:
+    """How the share of heads in no category ranges over the models."""
+    if len(cmp.models) < 2:
+        return None
+    share = {m.name: m.unclassified / m.heads for m in cmp.models}
+    low = min(cmp.models, key=lambda m: share[m.name])
+    high = max(cmp.models, key=lambda m: share[m.name])
+    text = (f"The share of heads in no category ranges from {percent(share[low.name])} in {low.name} "
+            f"({low.unclassified:,} of {low.heads:,}) to {percent(share[high.name])} in {high.name} "
+            f"({high.unclassified:,} of {high.heads:,}).")
+    return Observation(
+        id="unclassified-range", kind="unclassified", text=text, figure="model-heatmaps",
+        evidence={"share_of_heads": {k: round(v, 4) for k, v in share.items()}},
+    )
+
+
+def multi_category_range(cmp: ModelComparison) -> Observation | None:
+    """How many heads belong to two or more categories in each model."""
+    if len(cmp.models) < 2 or len(cmp.categories) < 2:
+        return None
+    share = {m.name: m.multi_category / m.heads for m in cmp.models}
+    low = min(cmp.models, key=lambda m: share[m.name])
+    high = max(cmp.models, key=lambda m: share[m.name])
+    lead = "are rare in every model, ranging" if share[high.name] < RARE else "range"
+    text = (f"Heads in two or more categories {lead} from {low.multi_category:,} of {low.heads:,} "
+            f"({percent(share[low.name])}) in {low.name} to {high.multi_category:,} of {high.heads:,} "
+            f"({percent(share[high.name])}) in {high.name}.")
+    return Observation(
+        id="multi-category-range", kind="overlap", text=text, figure="model-heatmaps",
+        evidence={"share_of_heads": {k: round(v, 4) for k, v in share.items()}},
+    )

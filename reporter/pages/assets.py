@@ -1,0 +1,74 @@
+"""Assets inlined into every page: the Vega JavaScript bundle and the embedded JSON."""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import os
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+
+@functools.lru_cache(maxsize=1)
+def vega_bundle() -> str:
+    """Vega, Vega-Lite and vega-embed as one script, safe to inline in <script>.
+
+    Building the bundle costs over a second, so it is cached per vl-convert
+    version in the user's cache folder (REPORTER_CACHE_DIR overrides it).
+    """
+    path = bundle_path()
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        pass
+    bundle = built_bundle().replace("</script", "<\\/script")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(bundle, encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:  # a read-only home only costs time
+        log.info("cannot cache the Vega bundle at %s: %s", path, exc)
+    return bundle
+
+
+def bundle_path() -> Path:
+    """Where the bundle of the installed vl-convert versions is cached."""
+    import vl_convert as vlc
+
+    version = vlc.get_vega_embed_version() + "-" + vlc.get_vega_version() + "-" + vlc.get_vegalite_versions()[-1]
+    return cache_dir() / f"vega-bundle-{version}.js"
+
+
+def built_bundle() -> str:
+    """vl_convert.javascript_bundle(), from the export helper when one runs (its runtime is booted already)."""
+    from ..vega import exporter
+
+    text = exporter.bundle()
+    if text is None:
+        import vl_convert as vlc
+
+        text = vlc.javascript_bundle()
+    return text
+
+
+def cache_dir() -> Path:
+    """Where reporter keeps reusable build assets."""
+    if os.environ.get("REPORTER_CACHE_DIR"):
+        return Path(os.environ["REPORTER_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "reporter"
+
+
+def script_json(value: object) -> str:
+    """JSON safe inside an HTML <script> element: <, > and & escaped as \\u escapes."""
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )

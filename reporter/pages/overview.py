@@ -1,0 +1,115 @@
+"""Render the overview page of a multi-model site: ModelComparison, observations, figures -> HTML.
+
+Template context of templates/overview.html: ``page`` (an OverviewPage) and
+``vega_bundle`` (the inline JavaScript, already safe for a <script> element).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .. import __version__
+from .assets import script_json, vega_bundle
+from ..charts import Figure
+from ..analysis.across_models import ModelComparison, ModelCategory
+from ..observe.categories import Observation
+from .report import SHAPE_NOTES, FigureView, Link, environment, figure_view, generated_date, page_payload
+
+
+@dataclass(frozen=True)
+class ModelLine:
+    """One row of the models table."""
+
+    name: str
+    href: str | None
+    shape: str
+    shape_note: str
+    heads: str
+    classified: str
+    unclassified: str
+    multi: str
+    counts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CoreCell:
+    """One model's core window of one category, formatted."""
+
+    window: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class CoreLine:
+    """One category's core windows in every model."""
+
+    name: str
+    color: str
+    cells: tuple[CoreCell, ...]
+
+
+@dataclass(frozen=True)
+class OverviewPage:
+    """The context of templates/overview.html."""
+
+    title: str
+    version: str
+    generated: str | None
+    sources: tuple[str, ...]
+    categories: tuple[tuple[str, str], ...]
+    models: tuple[ModelLine, ...]
+    core_lines: tuple[CoreLine, ...]
+    observations: tuple[Observation, ...]
+    figures: tuple[FigureView, ...]
+    downloads: tuple[Link, ...]
+    payload: str
+
+
+def render_overview(cmp: ModelComparison, observations: list[Observation], figures: dict[str, Figure],
+                    title: str | None, formats: tuple[str, ...], sources: tuple[str, ...],
+                    with_links: bool = True) -> str:
+    """The overview page as HTML text; without links it stands alone (no model pages, no downloads)."""
+    page = OverviewPage(
+        title=title or f"Attention-head categories: {len(cmp.models)} models",
+        version=__version__,
+        generated=generated_date(),
+        sources=sources,
+        categories=tuple((c, cmp.colors[c]) for c in cmp.categories),
+        models=tuple(model_line(cmp, i, with_links) for i in range(len(cmp.models))),
+        core_lines=tuple(core_line(cmp, c) for c in cmp.categories),
+        observations=tuple(observations),
+        figures=tuple(figure_view(f, formats if with_links else ()) for f in figures.values()),
+        downloads=(Link("comparison.json", "data/comparison.json"),) if with_links else (),
+        payload=script_json(page_payload(figures)),
+    )
+    return environment().get_template("overview.html").render(page=page, vega_bundle=vega_bundle())
+
+
+def model_line(cmp: ModelComparison, index: int, with_links: bool) -> ModelLine:
+    """A model's name, link, shape and head counts."""
+    m = cmp.models[index]
+    return ModelLine(
+        name=m.name,
+        href=f"{m.slug}/index.html" if with_links else None,
+        shape=f"{m.n_layers} × {m.n_heads}",
+        shape_note=SHAPE_NOTES.get(m.shape_source) or "shape inferred from the table",
+        heads=f"{m.heads:,}",
+        classified=f"{m.classified:,}",
+        unclassified=f"{m.unclassified:,}",
+        multi=f"{m.multi_category:,}",
+        counts=tuple(f"{cmp.cell(m.slug, c).heads:,}" for c in cmp.categories),
+    )
+
+
+def core_line(cmp: ModelComparison, category: str) -> CoreLine:
+    """One category's core windows across models."""
+    return CoreLine(category, cmp.colors[category], tuple(core_cell(c) for c in cmp.for_category(category)))
+
+
+def core_cell(c: ModelCategory) -> CoreCell:
+    """``layers 16–48`` and ``depth 0.20–0.61 · 81% of 120 heads``, or a dash without heads."""
+    if not c.heads:
+        return CoreCell("–", "no heads")
+    lo, hi = c.core_layers
+    dlo, dhi = c.core_depth
+    return CoreCell(f"layers {lo}–{hi}", f"depth {dlo:.2f}–{dhi:.2f} · {100 * c.core_share:.0f}% of {c.heads:,} heads")
