@@ -48,12 +48,12 @@ class Report(Product):
     def from_table(cls, table: HeadTable, options: Options) -> "Report":
         """Run summarize, observe and charts on a loaded table."""
         kv = kv_heads_for(table, options)
-        described = describe(table)
+        described = describe(table, kv)
         # Figures need no test results: with an export helper running (the CLI), each one
         # is drawn there while the next is built and while the tests run here.
         figures = build_figures(described, kv, on_figure=exporter.sender(options.formats))
         stats = with_tests(described)
-        observations = tuple(observe(stats)) + tuple(kv_observations(stats, kv))
+        observations = tuple(observe(stats)) + tuple(kv_observations(stats))
         return cls(table, stats, observations, figures, options)
 
     @cached_property

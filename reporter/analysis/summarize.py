@@ -10,7 +10,9 @@ import numpy as np
 import pandas as pd
 
 from ..palette import UNCLASSIFIED, colors_for, legend_order, multi_label
+from .kv_groups import GroupClustering, clustering
 from .stats import pair_test, uniform_test
+from .top_heads import CategoryTop, RelationTop, head_best_scores, relation_tops, top_heads
 from ..input.table import HeadTable
 from ..rules import ALPHA, CORE_SHARE, DELTA_MIN, HALF_SHARE, MIN_HEADS, WIDTH_RATIO_MIN
 
@@ -113,18 +115,24 @@ class Summary:
     comparisons: tuple[PairComparison, ...] = ()
     by_n_categories: tuple[tuple[int, int], ...] = ()  # (number of categories, heads), 1..max
     intersections: tuple[Intersection, ...] = ()
+    # Results the page shows beside the statistics, computed once here rather than by charts and templates.
+    kv_heads: int | None = None  # KV heads per layer when the model uses grouped-query attention
+    kv_groups: tuple[GroupClustering, ...] = ()  # one clustering test per category, with kv_heads
+    top_heads: tuple[CategoryTop, ...] = ()  # best-scoring heads per category, with scores
+    relation_tops: tuple[RelationTop, ...] = ()  # best-scoring heads per relation, with scores
+    best_scores: pd.DataFrame | None = None  # each classified head's best score (head_best_scores)
 
     def category(self, name: str) -> CategoryStats:
         """The statistics of one category by name."""
         return next(c for c in self.categories if c.name == name)
 
 
-def summarize(table: HeadTable) -> Summary:
-    """Compute every statistic the report shows from a HeadTable."""
-    return with_tests(describe(table))
+def summarize(table: HeadTable, kv_heads: int | None = None) -> Summary:
+    """Compute every statistic the report shows from a HeadTable (KV-group tests with ``kv_heads``)."""
+    return with_tests(describe(table, kv_heads))
 
 
-def describe(table: HeadTable) -> Summary:
+def describe(table: HeadTable, kv_heads: int | None = None) -> Summary:
     """Counts, quartiles, windows and overlaps: every statistic but the tests, and all the figures need.
 
     The tests (``with_tests``) are most of the time summarize takes; a build
@@ -154,6 +162,11 @@ def describe(table: HeadTable) -> Summary:
         legend=tuple(legend_order(table.categories)),
         by_n_categories=heads_by_n_categories(heads),
         intersections=exact_intersections(heads, table.categories),
+        kv_heads=kv_heads or None,
+        kv_groups=clustering(table, kv_heads) if kv_heads else (),
+        top_heads=top_heads(table),
+        relation_tops=relation_tops(table),
+        best_scores=head_best_scores(table),
     )
 
 

@@ -34,10 +34,10 @@ from dataclasses import dataclass, field, replace
 
 from ..slugs import slug_map, slugify
 from ..analysis.summarize import ALPHA, MIN_HEADS, CategoryStats, PairComparison, Summary
+from .wording import heads, join, layer, number_word, percent, span
 from ..rules import FEW_MULTI, MANY_MULTI, MAX_CONCENTRATED_SPREAD, PEAK_RATIO, SPARSE_FRACTION
 
 KINDS = ("concentration", "comparison", "sparsity", "overlap", "unclassified")
-NUMBER_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine", 10: "ten"}
 
 
 @dataclass(frozen=True)
@@ -97,31 +97,6 @@ def r4(value: float) -> float:
     return round(float(value), 4)
 
 
-def percent(value: float) -> str:
-    """A share as a percentage with one decimal."""
-    return f"{100 * value:.1f}%"
-
-
-def layer(value: float) -> str:
-    """A (median) layer: integers without a decimal point, halves as .5."""
-    return f"{value:g}"
-
-
-def span(lo: int, hi: int) -> str:
-    """'layers 3–9', or 'layer 3' for a window of one layer."""
-    return f"layer {lo}" if lo == hi else f"layers {lo}–{hi}"
-
-
-def heads_word(n: int) -> str:
-    """'1 head', '5 heads'."""
-    return f"{n} head" if n == 1 else f"{n} heads"
-
-
-def join(words: list[str]) -> str:
-    """'A', 'A and B', 'A, B and C'."""
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
-
-
 def position(summary: Summary, c: CategoryStats) -> Observation:
     """Where one category's heads sit: a claim, a lean, an even spread or a hedge."""
     if c.heads < MIN_HEADS:
@@ -154,7 +129,7 @@ def too_few(c: CategoryStats) -> Observation:
         evidence = {"heads": 0, "min_heads": MIN_HEADS}
     else:
         verb = "is" if c.heads == 1 else "are"
-        text = (f"Only {heads_word(c.heads)} {verb} {c.name}: too few to say where {c.name} heads concentrate "
+        text = (f"Only {heads(c.heads)} {verb} {c.name}: too few to say where {c.name} heads concentrate "
                 f"(median layer {layer(c.layer_median)}).")
         evidence = {"heads": c.heads, "layer_median": c.layer_median, "min_heads": MIN_HEADS}
     return Observation(id=f"{slug(c.name)}-few", kind="sparsity", text=text, figure="heatmaps",
@@ -273,7 +248,7 @@ def multi_category(summary: Summary) -> Observation | None:
     if t.multi_category == 0:
         text = "No head belongs to more than one category."
     else:
-        words = [NUMBER_WORDS.get(k, str(k)) for k, _ in by_n]
+        words = [number_word(k) for k, _ in by_n]
         parts = f"all in {words[0]}" if len(by_n) == 1 else join([f"{n} in {w}" for (_, n), w in zip(by_n, words)])
         counts = f"{t.multi_category} of the {t.classified} classified heads ({percent(share)})"
         if t.classified < MIN_HEADS:  # too few heads for "few" or "many" to mean anything

@@ -12,7 +12,8 @@ from itertools import combinations
 import numpy as np
 
 from ..analysis.across_models import THIRDS, ModelComparison, ModelCategory, binomial_lower, binomial_upper, mann_whitney_p, two_proportion_p
-from .categories import Observation, percent, slug
+from .categories import Observation, slug
+from .wording import heads, join, percent
 from ..rules import ALPHA, MIN_RATIO, RARE
 from ..rules import MIN_HEADS_PER_MODEL as MIN_HEADS
 
@@ -63,16 +64,6 @@ def placement(cell: ModelCategory) -> Placement:
     return Placement(cell, best if p_value < ALPHA else None, held, expected, p_value)
 
 
-def heads(n: int) -> str:
-    """``1 head``, ``12 heads``."""
-    return f"{n:,} head" if n == 1 else f"{n:,} heads"
-
-
-def names(items: list[str]) -> str:
-    """``a``, ``a and b``, ``a, b and c``."""
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
 def held_text(p: Placement) -> str:
     """``gpt2-xl (71.0% of 120 heads)``."""
     return f"{p.cell.model} ({percent(p.held / p.cell.heads)} of {heads(p.cell.heads)})"
@@ -90,7 +81,7 @@ def same_third(cmp: ModelComparison, category: str, ps: list[Placement]) -> Obse
         return None
     third = THIRDS[ok[0].third]
     text = (f"{category} heads sit mostly in the {third} third of depth in {scope(cmp, len(ok), category)}: "
-            f"{names([held_text(p) for p in ok])}, where an even spread would put {even_share([p.expected for p in ok])} there.")
+            f"{join([held_text(p) for p in ok])}, where an even spread would put {even_share([p.expected for p in ok])} there.")
     return Observation(
         id=f"{slug(category)}-same-third", kind="concentration", text=text, figure="depth-profiles",
         category=category,
@@ -123,7 +114,7 @@ def empty_third(cmp: ModelComparison, category: str) -> Observation | None:
     if not passing:
         return None
     _, k, tests = min(passing, key=lambda item: item[:2])
-    listed = names([f"{c.model} ({percent(held / c.heads)} of {heads(c.heads)})" for c, held, _ in tests])
+    listed = join([f"{c.model} ({percent(held / c.heads)} of {heads(c.heads)})" for c, held, _ in tests])
     text = (f"In {scope(cmp, len(cells), category)}, few {category} heads sit in the {THIRDS[k]} third of depth: "
             f"{listed}, where an even spread would put {even_share([s for _, _, s in tests])} there.")
     return Observation(
@@ -153,16 +144,16 @@ def differing_thirds(cmp: ModelComparison, category: str, ps: list[Placement]) -
     if all(p.third is None for p in ok):
         text = (f"In none of the {len(ok)} models with at least {MIN_HEADS} {category} heads does one third of "
                 f"depth hold clearly more of them than an even spread (largest third: "
-                f"{names([held_text(p) for p in ok])}; binomial test p ≥ {ALPHA}).")
+                f"{join([held_text(p) for p in ok])}; binomial test p ≥ {ALPHA}).")
     else:
         groups = []
         for k, third in enumerate(THIRDS):
             members = [p for p in ok if p.third == k]
             if members:
-                groups.append(f"the {third} third in {names([held_text(p) for p in members])}")
+                groups.append(f"the {third} third in {join([held_text(p) for p in members])}")
         spread = [p for p in ok if p.third is None]
         if spread:
-            groups.append(f"no single third in {names([f'{p.cell.model} ({heads(p.cell.heads)})' for p in spread])}")
+            groups.append(f"no single third in {join([f'{p.cell.model} ({heads(p.cell.heads)})' for p in spread])}")
         text = f"{category} heads favour different parts of depth across models: {'; '.join(groups)}."
     return Observation(
         id=f"{slug(category)}-thirds-differ", kind="comparison", text=text, figure="depth-profiles",
@@ -213,9 +204,9 @@ def presence(cmp: ModelComparison, category: str) -> Observation | None:
     lack = [c for c in cells if not c.heads]
     if not have or not lack:
         return None
-    listed = names([f"{c.model} ({heads(c.heads)})" for c in have])
+    listed = join([f"{c.model} ({heads(c.heads)})" for c in have])
     verb = "has" if len(lack) == 1 else "have"
-    text = f"{category} heads exist only in {listed}; {names([c.model for c in lack])} {verb} none."
+    text = f"{category} heads exist only in {listed}; {join([c.model for c in lack])} {verb} none."
     return Observation(
         id=f"{slug(category)}-presence", kind="sparsity", text=text, figure="model-heatmaps", category=category,
         evidence={"heads": {c.model: c.heads for c in cells}},
@@ -229,7 +220,7 @@ def too_few(cmp: ModelComparison, category: str) -> Observation | None:
     if not few or len(cells) - len(few) >= 2:
         return None
     text = (f"{category} heads are too few to compare where they sit: "
-            f"{names([f'{c.model} has {c.heads}' for c in few])} (at least {MIN_HEADS} per model are needed).")
+            f"{join([f'{c.model} has {c.heads}' for c in few])} (at least {MIN_HEADS} per model are needed).")
     return Observation(
         id=f"{slug(category)}-too-few", kind="sparsity", text=text, figure="model-heatmaps", category=category,
         evidence={"heads": {c.model: c.heads for c in cells}, "min_heads": MIN_HEADS},

@@ -35,6 +35,8 @@ def summary_dict(summary: Summary, observations: list[Observation]) -> dict:
             for o in summary.overlaps
         ],
         "comparisons": [comparison_dict(c) for c in summary.comparisons],
+        "kv_groups": kv_groups_dict(summary),
+        "top_heads": [top_dict(top) for top in summary.top_heads],
         "method": method_dict(),
         "observations": [observation_dict(o) for o in observations],
     }
@@ -85,6 +87,29 @@ def comparison_dict(c) -> dict:
         "width_ratio": r4(c.width_ratio),
         "width_ratio_ci": [r4(v) for v in c.width_ratio_ci] if c.width_ratio_ci else None,
         "wider": c.wider,
+    }
+
+
+def kv_groups_dict(summary: Summary) -> dict | None:
+    """The grouped-query clustering tests the page shows; None without KV heads."""
+    if not summary.kv_heads:
+        return None
+    return {
+        "kv_heads": summary.kv_heads,
+        "categories": [
+            {"category": r.category, "heads": r.heads, "pairs": r.pairs,
+             "expected": round(r.expected, 3) if r.tested else None, "p_value": r4(r.p_value), "tested": r.tested}
+            for r in summary.kv_groups
+        ],
+    }
+
+
+def top_dict(top) -> dict:
+    """One category's best-scoring heads, each marked in the category or below the rule."""
+    return {
+        "category": top.category,
+        "heads": [{"layer": h.layer, "head": h.head, "score": r4(h.score), "in_category": h.in_category,
+                   "relations": list(h.relations)} for h in top.heads],
     }
 
 

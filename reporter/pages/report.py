@@ -25,7 +25,7 @@ from ..charts import Figure
 from ..charts.theme import dark_config
 from .figure_tables import DataTable, figure_tables
 from ..palette import multi_label
-from ..analysis.top_heads import CategoryTop, RelationTop, relation_tops, top_heads
+from ..analysis.top_heads import CategoryTop, RelationTop
 from ..observe.categories import Observation
 from ..analysis.summarize import Summary
 
@@ -206,8 +206,8 @@ def report_page(summary: Summary, observations: list[Observation], figures: dict
         payload=script_json(page_payload(figures)),
         highlights=tuple(Swatch(label, summary.colors[label]) for label in highlight_labels(summary)),
         n_layers=t.n_layers,
-        top_heads=top_heads(t),
-        relation_tops=relation_tops(t),
+        top_heads=summary.top_heads,
+        relation_tops=summary.relation_tops,
     )
 
 
