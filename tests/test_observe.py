@@ -83,7 +83,7 @@ def test_two_separated_categories_give_an_earlier_later_claim_naming_both():
     assert by_id["b-core"].layers == (26, 29)
     later = by_id["b-later"]
     assert later.kind == "comparison" and later.category == "B"
-    assert later.text == "B heads sit later than A heads: median layer 28 against 8."
+    assert later.text == "B heads sit later than A heads: median layer 28 against 8; Cliff's delta 1 (99% interval 1 to 1)."
     assert later.evidence["pairs"][0]["cliffs_delta"] == 1.0
     comp = summary.comparisons[0]
     assert (comp.first, comp.second, comp.later, comp.wider) == ("A", "B", "B", None)
@@ -107,8 +107,8 @@ def test_category_of_five_heads_gets_a_hedge_and_no_comparison():
     rows = separated_rows() + [(1, 0, "C"), (2, 3, "C"), (3, 1, "C"), (30, 2, "C"), (38, 5, "C")]
     summary, obs, by_id = built(rows, 40, 16)
     few = by_id["c-few"]
-    assert few.kind == "sparsity" and few.layers is None
-    assert few.text == "Only 5 heads are C: too few to say where C heads concentrate (median layer 3)."
+    assert few.kind == "sparsity" and few.layers == (1, 38)
+    assert few.text == "All 5 C heads sit in layers 1–38: L1H0, L2H3, L3H1, L30H2 and L38H5."
     c_comparisons = [c for c in summary.comparisons if "C" in (c.first, c.second)]
     assert len(c_comparisons) == 2
     assert all(c.cliffs_delta is None and c.later is None and c.wider is None for c in c_comparisons)
@@ -132,7 +132,7 @@ def test_category_with_no_heads_appears_with_nulls_and_a_sentence():
     assert doc["comparisons"] == [{
         "categories": ["A", "Empty"], "median_difference": None, "median_difference_share": None,
         "cliffs_delta": None, "cliffs_delta_ci": None, "later": None, "width_ratio": None,
-        "width_ratio_ci": None, "wider": None,
+        "width_ratio_ci": None, "wider": None, "reason": "too few heads",
     }]
     assert next(o for o in obs if o.id == "empty-few").text == "No head is in Empty."
 
@@ -148,7 +148,7 @@ def test_wide_and_narrow_category_at_the_same_centre_give_a_spread_comparison():
     assert wider.kind == "comparison" and wider.category == "Wide"
     assert wider.text == (
         "Wide heads are more spread out than Narrow heads: their core window, layers 15–39, "
-        "is 25 layers wide against 6 (layers 27–32)."
+        "is 25 layers wide against 6 (layers 27–32); width ratio 4.17 (99% interval 3.5 to 5.2)."
     )
     comp = summary.comparisons[0]
     assert comp.wider == "Wide" and comp.later is None
@@ -264,7 +264,8 @@ def test_reference_like_order_puts_positions_first_and_unclassified_last(referen
 
 # --- every number in every sentence is in summary.json -----------------------------------------
 
-NUMBER = re.compile(r"(\d+(?:\.\d+)?)(%?)")
+NUMBER = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(%?)")
+HEAD_ID = re.compile(r"\bL(\d+)H(\d+)\b")
 
 
 def numbers_in(value) -> list[float]:
@@ -277,8 +278,9 @@ def numbers_in(value) -> list[float]:
     return [n for item in items for n in numbers_in(item)]
 
 
-def formatted(value: float, is_percent: bool) -> str:
-    return f"{100 * value:.1f}" if is_percent else f"{value:g}"
+def formatted(value: float, is_percent: bool) -> set[str]:
+    """The ways a sentence writes a value: shares with one decimal (or a level such as 99%), the rest with :g."""
+    return {f"{100 * value:.1f}", f"{100 * value:g}"} if is_percent else {f"{value:g}"}
 
 
 def all_documents():
@@ -300,8 +302,12 @@ def test_every_number_in_a_sentence_is_a_value_of_its_evidence_in_summary_json(d
     checked, checked_fields = 0, set()
     for o in doc["observations"]:
         evidence_numbers = numbers_in(o["evidence"])
-        for digits, pct in NUMBER.findall(o["text"]):
-            assert any(formatted(v, bool(pct)) == digits for v in evidence_numbers), (o["id"], digits + pct)
+        members = set(o["evidence"].get("members", []))
+        for head in HEAD_ID.findall(o["text"]):  # a head named in a sentence is one of the heads its evidence lists
+            assert "L{}H{}".format(*head) in members, (o["id"], head)
+        for digits, pct in NUMBER.findall(HEAD_ID.sub("", o["text"])):
+            digits = digits.replace(",", "")
+            assert any(digits in formatted(v, bool(pct)) for v in evidence_numbers), (o["id"], digits + pct)
             checked += 1
         # evidence named after a category's field holds that field's value
         for key, value in o["evidence"].items():
@@ -318,7 +324,10 @@ def test_every_number_in_a_sentence_is_a_value_of_its_evidence_in_summary_json(d
             assert pair["cliffs_delta"] == sign * comp["cliffs_delta"] and comp["later"] == o["category"]
             assert pair["median_difference"] == sign * comp["median_difference"]
         if o["layers"] is not None:
-            assert o["layers"] in (o["evidence"].get("core_layers"), o["evidence"].get("half_layers"))
+            e = o["evidence"]
+            windows = [e.get("core_layers"), e.get("half_layers"), e.get("layers"),
+                       [e.get("first_layer"), e.get("last_layer")], *[k["layers"] for k in e.get("clusters", [])]]
+            assert o["layers"] in windows, o["id"]
     assert checked > 0 and {"heads", "core_layers", "layer_median"} <= checked_fields
     totals = doc["totals"]
     multi = next(o for o in doc["observations"] if o["id"] == "multi-category")
@@ -342,7 +351,7 @@ def test_one_layer_windows_and_tiny_tables_read_naturally():
         "(median layer 5, middle third)."
     )
     _, _, by_id = built([(0, 0, "A"), (0, 1, "A"), (0, 1, "B")], 1, 2)
-    assert by_id["b-few"].text == "Only 1 head is B: too few to say where B heads concentrate (median layer 0)."
+    assert by_id["b-few"].text == "One head is B: L0H1."
     assert by_id["multi-category"].text == (
         "1 of the 2 classified heads (50.0%) belong to two or more categories; all in two.")
     assert by_id["unclassified"].text == "Every head is in at least one category."

@@ -14,7 +14,7 @@ import numpy as np
 from ..errors import UsageError
 from ..input.table import HeadTable
 from ..rules import ALPHA
-from ..rules import MIN_HEADS_KV as MIN_HEADS
+from ..rules import MIN_HEADS
 
 SEED = 20250101
 PERMUTATIONS = 2000

@@ -30,27 +30,16 @@ then comparisons (strongest first), then overlaps, then unclassified heads.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from ..slugs import slug_map, slugify
 from ..analysis.summarize import ALPHA, MIN_HEADS, CategoryStats, PairComparison, Summary
+from .observation import KINDS, Observation, r2, r4, slug
+from .shape import cluster_sentence, depth_order, empty_layers, facts
 from .wording import heads, join, layer, number_word, percent, span
-from ..rules import FEW_MULTI, MANY_MULTI, MAX_CONCENTRATED_SPREAD, PEAK_RATIO, SPARSE_FRACTION
+from ..rules import CONFIDENCE, FEW_MULTI, MANY_MULTI, MAX_CONCENTRATED_SPREAD, PEAK_RATIO, SPARSE_FRACTION
 
-KINDS = ("concentration", "comparison", "sparsity", "overlap", "unclassified")
-
-
-@dataclass(frozen=True)
-class Observation:
-    """One sentence about the data, with the numbers behind it and the figure that shows it."""
-
-    id: str
-    kind: str
-    text: str
-    figure: str
-    category: str | None = None
-    layers: tuple[int, int] | None = None
-    evidence: dict = field(default_factory=dict)
+DELTA_NAME = "Cliff's delta"
 
 
 def observe(summary: Summary) -> list[Observation]:
@@ -61,16 +50,12 @@ def observe(summary: Summary) -> list[Observation]:
         found.append(position(summary, c))
         if is_sparse(c, largest):
             found.append(sparsity(summary, c, largest))
+    found.extend(o for o in (depth_order(summary), empty_layers(summary)) if o is not None)
     found.extend(shift_comparisons(summary))
     found.extend(spread_comparisons(summary))
     found.extend(o for o in (multi_category(summary), top_pair(summary)) if o is not None)
     found.append(unclassified(summary))
     return unique_ids(found, summary.table.categories)
-
-
-def slug(name: str) -> str:
-    """A safe id fragment for a category name (ASCII, bounded, see slugs.slugify)."""
-    return slugify(name, set())
 
 
 def unique_ids(found: list[Observation], categories: tuple[str, ...]) -> list[Observation]:
@@ -92,15 +77,15 @@ def unique_ids(found: list[Observation], categories: tuple[str, ...]) -> list[Ob
     return out
 
 
-def r4(value: float) -> float:
-    """Round a share like summary.json does."""
-    return round(float(value), 4)
-
-
 def position(summary: Summary, c: CategoryStats) -> Observation:
     """Where one category's heads sit: a claim, a lean, an even spread or a hedge."""
+    if c.heads == 0:
+        return Observation(id=f"{slug(c.name)}-few", kind="sparsity", text=f"No head is in {c.name}.",
+                           figure="heatmaps", category=c.name, evidence={"heads": 0, "min_heads": MIN_HEADS})
     if c.heads < MIN_HEADS:
-        return too_few(c)
+        return facts(summary, c)
+    if c.clustered:
+        return cluster_sentence(c)
     half_width = c.half_layers[1] - c.half_layers[0] + 1
     compact = half_width >= PEAK_RATIO * c.core_width
     if c.core_p is not None and c.core_p < ALPHA and c.spread <= MAX_CONCENTRATED_SPREAD and compact:
@@ -120,20 +105,6 @@ def base_evidence(c: CategoryStats) -> dict:
         "core_p": r4(c.core_p) if c.core_p is not None else None,
         "min_heads": MIN_HEADS,
     }
-
-
-def too_few(c: CategoryStats) -> Observation:
-    """A hedge for a category with no heads or too few to locate."""
-    if c.heads == 0:
-        text = f"No head is in {c.name}."
-        evidence = {"heads": 0, "min_heads": MIN_HEADS}
-    else:
-        verb = "is" if c.heads == 1 else "are"
-        text = (f"Only {heads(c.heads)} {verb} {c.name}: too few to say where {c.name} heads concentrate "
-                f"(median layer {layer(c.layer_median)}).")
-        evidence = {"heads": c.heads, "layer_median": c.layer_median, "min_heads": MIN_HEADS}
-    return Observation(id=f"{slug(c.name)}-few", kind="sparsity", text=text, figure="heatmaps",
-                       category=c.name, evidence=evidence)
 
 
 def concentration(c: CategoryStats) -> Observation:
@@ -192,7 +163,20 @@ def oriented(comp: PairComparison, name: str) -> dict:
     ci = [r4(sign * lo), r4(sign * hi)] if sign > 0 else [r4(-hi), r4(-lo)]
     other = comp.first if sign > 0 else comp.second
     return {"category": other, "cliffs_delta": r4(sign * comp.cliffs_delta), "cliffs_delta_ci": ci,
-            "median_difference": sign * comp.median_difference}
+            "median_difference": sign * comp.median_difference,
+            "effect": [r2(sign * comp.cliffs_delta), r2(ci[0]), r2(ci[1])]}
+
+
+def effect(values: list[list[float]], name: str) -> str:
+    """"Cliff's delta 0.9 (99% interval 0.85 to 0.94)", several joined with 'and' (intervals after the first bare)."""
+    parts = [f"{v:g} ({f'{percent_level()} interval ' if i == 0 else ''}{lo:g} to {hi:g})"
+             for i, (v, lo, hi) in enumerate(values)]
+    return f"{name} {join(parts)}"
+
+
+def percent_level() -> str:
+    """The interval level as the sentences write it: '99%'."""
+    return f"{100 * CONFIDENCE:g}%"
 
 
 def shift_comparisons(summary: Summary) -> list[Observation]:
@@ -204,9 +188,10 @@ def shift_comparisons(summary: Summary) -> list[Observation]:
             continue
         others = [summary.category(p["category"]) for p in pairs]
         medians = {c.name: c.layer_median, **{o.name: o.layer_median for o in others}}
-        e = {"layer_median": medians, "pairs": pairs}
+        e = {"layer_median": medians, "pairs": pairs, "confidence": CONFIDENCE}
         text = (f"{c.name} heads sit later than {join([o.name for o in others])} heads: median layer "
-                f"{layer(c.layer_median)} against {join([layer(o.layer_median) for o in others])}.")
+                f"{layer(c.layer_median)} against {join([layer(o.layer_median) for o in others])}; "
+                f"{effect([p['effect'] for p in pairs], DELTA_NAME)}.")
         strength = max(p["cliffs_delta"] for p in pairs)
         found.append((-strength, Observation(id=f"{slug(c.name)}-later", kind="comparison", text=text,
                                              figure="layer-profile", category=c.name, evidence=e)))
@@ -226,10 +211,11 @@ def spread_comparisons(summary: Summary) -> list[Observation]:
             ratio, lo, hi = 1 / ratio, 1 / hi, 1 / lo
         e = {"core_width": {wide.name: wide.core_width, narrow.name: narrow.core_width},
              "core_layers": {wide.name: list(wide.core_layers), narrow.name: list(narrow.core_layers)},
-             "width_ratio": r4(ratio), "width_ratio_ci": [r4(lo), r4(hi)]}
+             "width_ratio": r4(ratio), "width_ratio_ci": [r4(lo), r4(hi)], "confidence": CONFIDENCE,
+             "effect": [r2(ratio), r2(lo), r2(hi)]}
         text = (f"{wide.name} heads are more spread out than {narrow.name} heads: their core window, "
                 f"{span(*wide.core_layers)}, is {wide.core_width} layers wide against "
-                f"{narrow.core_width} ({span(*narrow.core_layers)}).")
+                f"{narrow.core_width} ({span(*narrow.core_layers)}); {effect([e['effect']], 'width ratio')}.")
         found.append((-ratio, Observation(id=f"{slug(wide.name)}-wider-than-{slug(narrow.name)}",
                                           kind="comparison", text=text, figure="layer-profile",
                                           category=wide.name, evidence=e)))

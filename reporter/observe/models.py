@@ -15,7 +15,7 @@ from ..analysis.across_models import THIRDS, ModelComparison, ModelCategory, bin
 from .categories import Observation, slug
 from .wording import heads, join, percent
 from ..rules import ALPHA, MIN_RATIO, RARE
-from ..rules import MIN_HEADS_PER_MODEL as MIN_HEADS
+from ..rules import MIN_HEADS
 
 
 

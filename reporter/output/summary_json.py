@@ -7,6 +7,7 @@ from dataclasses import asdict
 
 from .. import __version__
 from ..observe.categories import Observation
+from .. import rules
 from ..analysis import stats
 from ..analysis import summarize
 from ..analysis.summarize import Summary
@@ -35,6 +36,9 @@ def summary_dict(summary: Summary, observations: list[Observation]) -> dict:
             for o in summary.overlaps
         ],
         "comparisons": [comparison_dict(c) for c in summary.comparisons],
+        "empty_region": empty_dict(summary.empty_region),
+        "depth_order": [{"categories": list(b.categories), "spans": [list(s) for s in b.spans]}
+                        for b in summary.depth_blocks],
         "kv_groups": kv_groups_dict(summary),
         "top_heads": [top_dict(top) for top in summary.top_heads],
         "method": method_dict(),
@@ -62,6 +66,8 @@ def method_dict() -> dict:
     return {
         "alpha": summarize.ALPHA,
         "min_heads": summarize.MIN_HEADS,
+        "cluster_test": "gap test against any unimodal shape, Bonferroni over gap positions (analysis/clusters.py)",
+        "min_cluster_share": rules.MIN_CLUSTER_SHARE,
         "core_share": summarize.CORE_SHARE,
         "half_share": summarize.HALF_SHARE,
         "delta_min": summarize.DELTA_MIN,
@@ -87,7 +93,16 @@ def comparison_dict(c) -> dict:
         "width_ratio": r4(c.width_ratio),
         "width_ratio_ci": [r4(v) for v in c.width_ratio_ci] if c.width_ratio_ci else None,
         "wider": c.wider,
+        "reason": c.reason,
     }
+
+
+def empty_dict(region) -> dict | None:
+    """The longest run of layers holding no classified head; None when every layer holds one."""
+    if region is None:
+        return None
+    return {"layers": [region.lo, region.hi], "classified": region.classified,
+            "expected": round(region.expected, 1), "p_value": float(f"{region.p_value:.3g}"), "clear": region.clear}
 
 
 def kv_groups_dict(summary: Summary) -> dict | None:
@@ -143,6 +158,9 @@ def category_dict(c) -> dict:
         "ks_p": r4(c.ks_p),
         "chi2_p": r4(c.chi2_p),
         "core_p": r4(c.core_p),
+        "first_layer": c.first_layer,
+        "last_layer": c.last_layer,
+        "clusters": [{"layers": [k.lo, k.hi], "heads": k.heads} for k in c.clusters] if c.heads else None,
     }
 
 
