@@ -17,7 +17,8 @@ def facts(summary: Summary, c: CategoryStats) -> Observation:
     if c.heads == 1:
         text = f"One head is {c.name}: {e['members'][0]}."
     elif c.heads <= LIST_HEADS:
-        text = f"All {c.heads} {c.name} heads sit in {span(first, last)}: {join(e['members'])}."
+        every = "Both" if c.heads == 2 else f"All {c.heads}"
+        text = f"{every} {c.name} heads sit in {span(first, last)}: {join(e['members'])}."
     else:
         lo, hi = c.half_layers
         held = round(c.half_share * c.heads)
@@ -55,7 +56,7 @@ def depth_order(summary: Summary) -> Observation | None:
     if len(blocks) < 2:
         return None
     parts = [block_text(b) for b in blocks]
-    text = f"The categories stack in depth, each range from its first to its last head: {', then '.join(parts)}."
+    text = f"The categories stack in depth (each from its first to its last head): {', then '.join(parts)}."
     e = {"order": [{"categories": list(b.categories), "spans": [list(s) for s in b.spans]} for b in blocks]}
     return Observation(id="depth-order", kind="comparison", text=text, figure="layer-profile", evidence=e)
 
