@@ -18,6 +18,7 @@ from .observe.categories import Observation, observe
 from .observe.kv_groups import kv_observations
 from .options import Options
 from .pages.report import Link, render_report
+from .analysis.robustness import with_neighbours
 from .analysis.summarize import Summary, describe, with_tests
 from .output.headline import headline_metrics
 from .output.summary_json import dumps, summary_dict
@@ -52,7 +53,7 @@ class Report(Product):
         # Figures need no test results: with an export helper running (the CLI), each one
         # is drawn there while the next is built and while the tests run here.
         figures = build_figures(described, kv, on_figure=exporter.sender(options.formats))
-        stats = with_tests(described)
+        stats = with_neighbours(with_tests(described))
         observations = tuple(observe(stats)) + tuple(kv_observations(stats))
         return cls(table, stats, observations, figures, options)
 

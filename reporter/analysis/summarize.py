@@ -135,6 +135,7 @@ class Summary:
     best_scores: pd.DataFrame | None = None  # each classified head's best score (head_best_scores)
     empty_region: EmptyRegion | None = None  # the longest run of layers no classified head reaches
     depth_blocks: tuple[Block, ...] = ()  # categories in depth order, overlapping ones grouped
+    neighbours: tuple = ()  # robustness.Neighbour per neighbouring rule, for a scores input (with_neighbours)
 
     def category(self, name: str) -> CategoryStats:
         """The statistics of one category by name."""

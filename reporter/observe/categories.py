@@ -35,6 +35,7 @@ from dataclasses import replace
 from ..slugs import slug_map, slugify
 from ..analysis.summarize import ALPHA, MIN_HEADS, CategoryStats, PairComparison, Summary
 from .observation import KINDS, Observation, r2, r4, slug
+from .robustness import robustness
 from .shape import cluster_sentence, depth_order, empty_layers, facts
 from .wording import heads, join, layer, number_word, percent, span
 from ..rules import CONFIDENCE, FEW_MULTI, MANY_MULTI, MAX_CONCENTRATED_SPREAD, PEAK_RATIO, SPARSE_FRACTION
@@ -55,7 +56,9 @@ def observe(summary: Summary) -> list[Observation]:
     found.extend(spread_comparisons(summary))
     found.extend(o for o in (multi_category(summary), top_pair(summary)) if o is not None)
     found.append(unclassified(summary))
-    return unique_ids(found, summary.table.categories)
+    found = unique_ids(found, summary.table.categories)
+    checked = robustness(summary, found, observe)
+    return found + [checked] if checked is not None else found
 
 
 def unique_ids(found: list[Observation], categories: tuple[str, ...]) -> list[Observation]:

@@ -39,6 +39,7 @@ def summary_dict(summary: Summary, observations: list[Observation]) -> dict:
         "empty_region": empty_dict(summary.empty_region),
         "depth_order": [{"categories": list(b.categories), "spans": [list(s) for s in b.spans]}
                         for b in summary.depth_blocks],
+        "robustness": robustness_dict(summary, observations),
         "kv_groups": kv_groups_dict(summary),
         "top_heads": [top_dict(top) for top in summary.top_heads],
         "method": method_dict(),
@@ -103,6 +104,17 @@ def empty_dict(region) -> dict | None:
         return None
     return {"layers": [region.lo, region.hi], "classified": region.classified,
             "expected": round(region.expected, 1), "p_value": float(f"{region.p_value:.3g}"), "clear": region.clear}
+
+
+def robustness_dict(summary: Summary, observations: list[Observation]) -> dict | None:
+    """The neighbouring rules, their classified heads and which readings hold; None unless the input had scores."""
+    found = next((o for o in observations if o.id == "robustness"), None)
+    if not summary.neighbours or found is None:
+        return None
+    return {"rules": [{"label": n.label, **{k: v for k, v in n.rule.items() if v is not None},
+                       "classified": n.summary.totals.classified,
+                       "heads": {c.name: c.heads for c in n.summary.categories}} for n in summary.neighbours],
+            "readings": found.evidence["readings"]}
 
 
 def kv_groups_dict(summary: Summary) -> dict | None:
