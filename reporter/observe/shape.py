@@ -40,10 +40,10 @@ def cluster_sentence(c: CategoryStats) -> Observation:
     """A category whose heads form separate clusters: each cluster, largest first, with its share."""
     ordered = sorted(c.clusters, key=lambda k: (-k.heads, k.lo))
     main, rest = ordered[0], ordered[1:]
-    others = join([f"{k.heads} ({percent(r4(k.heads / c.heads))}) in {span(k.lo, k.hi)}" for k in rest])
-    smaller = "a smaller cluster of" if len(rest) == 1 else "smaller clusters of"
+    others = [f"{'a secondary cluster of ' if k.heads < main.heads else ''}{k.heads} ({percent(r4(k.heads / c.heads))}) "
+              f"in {span(k.lo, k.hi)}" for k in rest]
     text = (f"{c.name} heads form {number_word(len(ordered))} clusters separated by empty layers: "
-            f"{main.heads} of its {c.heads} heads in {span(main.lo, main.hi)}, {smaller} {others}.")
+            f"{main.heads} of its {c.heads} heads in {span(main.lo, main.hi)} and {join(others)}.")
     e = {"heads": c.heads,
          "clusters": [{"layers": [k.lo, k.hi], "heads": k.heads, "share": r4(k.heads / c.heads)} for k in c.clusters]}
     return Observation(id=f"{slug(c.name)}-clusters", kind="concentration", text=text, figure="layer-profile",

@@ -172,7 +172,8 @@ def category_dict(c) -> dict:
         "core_p": r4(c.core_p),
         "first_layer": c.first_layer,
         "last_layer": c.last_layer,
-        "clusters": [{"layers": [k.lo, k.hi], "heads": k.heads} for k in c.clusters] if c.heads else None,
+        "clusters": [{"layers": [k.lo, k.hi], "heads": k.heads, "share": r4(k.heads / c.heads)} for k in c.clusters]
+                    if c.heads else None,
     }
 
 
