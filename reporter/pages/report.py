@@ -20,7 +20,7 @@ import jinja2
 
 from .. import __version__
 from .assets import cache_dir, script_json, vega_bundle
-from .alt_text import alt_text
+from .alt_text import alt_text, caption
 from ..charts import Figure
 from ..charts.theme import dark_config
 from .figure_tables import DataTable, figure_tables
@@ -59,6 +59,7 @@ class FigureView:
     caption: str
     downloads: tuple[Link, ...]
     tables: tuple[DataTable, ...] = ()  # accessible data behind the figure
+    alt: str = ""  # the full description (caption and the observations it shows); the caption when empty
 
 
 @dataclass(frozen=True)
@@ -213,7 +214,8 @@ def report_page(summary: Summary, observations: list[Observation], figures: dict
 
 def accessible(view: FigureView, figure: Figure, summary: Summary, observations: list[Observation]) -> FigureView:
     """The figure view with alt text written from the observations and its data tables."""
-    return replace(view, caption=alt_text(figure, summary, observations), tables=figure_tables(figure, summary))
+    return replace(view, caption=caption(figure, summary), alt=alt_text(figure, summary, observations),
+                   tables=figure_tables(figure, summary))
 
 
 def page_payload(figures: dict[str, Figure]) -> dict:
