@@ -1,9 +1,14 @@
 """Observe: written findings drawn from a Summary -> list[Observation].
 
-Rules (constants in summarize.py), the same for every model and category:
+Rules (constants in rules.py), the same for every model and category:
 
-- A category with no heads, or fewer than MIN_HEADS (20), gets a hedged
-  sentence ("too few heads to say where they concentrate"), kind `sparsity`.
+- A category with no heads says so. Below MIN_HEADS (10, the one minimum for a
+  test-based claim on every page) it gets checkable facts, kind `sparsity`: its
+  count and layer span, its heads by name (L9H2) up to LIST_HEADS, else the
+  shortest window holding half of them.
+- Heads in separate clusters (analysis/clusters.py: a gap test valid against
+  any unimodal shape) get one sentence naming each cluster, secondary ones
+  included, and no median, window or pair comparison.
 - "concentrate in layers A–B" (A–B its core window, the shortest window
   holding 80% of its heads) only when that window is narrower than a uniform
   spread would give (Monte Carlo test, p < ALPHA = 0.01), covers at most
@@ -16,16 +21,22 @@ Rules (constants in summarize.py), the same for every model and category:
   third) or "are unevenly spread", with the shortest window holding half the
   heads; when they do not, "spread across the depth".
 - "sparse" when a category has fewer than a quarter of the heads of the largest.
+- When categories occupy separated layer ranges, their order in depth; a large
+  range of layers with no classified head (EMPTY_MIN_SHARE of the depth and
+  p < ALPHA under an even spread), once.
 - "sit later than" / "more spread out than" only for comparisons that
-  summarize marks clear (effect size and a 99% bootstrap interval).
+  summarize marks clear (effect size and a 99% bootstrap interval), with the
+  effect size and its interval in the sentence.
 - Heads in two or more categories: "few" below 10% of the classified heads,
   "many" from 25% (neither word with fewer than MIN_HEADS classified heads).
+- For a scores input, which of these readings hold under the rule's neighbours.
 
 Every number in a sentence is formatted from a value of its ``evidence``
 (shares as percentages with one decimal, layers and counts as integers,
-medians with ``:g``), and evidence values are rounded like summary.json.
-Order: each category's position (panel order, its sparsity right after),
-then comparisons (strongest first), then overlaps, then unclassified heads.
+medians and effect sizes with ``:g``), and evidence values are rounded like summary.json.
+Order: each category's position (panel order, its sparsity right after), the
+order in depth and empty layers, then comparisons (strongest first), then
+overlaps, then unclassified heads, then robustness.
 """
 
 from __future__ import annotations
