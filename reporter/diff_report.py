@@ -99,17 +99,7 @@ class DiffReport(Product):
         """Both runs' SHA-256, when they came from files."""
         return tuple(t.source.sha256 for t in (self.diff.a, self.diff.b) if t.source)
 
-    default_folder = "diff"
-
-    @property
-    def force(self) -> bool:
-        """--force: write beside files reporter did not write."""
-        return self.options.force
-
-    @property
-    def formats(self) -> tuple[str, ...]:
-        """The static formats of the figure exports."""
-        return self.options.formats
+    default_folder = "diff"  # where save() writes when no folder is given
 
 
 def changes_csv(diff: Diff) -> str:

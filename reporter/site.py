@@ -111,18 +111,6 @@ class SiteReport(Product):
         """How many models, and each model's headline numbers under its slug."""
         return site_metrics(list(self.slugs), [r.summary for r in self.reports])
 
-    default_folder = "site"
-
-    @property
-    def force(self) -> bool:
-        """--force: write beside files reporter did not write."""
-        return self.options.force
-
-    @property
-    def formats(self) -> tuple[str, ...]:
-        """The static formats of the figure exports."""
-        return self.options.formats
-
     def _repr_html_(self) -> str:
         """The overview in a srcdoc iframe, for notebooks."""
         return (
