@@ -12,7 +12,7 @@ import pandas as pd
 from ..palette import UNCLASSIFIED, colors_for, legend_order, multi_label
 from .stats import pair_test, uniform_test
 from ..input.table import HeadTable
-from ..rules import ALPHA, CORE_SHARE, DELTA_MIN, HALF_SHARE, MIN_HEADS, WIDTH_RATIO_MIN
+from ..rules import CORE_SHARE, DELTA_MIN, HALF_SHARE, MIN_HEADS, WIDTH_RATIO_MIN
 
 THIRDS = ("early", "middle", "late")
 

@@ -1,6 +1,6 @@
 """Observe: written findings drawn from a Summary -> list[Observation].
 
-Rules (constants in summarize.py), the same for every model and category:
+Rules (constants in reporter/rules.py), the same for every model and category:
 
 - A category with no heads, or fewer than MIN_HEADS (20), gets a hedged
   sentence ("too few heads to say where they concentrate"), kind `sparsity`.
@@ -33,8 +33,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from ..slugs import slug_map, slugify
-from ..analysis.summarize import ALPHA, MIN_HEADS, CategoryStats, PairComparison, Summary
-from ..rules import FEW_MULTI, MANY_MULTI, MAX_CONCENTRATED_SPREAD, PEAK_RATIO, SPARSE_FRACTION
+from ..analysis.summarize import CategoryStats, PairComparison, Summary
+from ..rules import ALPHA, FEW_MULTI, MANY_MULTI, MAX_CONCENTRATED_SPREAD, MIN_HEADS, PEAK_RATIO, SPARSE_FRACTION
 
 KINDS = ("concentration", "comparison", "sparsity", "overlap", "unclassified")
 NUMBER_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine", 10: "ten"}
