@@ -16,7 +16,7 @@ from .regions import Block, EmptyRegion, depth_blocks, empty_region
 from .stats import pair_test, uniform_test
 from .top_heads import CategoryTop, RelationTop, head_best_scores, relation_tops, top_heads
 from ..input.table import HeadTable
-from ..rules import ALPHA, CORE_SHARE, DELTA_MIN, HALF_SHARE, MIN_HEADS, WIDTH_RATIO_MIN
+from ..rules import CORE_SHARE, DELTA_MIN, HALF_SHARE, MIN_HEADS, WIDTH_RATIO_MIN
 
 THIRDS = ("early", "middle", "late")
 

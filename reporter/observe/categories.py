@@ -1,6 +1,6 @@
 """Observe: written findings drawn from a Summary -> list[Observation].
 
-Rules (constants in rules.py), the same for every model and category:
+Rules (constants in reporter/rules.py), the same for every model and category:
 
 - A category with no heads says so. Below MIN_HEADS (10, the one minimum for a
   test-based claim on every page) it gets checkable facts, kind `sparsity`: its
@@ -44,12 +44,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..slugs import slug_map, slugify
-from ..analysis.summarize import ALPHA, MIN_HEADS, CategoryStats, PairComparison, Summary
+from ..analysis.summarize import CategoryStats, PairComparison, Summary
+from ..rules import (ALPHA, CONFIDENCE, FEW_MULTI, MANY_MULTI, MAX_CONCENTRATED_SPREAD, MIN_HEADS, PEAK_RATIO,
+                     SPARSE_FRACTION)
 from .observation import KINDS, Observation, r2, r4, slug
 from .robustness import robustness
 from .shape import cluster_sentence, depth_order, empty_layers, facts
 from .wording import heads, join, layer, number_word, percent, span
-from ..rules import CONFIDENCE, FEW_MULTI, MANY_MULTI, MAX_CONCENTRATED_SPREAD, PEAK_RATIO, SPARSE_FRACTION
 
 DELTA_NAME = "Cliff's delta"
 

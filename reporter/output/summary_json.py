@@ -5,12 +5,10 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 
-from .. import __version__
-from ..observe.categories import Observation
-from .. import rules
+from .. import __version__, rules
 from ..analysis import stats
-from ..analysis import summarize
 from ..analysis.summarize import Summary
+from ..observe.categories import Observation
 
 SCHEMA_VERSION = 1
 
@@ -35,7 +33,7 @@ def summary_dict(summary: Summary, observations: list[Observation]) -> dict:
             {"categories": list(o.categories), "heads": o.heads, "jaccard": round(o.jaccard, 4)}
             for o in summary.overlaps
         ],
-        "comparisons": [comparison_dict(c) for c in summary.comparisons],
+        "comparisons": [pair_comparison_dict(c) for c in summary.comparisons],
         "empty_region": empty_dict(summary.empty_region),
         "depth_order": [{"categories": list(b.categories), "spans": [list(s) for s in b.spans]}
                         for b in summary.depth_blocks],
@@ -65,24 +63,24 @@ def totals_dict(summary: Summary) -> dict:
 def method_dict() -> dict:
     """The thresholds and test settings behind the statistics and the sentences."""
     return {
-        "alpha": summarize.ALPHA,
-        "min_heads": summarize.MIN_HEADS,
+        "alpha": rules.ALPHA,
+        "min_heads": rules.MIN_HEADS,
         "cluster_test": "gap test against any unimodal shape, Bonferroni over gap positions (analysis/clusters.py)",
         "min_cluster_share": rules.MIN_CLUSTER_SHARE,
-        "core_share": summarize.CORE_SHARE,
-        "half_share": summarize.HALF_SHARE,
-        "delta_min": summarize.DELTA_MIN,
-        "width_ratio_min": summarize.WIDTH_RATIO_MIN,
+        "core_share": rules.CORE_SHARE,
+        "half_share": rules.HALF_SHARE,
+        "delta_min": rules.DELTA_MIN,
+        "width_ratio_min": rules.WIDTH_RATIO_MIN,
         "uniform_test": "Monte Carlo, heads drawn uniformly from the model: Kolmogorov-Smirnov and chi-square "
                         "(uniform_p, Bonferroni), core-window width (core_p)",
         "null_draws": stats.N_NULL,
         "bootstrap_resamples": stats.N_BOOT,
-        "confidence": stats.CONFIDENCE,
+        "confidence": rules.CONFIDENCE,
         "seed": stats.SEED,
     }
 
 
-def comparison_dict(c) -> dict:
+def pair_comparison_dict(c) -> dict:
     """A pair of categories compared (statistics null when either has too few heads)."""
     return {
         "categories": [c.first, c.second],
