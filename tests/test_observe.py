@@ -91,11 +91,11 @@ def test_two_separated_categories_give_an_earlier_later_claim_naming_both():
     summary, obs, by_id = built(separated_rows(), 40, 16)
     assert by_id["a-core"].text == (
         "A heads concentrate in layers 6–9: 80.0% of its 30 heads sit there, in 10.0% of the depth "
-        "(median layer 8, early third)."
+        "(median layer 8)."
     )
     assert by_id["b-core"].text == (
         "B heads concentrate in layers 26–29: 80.0% of its 30 heads sit there, in 10.0% of the depth "
-        "(median layer 28, late third)."
+        "(median layer 28)."
     )
     assert by_id["b-core"].layers == (26, 29)
     later = by_id["b-later"]
@@ -403,7 +403,7 @@ def test_one_layer_windows_and_tiny_tables_read_naturally():
     _, _, by_id = built(rows, 12, 40)
     assert by_id["a-core"].text == (
         "A heads concentrate in layer 5: 100.0% of its 30 heads sit there, in 8.3% of the depth "
-        "(median layer 5, middle third)."
+        "(median layer 5)."
     )
     _, _, by_id = built([(0, 0, "A"), (0, 1, "A"), (0, 1, "B")], 1, 2)
     assert by_id["b-few"].text == "One head is B: L0H1."
@@ -463,14 +463,14 @@ def test_nineteen_heads_filling_two_layers_of_eighty_concentrate():
     _, _, by_id = built([(61 + i % 2, i // 2, "N") for i in range(19)], 80, 64)
     assert by_id["n-core"].text == (
         "N heads concentrate in layers 61–62: 100.0% of its 19 heads sit there, in 2.5% of the depth "
-        "(median layer 61, late third).")
+        "(median layer 61).")
 
 
 def test_sixteen_heads_filling_the_first_two_layers_of_a_6x8_model_concentrate():
     _, _, by_id = built(grid_rows("M", range(0, 2), range(8)), 6, 8)
     assert by_id["m-core"].text == (
         "M heads concentrate in layers 0–1: 100.0% of its 16 heads sit there, in 33.3% of the depth "
-        "(median layer 0.5, early third).")
+        "(median layer 0.5).")
     assert by_id["empty-layers"].text == (
         "No classified head sits in layers 2–5: 4 of 6 layers (the last 66.7% of depth), where an even spread "
         "of the 16 classified heads would put 11.")

@@ -127,8 +127,7 @@ def concentration(c: CategoryStats) -> Observation:
     lo, hi = c.core_layers
     e = {**base_evidence(c), "core_layers": [lo, hi], "core_share": r4(c.core_share), "spread": r4(c.spread)}
     text = (f"{c.name} heads concentrate in {span(lo, hi)}: {percent(e['core_share'])} of its {c.heads} heads "
-            f"sit there, in {percent(e['spread'])} of the depth (median layer {layer(c.layer_median)}, "
-            f"{c.depth_third} third).")
+            f"sit there, in {percent(e['spread'])} of the depth (median layer {layer(c.layer_median)}).")
     return Observation(id=f"{slug(c.name)}-core", kind="concentration", text=text, figure="layer-profile",
                        category=c.name, layers=(lo, hi), evidence=e)
 
