@@ -8,13 +8,12 @@ import pandas as pd
 
 from .columns import normalize_columns
 from ..errors import ReporterError
-from .load import check_inside_shape, check_not_empty, check_options_fit, input_shape, order_categories, parse, \
-    resolve_shape
+from .load import check_inside_shape, check_not_empty, check_options_fit, order_categories, parse, resolve_shape
 from .models import models_in, select_model
 from ..options import Options
 from .read import RawInput, read
-from .scores import read_category_map, score_problems
-from .shapes import Parsed, detect_shape, long_problems, wide_problems
+from .registry import shape_of
+from .shapes import Parsed
 
 
 @dataclass
@@ -89,10 +88,11 @@ def inspect_frame(raw: RawInput, options: Options, found: Inspection) -> None:
     except ReporterError as exc:
         found.problems.append(str(exc))
         return
-    shape = input_shape(frame, options)
-    found.shape = describe_shape(frame, shape, options)
-    found.problems += collect(lambda: check_options_fit(frame, shape, options))
-    found.problems += shape_problems(frame, shape, options)
+    shape = shape_of(frame, options)
+    found.shape = shape.describe(frame, options)
+    found.problems += collect(lambda: check_options_fit(frame, shape.name, options))
+    # per-table validation: checks every shape shares add their problems here, beside the shape's own.
+    found.problems += shape.problems(frame, options)
     if found.problems:
         return
     parsed = attempt(lambda: parse(frame, options), found)
@@ -105,35 +105,6 @@ def inspect_frame(raw: RawInput, options: Options, found: Inspection) -> None:
     found.n_layers, found.n_heads, found.shape_source = resolved
     found.problems += collect(lambda: check_inside_shape(parsed.extent, *resolved))
     count_categories(parsed, options, found)
-
-
-def describe_shape(frame: pd.DataFrame, shape: str, options: Options) -> str:
-    """The detected shape in words, with the columns that made it."""
-    index = "head_id" if "head_id" in frame.columns and not {"layer", "head"} <= set(frame.columns) else "layer, head"
-    if shape == "scores":
-        relations = frame["relation"].nunique() if "relation" in frame.columns else frame["category"].nunique()
-        return f"scores ({index}, relation, score column {options.score_column!r}; {relations} relations)"
-    if shape == "long":
-        return f"long ({index}, category)"
-    return f"wide ({index}, one true/false column per category)" if detect_shape(frame) == "wide" else shape
-
-
-def shape_problems(frame: pd.DataFrame, shape: str, options: Options) -> list[str]:
-    """Every problem of the table's columns for its shape."""
-    if shape == "long":
-        return long_problems(frame)
-    if shape == "wide":
-        return wide_problems(frame)
-    problems: list[str] = []
-    category_map = None
-    if options.category_map:
-        try:
-            category_map = read_category_map(options.category_map)
-        except ReporterError as exc:
-            problems.append(str(exc))
-    if "relation" not in frame.columns:
-        frame = frame.assign(relation=frame["category"])
-    return problems + score_problems(frame, options, category_map)
 
 
 def count_categories(parsed: Parsed, options: Options, found: Inspection) -> None:

@@ -20,8 +20,9 @@ from .limits import check_limits
 from .models import select_model
 from ..options import Options
 from .read import RawInput, read
-from .scores import has_rule, rule_flag, score_memberships
-from .shapes import Parsed, detect_shape, long_memberships, wide_memberships
+from .scores import has_rule, rule_flag
+from .registry import shape_of
+from .shapes import Parsed
 from .table import HeadTable
 
 log = logging.getLogger(__name__)
@@ -73,23 +74,12 @@ def check_not_empty(frame: pd.DataFrame) -> None:
         raise InputError("the table has no rows; give at least one (layer, head, category) row")
 
 
-def input_shape(frame: pd.DataFrame, options: Options) -> str:
-    """The shape the table will be read as, given the options (a long table plus a rule is read as scores)."""
-    shape = detect_shape(frame)
-    if shape == "long" and has_rule(options) and "score" in frame.columns:
-        return "scores"
-    return shape
-
-
 def parse(frame: pd.DataFrame, options: Options) -> Parsed:
-    """Memberships from whichever shape the columns describe."""
-    shape = input_shape(frame, options)
-    check_options_fit(frame, shape, options)
-    if shape == "scores":
-        if "relation" not in frame.columns:  # a long table with scores: each category is its own relation
-            frame = frame.assign(relation=frame["category"])
-        return score_memberships(frame, options)
-    return long_memberships(frame) if shape == "long" else wide_memberships(frame)
+    """Memberships from whichever registered shape the columns describe."""
+    shape = shape_of(frame, options)
+    check_options_fit(frame, shape.name, options)
+    # per-table validation: checks every shape shares run here, before the shape's own parse.
+    return shape.parse(frame, options)
 
 
 def check_options_fit(frame: pd.DataFrame, shape: str, options: Options) -> None:

@@ -1,6 +1,6 @@
 """Shapes: memberships from a long, wide or head-id table (scores live in scores.py).
 
-``detect_shape`` names the shape from the columns; ``head_index_problems`` and
+registry.py says which shape a table has; ``head_index_problems`` and
 ``heads_of`` resolve layer/head from ``layer``+``head`` or ``head_id``;
 ``long_memberships`` and ``wide_memberships`` produce a Parsed.
 """
@@ -46,15 +46,6 @@ class Parsed:
     rule: str | None = None
     rule_spec: dict | None = None
     warnings: tuple[str, ...] = field(default=())
-
-
-def detect_shape(frame: pd.DataFrame) -> str:
-    """The input shape named by the columns: scores, long or wide."""
-    if "relation" in frame.columns:
-        return "scores"
-    if "category" in frame.columns:
-        return "long"
-    return "wide"
 
 
 def head_index_problems(frame: pd.DataFrame) -> list[str]:
