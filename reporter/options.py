@@ -31,6 +31,9 @@ class Options:
     category_map: str | None = None
     force: bool = False  # write into an existing folder reporter did not make, keeping its files
     kv_heads: int | None = None  # grouped-query attention: key/value heads per layer
+    category: str | None = None  # the name of an input's one category (a matrix, a map of head ids)
+    model_config: str | None = None  # a Hugging Face config.json giving layers, heads and KV heads
+    shape_from: str = "flag"  # where layers/heads came from: "flag" or "model-config"
 
     def __post_init__(self) -> None:
         if (self.layers is None) != (self.heads is None):

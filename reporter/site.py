@@ -15,7 +15,9 @@ from .vega import exporter
 from .charts import Figure
 from .charts.overview import build_overview_figures
 from .analysis.across_models import ModelComparison, compare_models
+from .errors import api_words
 from .input.load import load_raw
+from .input.model_config import options_of
 from .input.multi import load_models, model_inputs
 from .slugs import folder_slugs
 from .observe.categories import Observation
@@ -33,19 +35,21 @@ log = logging.getLogger(__name__)
 SCHEMA_VERSION = 1
 
 
+@api_words
 def build_any(inputs: Sequence[object], **options: object) -> "Report | SiteReport":
     """A single-model Report when the inputs hold one model, else a multi-model SiteReport."""
-    opts = Options.from_kwargs(**options)
-    found = model_inputs(list(inputs), opts.model)  # reads each input once
+    opts = options_of(**options)
+    found = model_inputs(list(inputs), opts.model, opts.category)  # reads each input once
     if len(found) == 1 and len(inputs) == 1:
         return Report.from_table(load_raw(found[0].source, opts), opts)
     return site_from(found, opts)
 
 
+@api_words
 def build_site(inputs: Sequence[object], **options: object) -> "SiteReport":
-    """Build an overview and one report per model from paths or DataFrames; see Options for the keywords."""
-    opts = Options.from_kwargs(**options)
-    return site_from(model_inputs(list(inputs), opts.model), opts)
+    """Build an overview and one report per model from paths or objects; see build for the keywords."""
+    opts = options_of(**options)
+    return site_from(model_inputs(list(inputs), opts.model, opts.category), opts)
 
 
 def site_from(found, opts: Options) -> "SiteReport":

@@ -32,7 +32,7 @@ AS_GIVEN = "categories as given in the table"
 
 def load(table: object, options: Options) -> HeadTable:
     """Read ``table`` (a path, a folder of Parquet files or a DataFrame) and validate it into a HeadTable."""
-    return load_raw(read(table), options)
+    return load_raw(read(table, options.category), options)
 
 
 def load_raw(raw: RawInput, options: Options) -> HeadTable:
@@ -40,6 +40,8 @@ def load_raw(raw: RawInput, options: Options) -> HeadTable:
     frame, model = prepare(raw, options)
     parsed = parse(frame, options)
     n_layers, n_heads, shape_source = resolve_shape(parsed.extent, raw.metadata, options, model)
+    query_heads = n_heads
+    n_heads = kv_granular_heads(raw.dense, n_heads, options, model) or n_heads
     check_limits(parsed.memberships, n_layers, n_heads, options.categories)
     check_inside_shape(parsed.extent, n_layers, n_heads, shape_source)
     categories = order_categories(parsed.categories, options.categories)
@@ -58,6 +60,7 @@ def load_raw(raw: RawInput, options: Options) -> HeadTable:
         scores=parsed.scores,
         example=options.example,
         warnings=parsed.warnings,
+        query_heads=query_heads if query_heads != n_heads else None,
     )
 
 
@@ -99,13 +102,27 @@ def resolve_shape(extent: pd.DataFrame, metadata: dict[str, str], options: Optio
                   model: str | None) -> tuple[int, int, str]:
     """Pick (n_layers, n_heads, source): flags, file metadata, the known-model table, else inferred."""
     if options.layers is not None and options.heads is not None:
-        return options.layers, options.heads, "flag"
+        return options.layers, options.heads, options.shape_from
     if "n_layers" in metadata and "n_heads" in metadata:
         return metadata_shape(metadata)
     known = lookup(model)
     if known is not None:
         return known.n_layers, known.n_heads, "known-model"
     return int(extent["layer"].max()) + 1, int(extent["head"].max()) + 1, "inferred"
+
+
+def kv_granular_heads(dense: tuple[int, int] | None, n_heads: int, options: Options, model: str | None) -> int | None:
+    """The model's KV heads when a matrix has one column per key/value head (not per query head), else None.
+
+    The KV heads come from ``kv_heads`` (the flag or a model config), else the known-model table.
+    Such a matrix is drawn as it is, one column per KV head: expanding it would copy each value
+    to every query head of the group and count one measurement several times.
+    """
+    if dense is None or dense[1] >= n_heads:
+        return None
+    known = lookup(model)
+    kv = options.kv_heads or (known.n_kv_heads if known is not None and known.n_heads == n_heads else None)
+    return kv if kv == dense[1] else None
 
 
 def metadata_shape(metadata: dict[str, str]) -> tuple[int, int, str]:

@@ -20,7 +20,7 @@ from ..errors import InputError
 log = logging.getLogger(__name__)
 
 # Columns that are never a wide-shape category.
-RESERVED = {"layer", "head", "head_id", "model", "score", "category", "relation", "template", "prompt"}
+RESERVED = {"layer", "head", "head_id", "model", "score", "category", "relation", "template", "prompt", "member"}
 HEAD_ID = re.compile(
     r"^\s*[(\[]?\s*L?\s*(\d+)\s*(?:[-.,:_/ ]\s*)?H?\s*(\d+)\s*[)\]]?\s*$", re.IGNORECASE
 )
@@ -117,17 +117,31 @@ def head_id_disagreements(frame: pd.DataFrame) -> list[str]:
 
 
 def long_memberships(frame: pd.DataFrame) -> Parsed:
-    """Memberships from the long shape: one row per (layer, head, category)."""
+    """Memberships from the long shape: one row per (layer, head, category).
+
+    An optional true/false ``member`` column (what a dense membership matrix
+    becomes) keeps only its true rows; the false rows still name the heads and
+    categories the input covers, so a category with no member stays in.
+    """
+    problems = long_problems(frame)
+    if problems:
+        raise InputError(problems[0])
     heads = heads_of(frame)
     out = heads.assign(category=as_names(frame["category"], "category"))
+    categories = tuple(sorted(out["category"].unique()))
+    if "member" in frame.columns:
+        keep = flag_values(frame["member"]).to_numpy()
+        frame, out = frame[keep], out[keep]
     memberships, warnings = collapse_duplicates(out)
-    return Parsed("long", memberships, tuple(sorted(memberships["category"].unique())), heads,
-                  scores=given_scores(frame, out), warnings=warnings)
+    return Parsed("long", memberships, categories, heads, scores=given_scores(frame, out), warnings=warnings)
 
 
 def long_problems(frame: pd.DataFrame) -> list[str]:
     """Every problem of a long-shape table."""
-    return head_index_problems(frame) + name_problems(frame["category"], "category")
+    problems = head_index_problems(frame) + name_problems(frame["category"], "category")
+    if "member" in frame.columns and flag_values(frame["member"]) is None:
+        problems.append("column 'member' must hold only true/false or 0/1; fix its values")
+    return problems
 
 
 def given_scores(frame: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame | None:
