@@ -104,6 +104,12 @@ def shared_categories(tables: Sequence[HeadTable], requested: tuple[str, ...] | 
 
 
 def with_categories(table: HeadTable, order: tuple[str, ...]) -> HeadTable:
-    """The table with ``order`` as its categories; categories it lacks stay in, with no heads."""
+    """The table with ``order`` as its categories; categories it lacks stay in, with no heads.
+
+    A scores table lacks a category when none of its relations was scored: that category is not
+    measured for this model (``unmeasured``), which is not the same as measured and empty.
+    """
     memberships = table.memberships[table.memberships["category"].isin(order)].reset_index(drop=True)
-    return dataclasses.replace(table, categories=order, memberships=memberships)
+    scored = (table.rule_spec or {}).get("kind") == "scores"
+    unmeasured = tuple(c for c in order if c not in table.categories) if scored else ()
+    return dataclasses.replace(table, categories=order, memberships=memberships, unmeasured=unmeasured)

@@ -149,6 +149,10 @@ def base_evidence(c: CategoryStats) -> dict:
 
 def too_few(c: CategoryStats) -> Observation:
     """A hedge for a category with no heads or too few to locate."""
+    if not c.measured:
+        return Observation(id=f"{slug(c.name)}-not-measured", kind="sparsity", figure="heatmaps", category=c.name,
+                           text=f"{c.name} was not measured: the table scores none of its relations for this model.",
+                           evidence={"measured": False})
     if c.heads == 0:
         text = f"No head is in {c.name}."
         evidence = {"heads": 0, "min_heads": MIN_HEADS}
