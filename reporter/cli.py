@@ -120,7 +120,8 @@ def add_input_options(p: argparse.ArgumentParser) -> None:
                    help="how repeated rows (prompts, templates) combine (default: mean)")
     p.add_argument("--category-map", metavar="FILE", help="relation -> category map (.csv with relation,category or .json)")
     p.add_argument("--category", metavar="NAME",
-                   help="the name of the one category of a matrix or head-id map (default: the file's name without extension)")
+                   help="the name of the one category of a matrix or head-id map (default: the file's name without "
+                        "extension); for a [layers, heads, relations] .npy, the relations' names as A,B,...")
     p.add_argument("--model-config", metavar="FILE",
                    help="a Hugging Face config.json: layers (num_hidden_layers), heads (num_attention_heads) and "
                         "KV heads (num_key_value_heads)")

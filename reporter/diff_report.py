@@ -13,7 +13,7 @@ from .vega import exporter
 from .charts import Figure
 from .charts.diff import build_diff_figures
 from .analysis.diff import Diff, diff_tables
-from .errors import UsageError, api_words
+from .errors import UsageError, api_words, listed
 from .input.load import load_raw
 from .input.model_config import options_of
 from .input.read import read
@@ -56,8 +56,7 @@ def load_run(source: object, label: str, options: Options) -> HeadTable:
     raw = read(source, options.category)
     names = model_names(raw)
     if options.model is None and names is not None and len(names) > 1:
-        raise UsageError(f"{label} holds {len(names)} models ({', '.join(names[:4])}"
-                         f"{', …' if len(names) > 4 else ''}); pick one with --model NAME")
+        raise UsageError(f"{label} holds {len(names)} models ({listed(names)}); pick one with --model NAME")
     return load_raw(raw, dataclasses.replace(options, categories=None))
 
 

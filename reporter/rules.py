@@ -40,3 +40,7 @@ RARE = 0.05
 # Diffs of two runs.
 MIN_CHANGES = 5  # fewer changed memberships than this: list their layers instead of a window
 MIN_SHIFT = 10  # gained and lost heads each needed before comparing their layers
+
+# Choosing a rule for scores: `inspect` reports a rule that keeps "almost nothing": no category reaches
+# MIN_HEADS heads (so no claim can be made of where any sits) while under this share of the heads is kept.
+MIN_KEPT_SHARE = 0.05

@@ -17,6 +17,7 @@ from ..options import Options
 from .read import RawInput, read
 from .registry import shape_of
 from .shapes import Parsed
+from .suggest import too_little_kept
 
 
 @dataclass
@@ -39,6 +40,7 @@ class Inspection:
     classified: int | None = None
     warnings: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    details: list[str] = field(default_factory=list)  # what the shape adds (a scores table: its distribution)
 
     @property
     def ok(self) -> bool:
@@ -61,6 +63,7 @@ class Inspection:
                        f"{self.query_heads // self.n_heads} query heads), drawn as {self.n_layers} x {self.n_heads}")
         elif self.n_layers:
             out.append(f"model shape: {self.n_layers} layers x {self.n_heads} heads (from {self.shape_source})")
+        out += self.details
         if self.rule:
             out.append(f"rule: {self.rule}")
         if self.categories:
@@ -106,6 +109,7 @@ def inspect_frame(raw: RawInput, options: Options, found: Inspection) -> None:
     found.problems += shape.problems(frame, options)
     if found.problems:
         return
+    found.details = shape.details(frame, options)
     parsed = attempt(lambda: parse(frame, options), found)
     if parsed is None:
         return
@@ -131,6 +135,7 @@ def count_categories(parsed: Parsed, options: Options, found: Inspection) -> Non
     found.categories = {name: int(counts.get(name, 0)) for name in categories}
     members = parsed.memberships[parsed.memberships["category"].isin(categories)]
     found.classified = len(members[["layer", "head"]].drop_duplicates())
+    found.problems += too_little_kept(found.categories, found.classified, found.n_layers * found.n_heads, parsed.scores, parsed.rule)
 
 
 def collect(check) -> list[str]:

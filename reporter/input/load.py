@@ -13,7 +13,7 @@ import logging
 import pandas as pd
 
 from .columns import normalize_columns
-from ..errors import InputError, UsageError
+from ..errors import InputError, UsageError, listed
 from .known_models import lookup
 from ..palette import UNCLASSIFIED, multi_label
 from .limits import check_limits
@@ -169,7 +169,7 @@ def order_categories(found, requested: tuple[str, ...] | None,
         return found
     missing = [c for c in requested if c not in found]
     if missing:
-        raise UsageError(f"--categories names {missing[0]!r}, which {lacking} ({having}: {', '.join(found)})")
+        raise UsageError(f"--categories names {missing[0]!r}, which {lacking} ({having}: {listed(found)})")
     if len(set(requested)) != len(requested):
         raise UsageError("--categories names a category twice; list each once")
     return tuple(requested)

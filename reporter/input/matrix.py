@@ -89,7 +89,7 @@ def text_matrix(path: Path, sep: str | None) -> np.ndarray | None:
     if tokens.size == 0:
         return None
     header = None
-    if not all_values(tokens[0]):
+    if not all_values(tokens[0]) or numbers_heads(tokens):
         header, tokens = tokens[0], tokens[1:]
         if not head_header(header):
             return None
@@ -112,6 +112,29 @@ def all_values(tokens: np.ndarray) -> bool:
     return bool(numeric.all())
 
 
+def numbers_heads(tokens: np.ndarray) -> bool:
+    """A first row of whole numbers 0..n-1 (or 1..n-1 after an index cell) above rows unlike it: a header.
+
+    Unlike it: the body is not whole numbers (scores) or holds only 0/1 (memberships), while the row has 2+.
+    """
+    if len(tokens) < 2 or tokens.shape[1] < 3:
+        return False
+    first = pd.to_numeric(pd.Series(tokens[0]), errors="coerce").to_numpy()
+    n = len(first)
+    if not (np.array_equal(first, np.arange(n)) or np.array_equal(first[1:], np.arange(n - 1))):
+        return False
+    return unlike_counting(tokens[1:].reshape(-1))
+
+
+def unlike_counting(tokens: np.ndarray) -> bool:
+    """Values that are not a count 0, 1, 2, …: some not whole, or all of them 0/1 (true/false included)."""
+    lowered = np.char.lower(np.char.strip(tokens.astype(str)))
+    if np.isin(lowered, list(BOOL_WORDS)).all():
+        return True
+    values = pd.to_numeric(pd.Series(lowered), errors="coerce").to_numpy()
+    return bool(not np.array_equal(values, np.round(values), equal_nan=True) or np.isin(values, (0, 1)).all())
+
+
 def head_header(header: np.ndarray) -> bool:
     """A header that numbers the heads 0..n-1 (optionally after a blank or "layer" index cell)."""
     labels = [str(c).strip() for c in header]
@@ -122,14 +145,13 @@ def head_header(header: np.ndarray) -> bool:
 
 
 def has_index_column(header: np.ndarray | None, tokens: np.ndarray) -> bool:
-    """A first column of layer numbers: named by a blank/"layer" header cell, or 0..n-1 beside non-whole values."""
+    """A first column of layer numbers: named by a blank/"layer" header cell, or 0..n-1 beside values unlike it."""
     if header is not None:
         first = str(header[0]).strip().lower()
         return first in INDEX_LABELS and not HEAD_LABEL.match(first)
     column = pd.to_numeric(pd.Series(tokens[:, 0]), errors="coerce").to_numpy()
-    rest = pd.to_numeric(pd.Series(tokens[:, 1:].reshape(-1)), errors="coerce").to_numpy()
     sequence = len(column) >= 3 and tokens.shape[1] > 1 and np.array_equal(column, np.arange(len(column)))
-    return bool(sequence and not np.array_equal(rest, np.round(rest)))
+    return bool(sequence and unlike_counting(tokens[:, 1:].reshape(-1)))
 
 
 def values_of(tokens: np.ndarray) -> np.ndarray:
@@ -143,13 +165,21 @@ def values_of(tokens: np.ndarray) -> np.ndarray:
     return numbers.astype("int64") if whole else numbers
 
 
-def read_npy(path: Path, name: str) -> pd.DataFrame:
-    """A ``.npy`` array as a tidy frame named ``name`` (a 3-D array needs names: use .npz)."""
+def names_of(name: str, arr: np.ndarray) -> list[str]:
+    """The names of an array's categories: one, or for a 3-D array one per relation, comma-separated."""
+    if np.ndim(arr) != 3:
+        return [name]
+    names = [part.strip() for part in str(name).split(",") if part.strip()]
+    if len(names) != np.shape(arr)[2]:
+        raise InputError(f"a [layers, heads, relations] array of {np.shape(arr)[2]} relations needs as many names; "
+                         "give them as --category A,B,... in the order of the last axis (or save an .npz)")
+    return names
+
+
+def read_npy(path: Path, name: str) -> tuple[pd.DataFrame, dict[str, str]]:
+    """A ``.npy`` array as a tidy frame named ``name`` (a 3-D array: one comma-separated name per relation)."""
     arr = np.load(path, allow_pickle=False)
-    if arr.ndim == 3:
-        raise InputError(f"{path.name}: a 3-D array needs a name per relation; save it as .npz with one "
-                         "[layers, heads] array per relation")
-    return matrix_frame(arr, [name], path.name)
+    return matrix_frame(arr, names_of(name, arr), path.name), {}
 
 
 def read_npz(path: Path) -> pd.DataFrame:

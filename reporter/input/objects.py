@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..errors import InputError
 from .head_map import head_map_frame
-from .matrix import DENSE, matrix_frame
+from .matrix import DENSE, matrix_frame, names_of
 
 ACCEPTED = ("a path, a pandas, polars or pyarrow table, a [layers, heads] array (numpy, or anything with "
             "__array__), or a dict {head_id: value}, {category: [head ids]} or {category: array}")
@@ -40,7 +40,8 @@ def frame_of_object(obj: object, category: str | None) -> tuple[pd.DataFrame, st
     if hasattr(obj, "__array__"):
         if category is None:
             raise InputError(f"a {type(obj).__name__} of per-head values is one category; name it with category=NAME")
-        return matrix_frame(as_array(obj), [category], f"the {type(obj).__name__}"), "array", {}
+        arr = as_array(obj)
+        return matrix_frame(arr, names_of(category, arr), f"the {type(obj).__name__}"), "array", {}
     raise InputError(f"cannot read a {type(obj).__module__}.{type(obj).__name__}; give {ACCEPTED}")
 
 

@@ -21,7 +21,8 @@ import pandas as pd
 
 from ..errors import ReporterError
 from ..options import Options
-from .scores import has_rule, read_category_map, score_memberships, score_problems
+from .scores import aggregated_scores, has_rule, read_category_map, score_memberships, score_problems
+from .suggest import distribution_lines
 from .shapes import Parsed, long_memberships, long_problems, wide_memberships, wide_problems
 
 
@@ -34,6 +35,7 @@ class TableShape:
     describe: Callable[[pd.DataFrame, Options], str]
     problems: Callable[[pd.DataFrame, Options], list[str]]
     parse: Callable[[pd.DataFrame, Options], Parsed]
+    details: Callable[[pd.DataFrame, Options], list[str]] = lambda frame, options: []  # more lines for inspect
 
 
 def index_words(frame: pd.DataFrame) -> str:
@@ -72,8 +74,13 @@ def scores_problems(frame: pd.DataFrame, options: Options) -> list[str]:
     return problems + score_problems(with_relation(frame), options, category_map)
 
 
+def score_distribution(frame: pd.DataFrame, options: Options) -> list[str]:
+    """The score distribution and what candidate rules keep, to help choose a rule."""
+    return distribution_lines(*aggregated_scores(with_relation(frame), options))
+
+
 SCORES = TableShape("scores", is_scores, describe_scores, scores_problems,
-                    lambda frame, options: score_memberships(with_relation(frame), options))
+                    lambda frame, options: score_memberships(with_relation(frame), options), score_distribution)
 
 LONG = TableShape(
     "long",

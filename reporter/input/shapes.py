@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .columns import as_index, as_names, index_problems, missing_column, name_problems, plain
-from ..errors import InputError
+from ..errors import InputError, listed
 
 log = logging.getLogger(__name__)
 
@@ -207,9 +207,12 @@ def wide_problems(frame: pd.DataFrame) -> list[str]:
     columns = wide_columns(frame)
     if not columns:
         problems.append(missing_column(frame, "category", SHAPE_HINT))
-    for c in columns:
-        if flag_values(frame[c]) is None:
-            problems.append(f"column {c!r} must hold only true/false or 0/1 (one column per category); fix its values")
+    bad = [c for c in columns if flag_values(frame[c]) is None]
+    if len(bad) == 1:
+        problems.append(f"column {bad[0]!r} must hold only true/false or 0/1 (one column per category); fix its values")
+    elif bad:
+        problems.append(f"{len(bad):,} columns must hold only true/false or 0/1 (one column per category) and do not: "
+                        f"{listed(repr(c) for c in bad)}; fix their values")
     names = [category_name(c) for c in columns]
     clash = sorted({n for n in names if names.count(n) > 1})
     if clash:
