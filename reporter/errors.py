@@ -38,7 +38,7 @@ class OutputError(ReporterError):
 # decorated with ``api_words`` rewrites the message of the ReporterError it raises.
 
 _CLI = contextvars.ContextVar("reporter_cli_words", default=False)
-_FLAG = re.compile(r"(?<![\w-])--([a-z][a-z-]*[a-z])(?: ([A-Z]{1,4})\b)?")
+_FLAG = re.compile(r"(?<![\w-])--([a-z][a-z-]*[a-z])(?: ([A-Z]{1,4}\b|-?\d(?:[\d.]*\d)?))?")
 _NOT_KEYWORDS = {"output", "quiet", "version", "help"}
 
 

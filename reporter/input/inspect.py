@@ -49,7 +49,7 @@ class Inspection:
 
     def lines(self) -> list[str]:
         """The inspection as lines of text for the terminal."""
-        size = f"{self.dense[0]} x {self.dense[1]} matrix" if self.dense else f"{self.rows:,} rows"
+        size = f"{self.dense[0]} x {self.dense[1]} matrix" if self.dense else f"{self.rows or 0:,} rows"
         out = [f"input: {self.input}" + (f" ({self.format}, {size})" if self.format else "")]
         if self.models:
             out.append(f"models in the table: {', '.join(self.models)}")
