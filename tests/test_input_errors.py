@@ -173,8 +173,8 @@ def test_rule_on_a_table_without_scores(cli, tmp_path, rule):
 def test_scores_without_a_rule(cli, tmp_path):
     path = write(scores_frame(), tmp_path / "s.parquet", "parquet")
     assert fail(cli, tmp_path, path) == (
-        "this table holds scores and no rule turns them into categories; try --top-k 1 (the 1 highest-scoring heads "
-        "of each relation: 4 of 24 heads) or --threshold 0.8 (about the 99th percentile of the scores: 7 heads) "
+        "this table holds scores and no rule turns them into categories; try --top-k 2 (the 2 highest-scoring heads "
+        "of each relation: 7 of 24 heads) or --threshold 0.8 (about the 95th percentile of the scores: 7 heads) "
         "(`reporter inspect` shows the score distribution)")
 
 

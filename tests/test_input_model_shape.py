@@ -103,13 +103,13 @@ def ramp() -> pd.DataFrame:
 
 
 def test_build_without_a_rule_suggests_one_from_the_data():
-    # 100 scores 0.00 .. 0.99: the 99th percentile is 0.9801, rounded down to 0.98, which 0.98 and 0.99 pass;
-    # the smallest top-k candidate is 1% of the relation's 100 heads.
+    # 100 scores 0.00 .. 0.99: the 95th percentile is 0.9405, rounded down to 0.94, which 0.94 .. 0.99 pass (6);
+    # the top-k keeps 5% of the relation's 100 heads.
     with pytest.raises(UsageError) as error:
         reporter.build(ramp(), formats="")
     assert str(error.value) == (
-        "this table holds scores and no rule turns them into categories; try top_k=1 (the 1 highest-scoring heads "
-        "of each relation: 1 of 100 heads) or threshold=0.98 (about the 99th percentile of the scores: 2 heads) "
+        "this table holds scores and no rule turns them into categories; try top_k=5 (the 5 highest-scoring heads "
+        "of each relation: 5 of 100 heads) or threshold=0.94 (about the 95th percentile of the scores: 6 heads) "
         "(`reporter inspect` shows the score distribution)")
 
 
@@ -118,17 +118,18 @@ def test_inspect_shows_the_distribution_and_a_rule_that_keeps_almost_nothing(tmp
     result = cli("inspect", str(path), "--threshold", "0.98")
     assert result.returncode == 2
     lines = result.stdout.splitlines()
-    # Median 0.495, 90th percentile 0.891, 99th 0.9801, max 0.99; candidates 0.89 (11 heads pass) and 0.98 (2).
+    # Median 0.495, 90th percentile 0.891, 99th 0.9801, max 0.99; candidate thresholds at the 90th, 95th and 99th
+    # percentiles rounded down: 0.89 (0.89 .. 0.99 pass: 11 heads), 0.94 (6), 0.98 (2); top-k 1%, 5%, 10% of 100.
     assert lines[3:6] == [
         "scores per relation (one per head, aggregated): median, 90th percentile, 99th percentile, max",
         "  r  0.495  0.891  0.98  0.99",
-        "heads kept (of 100 scored): --threshold 0.89: 11; --threshold 0.98: 2; --top-k 1: 1; --top-k 2: 2; "
-        "--top-k 5: 5",
+        "heads kept (of 100 scored): --threshold 0.89: 11; --threshold 0.94: 6; --threshold 0.98: 2; --top-k 1: 1; "
+        "--top-k 5: 5; --top-k 10: 10",
     ]
     assert lines[-1] == (
         "problem: the rule keeps 2 of 100 heads (2.0%) and no category reaches the 20 heads a claim about its layers "
-        "needs; try --top-k 1 (the 1 highest-scoring heads of each relation: 1 of 100 heads) or --threshold 0.98 "
-        "(about the 99th percentile of the scores: 2 heads)")
+        "needs; try --top-k 5 (the 5 highest-scoring heads of each relation: 5 of 100 heads) or --threshold 0.94 "
+        "(about the 95th percentile of the scores: 6 heads)")
     result = cli("inspect", str(path), "--threshold", "0.5")
     assert result.returncode == 0 and result.stdout.splitlines()[-1] == "problems: none"
 

@@ -59,7 +59,8 @@ def with_relation(frame: pd.DataFrame) -> pd.DataFrame:
 def describe_scores(frame: pd.DataFrame, options: Options) -> str:
     """The scores shape in words."""
     relations = with_relation(frame)["relation"].nunique()
-    return f"scores ({index_words(frame)}, relation, score column {options.score_column!r}; {relations} relations)"
+    return (f"scores ({index_words(frame)}, relation, score column {options.score_column!r}; "
+            f"{relations} relation{'' if relations == 1 else 's'})")
 
 
 def scores_problems(frame: pd.DataFrame, options: Options) -> list[str]:

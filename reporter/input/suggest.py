@@ -17,8 +17,10 @@ from ..rules import MIN_HEADS, MIN_KEPT_SHARE
 from .scores import apply_rule
 
 QUANTILES = (0.5, 0.9, 0.99)
-CANDIDATE_QUANTILES = (0.9, 0.99, 0.999)
-CANDIDATE_SHARES = (0.01, 0.02, 0.05)  # top-k as a share of a relation's heads
+CANDIDATE_QUANTILES = (0.9, 0.95, 0.99)
+CANDIDATE_SHARES = (0.01, 0.05, 0.1)  # top-k as a share of a relation's heads
+# The suggested rules keep MIN_KEPT_SHARE of each relation's heads, so inspect never calls them too strict.
+SUGGESTED_QUANTILE = 1 - MIN_KEPT_SHARE
 MAX_RELATION_LINES = 10
 
 
@@ -49,18 +51,23 @@ def candidate_thresholds(scores: pd.DataFrame) -> list[float]:
 
 def candidate_top_k(scores: pd.DataFrame) -> list[int]:
     """Top-k values at a few shares of the heads each relation scores."""
+    return sorted({top_k_for(scores, share) for share in CANDIDATE_SHARES})
+
+
+def top_k_for(scores: pd.DataFrame, share: float) -> int:
+    """The k that keeps ``share`` of the heads of the relation scoring the most heads (at least 1)."""
     per_relation = int(np.bincount(scores["relation"].to_numpy()).max())
-    return sorted({max(1, round(per_relation * share)) for share in CANDIDATE_SHARES})
+    return max(1, math.ceil(round(per_relation * share, 9)))
 
 
 def suggested_rules(scores: pd.DataFrame) -> str:
-    """Two concrete rules with what each keeps, for a message: a top-k and a threshold at the 99th percentile."""
+    """Two concrete rules with what each keeps, for a message: each keeps about MIN_KEPT_SHARE of the heads."""
     total = n_heads_scored(scores)
-    k = candidate_top_k(scores)[0]
-    threshold = round_down(float(np.quantile(scores["score"].to_numpy(), 0.99)))
+    k = top_k_for(scores, MIN_KEPT_SHARE)
+    threshold = round_down(float(np.quantile(scores["score"].to_numpy(), SUGGESTED_QUANTILE)))
     return (f"--top-k {k} (the {k} highest-scoring heads of each relation: {heads_kept(scores, top_k=k):,} of "
-            f"{total:,} heads) or --threshold {threshold:g} (about the 99th percentile of the scores: "
-            f"{heads_kept(scores, threshold=threshold):,} heads)")
+            f"{total:,} heads) or --threshold {threshold:g} (about the {100 * SUGGESTED_QUANTILE:g}th percentile "
+            f"of the scores: {heads_kept(scores, threshold=threshold):,} heads)")
 
 
 def distribution_lines(scores: pd.DataFrame, names: pd.Index) -> list[str]:

@@ -215,7 +215,7 @@ def presence(cmp: ModelComparison, category: str) -> Observation | None:
     if not have or not (lack or unmeasured):
         return None
     listed = names([f"{c.model} ({heads(c.heads)})" for c in have])
-    missing = names([c.model for c in unmeasured])
+    missing = names([c.model for c in unmeasured]) if unmeasured else ""
     if not lack:
         text = f"{category} was measured only in {listed}: {missing} score{'s' if len(unmeasured) == 1 else ''} no {category} relation."
     else:
