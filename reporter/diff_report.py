@@ -10,8 +10,9 @@ from pathlib import Path
 from .analysis.diff import Diff, diff_tables
 from .charts import Figure
 from .charts.diff import build_diff_figures
-from .errors import UsageError
+from .errors import UsageError, api_words, listed
 from .input.load import load_raw
+from .input.model_config import options_of
 from .input.multi import model_names, shared_categories, with_categories
 from .input.read import read
 from .input.table import HeadTable
@@ -27,9 +28,10 @@ from .product import Product
 from .vega import exporter
 
 
+@api_words
 def build_diff(a: object, b: object, **options: object) -> "DiffReport":
     """Compare run ``a`` with run ``b`` (paths or DataFrames of one model shape); see Options for keywords."""
-    opts = Options.from_kwargs(**options)
+    opts = options_of(**options)
     label_a, label_b = labels(a, b)
     ta, tb = load_run(a, label_a, opts), load_run(b, label_b, opts)
     order = shared_categories([ta, tb], opts.categories)
@@ -49,11 +51,10 @@ def labels(a: object, b: object) -> tuple[str, str]:
 
 def load_run(source: object, label: str, options: Options) -> HeadTable:
     """Load one run; a table holding several models needs --model to say which."""
-    raw = read(source)
+    raw = read(source, options.category)
     names = model_names(raw)
     if options.model is None and names is not None and len(names) > 1:
-        raise UsageError(f"{label} holds {len(names)} models ({', '.join(names[:4])}"
-                         f"{', …' if len(names) > 4 else ''}); pick one with --model NAME")
+        raise UsageError(f"{label} holds {len(names)} models ({listed(names)}); pick one with --model NAME")
     return load_raw(raw, dataclasses.replace(options, categories=None))
 
 

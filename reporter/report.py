@@ -10,7 +10,9 @@ from functools import cached_property
 from .analysis.robustness import with_neighbours
 from .analysis.summarize import Summary, describe, with_tests
 from .charts import Figure, build_figures
+from .errors import api_words
 from .input.load import load
+from .input.model_config import options_of
 from .input.table import HeadTable
 from .observe.categories import Observation, observe
 from .observe.kv_groups import kv_observations
@@ -25,9 +27,11 @@ from .vega import exporter
 log = logging.getLogger(__name__)
 
 
+@api_words
 def build(table: object, **options: object) -> "Report":
-    """Build a report from a path or a DataFrame; see Options for the keyword arguments."""
-    opts = Options.from_kwargs(**options)
+    """Build a report from a path, a table, an array or a dict (input/objects.py); keywords: Options, n_layers,
+    n_heads, cfg (a TransformerLens or Hugging Face config)."""
+    opts = options_of(**options)
     return Report.from_table(load(table, opts), opts)
 
 
@@ -100,6 +104,8 @@ class Report(Product):
 
 def kv_heads_for(table: HeadTable, options: Options) -> int | None:
     """--kv-heads, else the known model's KV heads when it uses grouped-query attention and the shape matches."""
+    if table.kv_granular:  # the heads are the KV heads already: no groups to draw
+        return None
     if options.kv_heads is not None:
         return options.kv_heads
     from .input.known_models import lookup

@@ -12,7 +12,9 @@ from typing import Callable, Sequence
 from .analysis.across_models import ModelComparison, compare_models
 from .charts import Figure
 from .charts.overview import build_overview_figures
+from .errors import api_words
 from .input.load import load_raw
+from .input.model_config import options_of
 from .input.multi import load_models, model_inputs
 from .observe.categories import Observation
 from .observe.models import observe_models
@@ -30,19 +32,21 @@ from .vega import exporter
 log = logging.getLogger(__name__)
 
 
+@api_words
 def build_any(inputs: Sequence[object], **options: object) -> "Report | SiteReport":
     """A single-model Report when the inputs hold one model, else a multi-model SiteReport."""
-    opts = Options.from_kwargs(**options)
-    found = model_inputs(list(inputs), opts.model)  # reads each input once
+    opts = options_of(**options)
+    found = model_inputs(list(inputs), opts.model, opts.category)  # reads each input once
     if len(found) == 1 and len(inputs) == 1:
         return Report.from_table(load_raw(found[0].source, opts), opts)
     return site_from(found, opts)
 
 
+@api_words
 def build_site(inputs: Sequence[object], **options: object) -> "SiteReport":
-    """Build an overview and one report per model from paths or DataFrames; see Options for the keywords."""
-    opts = Options.from_kwargs(**options)
-    return site_from(model_inputs(list(inputs), opts.model), opts)
+    """Build an overview and one report per model from paths or objects; see build for the keywords."""
+    opts = options_of(**options)
+    return site_from(model_inputs(list(inputs), opts.model, opts.category), opts)
 
 
 def site_from(found, opts: Options) -> "SiteReport":

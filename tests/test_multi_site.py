@@ -82,7 +82,7 @@ def test_files_without_a_model_column_are_named_by_stem_and_repeats_by_file(tmp_
 
 
 def test_unknown_category_across_models_is_a_usage_error():
-    with pytest.raises(UsageError, match="--categories names 'Nope', which no model has"):
+    with pytest.raises(UsageError, match="^categories= names 'Nope', which no model has"):
         build_site([designed()], categories="Early,Nope", formats=())
 
 

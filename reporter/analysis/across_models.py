@@ -51,6 +51,7 @@ class ModelCategory:
     core_share: float | None
     thirds: tuple[int, int, int]
     third_layers: tuple[tuple[int, int], ...]
+    measured: bool = True  # False: the model scored no relation of this category
 
 
 @dataclass(frozen=True, eq=False)
@@ -152,6 +153,7 @@ def model_category(summary: Summary, model: ModelRow, name: str) -> ModelCategor
         core_share=c.core_share,
         thirds=tuple(int(v) for v in thirds),
         third_layers=third_layers(n),
+        measured=c.measured,
     )
 
 

@@ -35,6 +35,7 @@ class CategoryStats:
     core_layers: tuple[int, int] | None
     core_share: float | None
     shared_heads: int
+    measured: bool = True  # False: no relation of the category was scored for this model (not zero heads)
     # Position and spread relative to the depth of the model, and tests against uniform;
     # None when the category has no heads (p-values also when the model has one layer).
     depth_position: float | None = None  # median layer / (n_layers - 1): 0 first layer, 1 last
@@ -222,7 +223,7 @@ def category_stats(table: HeadTable, name: str, color: str, shared: int) -> Cate
     """Count, quartiles and core window of one category's layers."""
     layers = table.memberships.loc[table.memberships["category"] == name, "layer"].to_numpy()
     if len(layers) == 0:
-        return CategoryStats(name, color, 0, 0.0, None, None, None, None, None, 0)
+        return CategoryStats(name, color, 0, 0.0, None, None, None, None, None, 0, name not in table.unmeasured)
     q1, median, q3 = (float(v) for v in np.quantile(layers, [0.25, 0.5, 0.75]))
     counts = np.bincount(layers, minlength=table.n_layers)
     lo, hi = core_window(counts)

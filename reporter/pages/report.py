@@ -68,13 +68,13 @@ class CategoryRow:
 
     name: str
     color: str
-    heads: int
+    heads: int | str  # "not measured" when no relation of the category was scored
     share: str
     median: str
     iqr: str
     core: str
     core_share: str
-    shared: int
+    shared: int | str
 
 
 @dataclass(frozen=True)
@@ -109,6 +109,7 @@ SHAPE_NOTES = {
     "flag": "shape from --layers/--heads",
     "metadata": "shape from the file's metadata",
     "known-model": "shape from the known-model table",
+    "model-config": "shape from the model config",
     "inferred": None,
 }
 
@@ -185,7 +186,8 @@ def report_page(summary: Summary, observations: list[Observation], figures: dict
         title=title or f"Attention-head categories: {model}",
         version=__version__,
         model=model,
-        shape=f"{t.n_layers} layers × {t.n_heads} heads",
+        shape=(f"{t.n_layers} layers × {t.n_heads} key/value heads (each shared by {t.query_heads // t.n_heads} "
+               f"of the model's {t.query_heads} query heads)" if t.kv_granular else f"{t.n_layers} layers × {t.n_heads} heads"),
         shape_note=SHAPE_NOTES.get(t.shape_source),
         source_name=t.source.name if t.source else None,
         source_sha256=t.source.sha256 if t.source else None,
@@ -236,6 +238,8 @@ def figure_view(figure: Figure, formats: tuple[str, ...]) -> FigureView:
 
 def category_row(c) -> CategoryRow:
     """Format one category's statistics for the table."""
+    if not c.measured:
+        return CategoryRow(c.name, c.color, "not measured", "–", "–", "–", "–", "–", "–")
     if not c.heads:
         return CategoryRow(c.name, c.color, 0, "0%", "–", "–", "–", "–", 0)
     return CategoryRow(
