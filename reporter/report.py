@@ -51,9 +51,11 @@ class Report(Product):
         described = describe(table)
         # Figures need no test results: with an export helper running (the CLI), each one
         # is drawn there while the next is built and while the tests run here.
-        figures = build_figures(described, kv, on_figure=exporter.sender(options.formats))
+        send = exporter.sender(options.formats)
+        early = build_figures(described, kv, on_figure=send, early_only=True)
         stats = with_tests(described)
         observations = tuple(observe(stats)) + tuple(kv_observations(stats, kv))
+        figures = build_figures(stats, kv, on_figure=send, observations=observations, made=early)
         return cls(table, stats, observations, figures, options)
 
     @cached_property
@@ -77,8 +79,8 @@ class Report(Product):
         return {"data/heads.csv": heads_csv(self.stats).encode(), "data/summary.json": dumps(self.summary).encode()}
 
     def figure_sets(self) -> dict[str, dict[str, Figure]]:
-        """The page's figures, at the top of its folder."""
-        return {"": self.figures}
+        """The page's drawn figures (not those replaced by a sentence), at the top of its folder."""
+        return {"": {slug: f for slug, f in self.figures.items() if f.drawn}}
 
     def headline(self) -> dict[str, float]:
         """Totals, classified share and heads per category."""

@@ -21,9 +21,8 @@ import jinja2
 from .. import __version__
 from .assets import cache_dir, script_json, vega_bundle
 from .alt_text import alt_text
-from ..charts import Figure
-from ..charts.theme import dark_config
-from .figure_tables import DataTable, figure_tables
+from ..charts import DataTable, Figure
+from ..charts.theme import dark_colors, dark_config
 from ..palette import multi_label
 from ..analysis.top_heads import CategoryTop, RelationTop, relation_tops, top_heads
 from ..observe.categories import Observation
@@ -59,6 +58,8 @@ class FigureView:
     caption: str
     downloads: tuple[Link, ...]
     tables: tuple[DataTable, ...] = ()  # accessible data behind the figure
+    after: str | None = None  # the template partial that follows the figure
+    stand_in: str | None = None  # the sentence shown instead of a chart with nothing to draw
 
 
 @dataclass(frozen=True)
@@ -198,7 +199,7 @@ def report_page(summary: Summary, observations: list[Observation], figures: dict
             "multi": f"{summary.totals.multi_category:,}",
         },
         observations=tuple(observations),
-        figures=tuple(accessible(figure_view(f, formats if with_downloads else ()), f, summary, observations)
+        figures=tuple(accessible(figure_view(f, formats if with_downloads else ()), f, observations)
                       for f in figures.values()),
         categories=tuple(category_row(c) for c in summary.categories),
         downloads=(Link("heads.csv", "data/heads.csv"), Link("summary.json", "data/summary.json")) if with_downloads else (),
@@ -211,25 +212,28 @@ def report_page(summary: Summary, observations: list[Observation], figures: dict
     )
 
 
-def accessible(view: FigureView, figure: Figure, summary: Summary, observations: list[Observation]) -> FigureView:
-    """The figure view with alt text written from the observations and its data tables."""
-    return replace(view, caption=alt_text(figure, summary, observations), tables=figure_tables(figure, summary))
+def accessible(view: FigureView, figure: Figure, observations: list[Observation]) -> FigureView:
+    """The figure view with alt text written from the observations."""
+    return replace(view, caption=alt_text(figure, observations))
 
 
 def page_payload(figures: dict[str, Figure]) -> dict:
-    """Specs without data plus each dataset once, for the page's script."""
+    """Specs without data plus each dataset once, for the page's script; a figure with a stand-in has neither."""
+    drawn = {slug: f for slug, f in figures.items() if f.drawn}
     datasets: dict[str, list[dict]] = {}
-    for figure in figures.values():
+    for figure in drawn.values():
         datasets.update(figure.datasets)
-    return {"datasets": datasets, "specs": {slug: f.spec for slug, f in figures.items()}, "dark": dark_config()}
+    return {"datasets": datasets, "specs": {slug: f.spec for slug, f in drawn.items()}, "dark": dark_config(),
+            "darkColors": dark_colors()}
 
 
 def figure_view(figure: Figure, formats: tuple[str, ...]) -> FigureView:
-    """A figure's heading, caption and export links."""
-    links = [Link(FORMAT_LABELS[f], f"figures/{figure.slug}.{f}") for f in formats]
-    if formats:
+    """A figure's heading, caption, data tables, place on the page and export links (none for a stand-in)."""
+    links = [Link(FORMAT_LABELS[f], f"figures/{figure.slug}.{f}") for f in formats if figure.drawn]
+    if formats and figure.drawn:
         links.append(Link("Vega-Lite spec", f"figures/{figure.slug}.vl.json"))
-    return FigureView(figure.slug, figure.title, figure.alt_text, tuple(links))
+    return FigureView(figure.slug, figure.title, figure.alt_text, tuple(links), figure.tables, figure.after,
+                      figure.stand_in)
 
 
 def category_row(c) -> CategoryRow:
