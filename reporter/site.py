@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import html
 import logging
 from dataclasses import dataclass
 from functools import cached_property
@@ -22,6 +21,7 @@ from .observe.categories import Observation
 from .observe.models import observe_models
 from .options import Options
 from .pages.report import Link
+from .pages.assets import bundle_file_name, vega_bundle
 from .pages.overview import render_overview
 from .report import Report
 from .output.headline import site_metrics
@@ -31,6 +31,7 @@ from .product import Product
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
+ASSETS = "assets"  # the site's folder of files its pages share
 
 
 def build_any(inputs: Sequence[object], **options: object) -> "Report | SiteReport":
@@ -67,7 +68,7 @@ def nav_links(slugs: Sequence[str], index: int, tables) -> tuple[Link, ...]:
     return (Link(f"← Overview of {len(slugs)} models", "../index.html"), *others)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class SiteReport(Product):
     """A built multi-model site, in memory until saved."""
 
@@ -84,16 +85,23 @@ class SiteReport(Product):
         """The comparison.json document as a dict."""
         return comparison_dict(self.comparison, list(self.observations))
 
-    def to_html(self) -> str:
+    def to_html(self, theme: str | None = None) -> str:
         """The overview as one self-contained HTML file (no links to model pages or side files)."""
         return render_overview(self.comparison, list(self.observations), self.figures, self.options.title,
-                               self.options.formats, self.sources, with_links=False)
+                               self.options.formats, self.sources, with_links=False, theme=theme)
+
+    def __repr__(self) -> str:
+        names = ", ".join(m.name for m in self.comparison.models)
+        return f"<SiteReport of {len(self.reports)} models ({names}), {len(self.comparison.categories)} categories>"
 
     def pages(self) -> dict[str, bytes]:
-        """The overview at the top, each model's page in its slug's folder."""
+        """The overview at the top, each model's page in its slug's folder, and the one copy of the Vega
+        JavaScript they all load (assets/vega-<hash>.js) instead of a megabyte inline in each."""
+        shared = f"{ASSETS}/{bundle_file_name()}"
         page = render_overview(self.comparison, list(self.observations), self.figures, self.options.title,
-                               self.options.formats, self.sources, with_links=True)
-        return {**self.per_model(lambda r: r.pages()), "index.html": page.encode()}
+                               self.options.formats, self.sources, with_links=True, vega_src=shared)
+        return {**self.per_model(lambda r: r.pages(vega_src=f"../{shared}")), "index.html": page.encode(),
+                shared: vega_bundle().encode()}
 
     def documents(self) -> dict[str, bytes]:
         """data/comparison.json at the top, each model's data files in its folder."""
@@ -123,12 +131,6 @@ class SiteReport(Product):
         """The static formats of the figure exports."""
         return self.options.formats
 
-    def _repr_html_(self) -> str:
-        """The overview in a srcdoc iframe, for notebooks."""
-        return (
-            '<iframe style="width:100%;height:900px;border:0" sandbox="allow-scripts" '
-            f'srcdoc="{html.escape(self.to_html(), quote=True)}"></iframe>'
-        )
 
 
 def comparison_dict(cmp: ModelComparison, observations: list[Observation]) -> dict:

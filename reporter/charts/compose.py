@@ -91,7 +91,7 @@ def figure_spec(body: alt.Chart | dict, params: Iterable[dict] = (), names: Iter
 
 
 # Room beside a panel for its y axis (title, labels, ticks), in pixels: an estimate the page corrects.
-AXIS_ROOM = 46
+AXIS_ROOM = 36
 
 
 def fit_grid(panel_width: int, panels: int, legend: Iterable[str] = (), axis: int = AXIS_ROOM) -> dict:

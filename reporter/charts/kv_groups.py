@@ -74,7 +74,7 @@ def grid_panel(summary: Summary, size: int, width: int, height: int) -> dict:
     y = alt.Y("head:Q", title=f"head (KV groups of {size})", scale=ys,
               axis=alt.Axis(values=group_ticks(t.n_heads, size), format="d"))
     color = alt.Color("label:N", title=None, scale=alt.Scale(domain=order, range=[summary.colors[l] for l in order]),
-                      legend=alt.Legend(orient="bottom", columns=4, values=order))
+                      legend=alt.Legend(orient="bottom", columns=2, values=order))
     cells = alt.Chart(alt.Data(name="heads")).mark_rect().encode(
         x=x, x2=alt.X2("layer_end"), y=y, y2=alt.Y2("head_end"), color=color,
         opacity=emphasis(picked(label="label", lists=("categories",)), in_layer_range()),

@@ -2,7 +2,8 @@
 
 Template context (documented here; tests render every template under
 StrictUndefined): every page gets ``page`` (a ReportPage) and ``vega_bundle``
-(the inline JavaScript, already safe for a <script> element).
+(the inline JavaScript, already safe for a <script> element),
+``vega_src`` and ``theme`` (see assets.script_context).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 import jinja2
 
 from .. import __version__
-from .assets import cache_dir, script_json, vega_bundle
+from .assets import cache_dir, script_context, script_json
 from .alt_text import alt_text
 from ..charts import DataTable, Figure
 from ..charts.theme import dark_colors, dark_config
@@ -170,10 +171,13 @@ def templates_dir() -> Path:
 
 def render_report(summary: Summary, observations: list[Observation], figures: dict[str, Figure],
                   title: str | None, formats: tuple[str, ...], with_downloads: bool = True,
-                  nav: tuple[Link, ...] = ()) -> str:
-    """The single-model report page as HTML text; ``nav`` links it to the other pages of a site."""
+                  nav: tuple[Link, ...] = (), vega_src: str | None = None, theme: str | None = None) -> str:
+    """The single-model report page as HTML text; ``nav`` links it to the other pages of a site.
+
+    ``vega_src``: the site's shared copy of the Vega JavaScript instead of an inline one; ``theme``: see script_context.
+    """
     page = dataclasses.replace(report_page(summary, observations, figures, title, formats, with_downloads), nav=nav)
-    return environment().get_template("report.html").render(page=page, vega_bundle=vega_bundle())
+    return environment().get_template("report.html").render(page=page, **script_context(vega_src, theme))
 
 
 def report_page(summary: Summary, observations: list[Observation], figures: dict[str, Figure],
@@ -265,6 +269,9 @@ def generated_date() -> str | None:
     return stamp.strftime("%Y-%m-%d %H:%M UTC")
 
 
-def render_notebook_frame(page_html: str) -> str:
-    """A report page wrapped in a sandboxed srcdoc iframe (templates/notebook.html), for notebooks."""
-    return environment().get_template("notebook.html").render(page_html=page_html)
+def render_notebook_frame(page_html: str, follow_theme: bool = True) -> str:
+    """A page wrapped in a sandboxed srcdoc iframe that sizes itself to the page (templates/notebook.html).
+
+    ``follow_theme``: tell the page the notebook's theme (dark in a dark JupyterLab or VS Code).
+    """
+    return environment().get_template("notebook.html").render(page_html=page_html, follow_theme=follow_theme)
