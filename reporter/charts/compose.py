@@ -94,15 +94,17 @@ def figure_spec(body: alt.Chart | dict, params: Iterable[dict] = (), names: Iter
 AXIS_ROOM = 36
 
 
-def fit_grid(panel_width: int, panels: int, legend: Iterable[str] = (), axis: int = AXIS_ROOM) -> dict:
+def fit_grid(panel_width: int, panels: int, legend: Iterable[str] = (), axis: int = AXIS_ROOM,
+             grow: float = 1.0) -> dict:
     """A concat of ``panels`` panels ``panel_width`` wide that the page reflows into as many columns as fit.
 
-    ``legend`` are the legend labels beside the first panel (their room is estimated from their length).
+    ``legend`` are the legend labels beside the first panel (their room is estimated from their length);
+    when every panel fits in one row with room to spare the page may enlarge them up to ``grow`` times.
     """
     labels = list(legend)
     legend_room = 34 + 7 * max((len(label) for label in labels), default=0) if labels else 0
     return {"kind": "grid", "width": panel_width, "panels": panels, "step": panel_width + axis + GRID_SPACING,
-            "extra": min(legend_room, 200)}
+            "extra": min(legend_room, 200), "grow": grow}
 
 
 def fit_stretch(width: int, widest: int) -> dict:

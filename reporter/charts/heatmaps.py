@@ -111,7 +111,7 @@ def heatmaps(summary: Summary) -> Figure:
     legend_pick = {**LEGEND_PICK, "views": [ALL_CELLS]}
     # Validated against the schema by tests/test_chart_specs.py, not at every build.
     spec = figure_spec(body, params=[legend_pick, highlight_param(), layer_range_param()], names=t.categories,
-                       fit=fit_grid(width, len(panels), summary.legend))
+                       fit=fit_grid(width, len(panels), summary.legend, grow=1.4))
     datasets = {
         "heads": heads_records(summary),
         "background": [{"layer": 0, "layer_end": t.n_layers, "head": 0, "head_end": t.n_heads, "label": UNCLASSIFIED}],

@@ -52,7 +52,7 @@ def kv_groups(summary: Summary, kv_heads: int) -> Figure:
     body = independent_colors(concat(panels, columns=len(panels), spacing=40))
     # Validated against the schema by tests/test_chart_specs.py, not at every build.
     spec = figure_spec(body, params=[highlight_param(), layer_range_param()], names=summary.table.categories,
-                       fit=fit_grid(max(width, PAIRS_WIDTH), len(panels), axis=90))
+                       fit=fit_grid(max(width, PAIRS_WIDTH), len(panels), axis=90, grow=1.6))
     datasets = {
         "heads": heads_records(summary),
         "kv_separators": separator_records(t.n_heads, size),

@@ -9,7 +9,7 @@ from ..analysis.summarize import Summary
 from .figure import DataTable, Figure
 from .compose import concat, figure_spec, fit_grid, independent_colors, layer, vconcat
 from .interaction import emphasis, highlight_param, picked
-from .theme import DARK_CELL_INK, DIAGONAL, LIGHT_CELL_INK, PAGE, TEXT
+from .theme import DARK_CELL_INK, DIAGONAL, LIGHT_CELL_INK, PAGE, SHADING, TEXT
 
 CELL = 52  # pixels per matrix cell
 COLUMN = 30  # pixels per intersection column
@@ -76,7 +76,7 @@ def overlap(summary: Summary) -> Figure:
     # Validated against the schema by tests/test_chart_specs.py, not at every build.
     n = max(1, len(summary.table.categories))
     spec = figure_spec(body, params=[highlight_param()], names=summary.table.categories,
-                       fit=fit_grid(max(CELL * n, COLUMN * len(summary.intersections)), len(panels), axis=140))
+                       fit=fit_grid(max(CELL * n, COLUMN * len(summary.intersections)), len(panels), axis=140, grow=1.5))
     datasets = {
         "overlap_matrix": matrix_records(summary),
         "intersections": intersection_records(summary),
@@ -106,10 +106,10 @@ def matrix_panel(summary: Summary) -> dict:
             alt.Tooltip("jaccard:Q", title="Jaccard", format=".3f"),
         ],
     )
-    # Light colours here are swapped for dark ones in dark mode (theme.DARK_COLORS); the numbers on
-    # Jaccard cells stay dark on light blue (LIGHT_CELL_INK is not swapped), white on dark blue.
+    # Dark mode swaps these colours (theme.dark_colors): the shading runs dark to light there and the
+    # inks on its cells trade places, so a number stays dark on a light cell and white on a dark one.
     cells = base.transform_filter("!datum.diagonal").mark_rect(stroke=PAGE).encode(
-        color=alt.Color("jaccard:Q", title="Jaccard", scale=alt.Scale(scheme="blues", domain=[0, top]),
+        color=alt.Color("jaccard:Q", title="Jaccard", scale=alt.Scale(range=list(SHADING), domain=[0, top]),
                         legend=alt.Legend(orient="bottom", format=".2f", gradientLength=120)),
     )
     diagonal = base.transform_filter("datum.diagonal").mark_rect(color=DIAGONAL, stroke=PAGE)

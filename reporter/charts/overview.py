@@ -121,7 +121,9 @@ def profile_records(cmp: ModelComparison) -> list[dict]:
 def depth_profiles(cmp: ModelComparison) -> Figure:
     """One row per category: the share of each layer's heads in it, one line per model, over depth."""
     names, dashes, shapes = model_marks(cmp)
-    legend = alt.Legend(labelLimit=400, symbolStrokeColor=INK, symbolFillColor=INK, symbolSize=60, symbolStrokeWidth=1.5)
+    # The legend's symbols in ink, not in the first row's category colour: they stand for models.
+    legend = alt.Legend(labelLimit=400, symbolSize=60, symbolStrokeWidth=1.5,
+                        encode={"symbols": {"update": {"fill": {"value": INK}, "stroke": {"value": INK}}}})
     models = (alt.StrokeDash("model:N", title="model", sort=names, scale=alt.Scale(domain=names, range=dashes), legend=legend),
               alt.Shape("model:N", title="model", sort=names, scale=alt.Scale(domain=names, range=shapes), legend=legend))
     peak = max((r["share"] for r in profile_records(cmp)), default=0.0) or 1.0

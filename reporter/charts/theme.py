@@ -15,6 +15,9 @@ PAGE = "#ffffff"  # the background of exported figures
 DIAGONAL = "#f0f0f0"  # a neutral cell (the overlap matrix's diagonal)
 LIGHT_CELL_INK = "#1f1f1f"  # text on a light data colour: stays dark in dark mode
 DARK_CELL_INK = "#fdfdfd"  # text on a dark data colour: stays white in dark mode
+# The two ends of a count's shading (the overlap matrix), and their dark-mode twins: dark to light.
+SHADING = ("#eef4fb", "#08519c")
+DARK_SHADING = ("#16263d", "#8cc4f0")
 INK = "#444444"  # rules and dots whose colour is not data
 SEPARATOR = "#333333"  # lines drawn over data colours (KV-group boundaries)
 GRID_SPACING = 18  # pixels between the panels of a concatenation
@@ -99,11 +102,13 @@ def dark_config() -> dict:
 
 
 def dark_colors() -> dict[str, str]:
-    """Colours written into the specs that dark mode swaps (the page replaces them before drawing).
+    """Colours (and colour schemes) written into the specs that dark mode swaps; the page swaps them all at once.
 
     The light gray of unclassified heads and every other neutral fill, the
-    page white and the ink of marks whose colour is not data; the category
-    colours stay (category10 is mandated and reads on dark too).
+    page white and the ink of marks whose colour is not data; the Jaccard
+    shading turns dark-to-light, so the inks on its cells trade places. The
+    category colours stay (category10 is mandated and reads on dark too).
     """
     return {UNCLASSIFIED_COLOR: "#30363d", DIAGONAL: "#262c36", PAGE: "#0d1117", SEPARATOR: "#9198a1",
-            TEXT: "#e6edf3", INK: "#c9d1d9"}
+            TEXT: "#e6edf3", INK: "#c9d1d9", **dict(zip(SHADING, DARK_SHADING)),
+            LIGHT_CELL_INK: DARK_CELL_INK, DARK_CELL_INK: LIGHT_CELL_INK}

@@ -30,12 +30,12 @@
 
   // In dark mode the neutral colours written into a spec (the light gray of unclassified heads, the
   // page white, the ink of rules) become their dark twins (charts/theme.py dark_colors).
+  // All at once, so that two colours can trade places.
   function darkened(spec) {
-    var text = JSON.stringify(spec);
-    Object.keys(payload.darkColors).forEach(function (light) {
-      text = text.split('"' + light + '"').join('"' + payload.darkColors[light] + '"');
-    });
-    return JSON.parse(text);
+    var swaps = payload.darkColors;
+    return JSON.parse(JSON.stringify(spec).replace(/"(#[0-9a-f]{6})"/g, function (whole, name) {
+      return Object.prototype.hasOwnProperty.call(swaps, name) ? '"' + swaps[name] + '"' : whole;
+    }));
   }
 
   function specFor(slug, dark) {
@@ -76,6 +76,11 @@
     var inner = Math.max(40, width - (drawn - room));  // the plot width that would fit exactly
     if (fit.kind === "grid" && over && spec.columns > 1) {
       return Object.assign({}, spec, { columns: spec.columns - 1 });
+    }
+    // One row with room to spare: larger panels (only the panels grow, so the row still fits).
+    if (fit.kind === "grid" && tries === 0 && !over && spec.columns === fit.panels && fit.grow > 1) {
+      var grow = Math.min(fit.grow, 1 + (room - drawn - 4) / (fit.panels * fit.width));
+      if (grow > 1.05) return resized(spec, grow, grow);
     }
     if (fit.kind === "stretch" && (over || room - drawn > 24) && tries < 3) {
       var current = firstWidth(spec);
