@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .vega import exporter
-from .charts import Figure, build_figures
+from .charts import Figure, build_figures, in_made_order
 from .input.load import load
 from .observe.categories import Observation, observe
 from .observe.kv_groups import kv_observations
@@ -88,8 +88,8 @@ class Report(Product):
         return {"data/heads.csv": heads_csv(self.stats).encode(), "data/summary.json": dumps(self.summary).encode()}
 
     def figure_sets(self) -> dict[str, dict[str, Figure]]:
-        """The page's drawn figures (not those replaced by a sentence), at the top of its folder."""
-        return {"": {slug: f for slug, f in self.figures.items() if f.drawn}}
+        """The page's drawn figures (not those replaced by a sentence) in the order they were made, at the top."""
+        return {"": {slug: f for slug, f in in_made_order(self.figures).items() if f.drawn}}
 
     def headline(self) -> dict[str, float]:
         """Totals, classified share and heads per category."""

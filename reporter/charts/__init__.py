@@ -15,7 +15,8 @@ from .figure import DataTable, Figure
 
 T = TypeVar("T")
 
-__all__ = ["DataTable", "Figure", "FigureInput", "FigureMaker", "REPORT_FIGURES", "build_figures", "made_in_turn"]
+__all__ = ["DataTable", "Figure", "FigureInput", "FigureMaker", "REPORT_FIGURES", "build_figures", "in_made_order",
+           "made_in_turn"]
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,12 @@ def build_figures(summary: Summary, kv_heads: int | None = None,
     todo = [m for m in REPORT_FIGURES if m.slug not in made and not (early_only and m.after_tests)]
     made.update(made_in_turn([m.make for m in todo], FigureInput(summary, kv_heads, tuple(observations)), on_figure))
     return {m.slug: made[m.slug] for m in REPORT_FIGURES if m.slug in made}
+
+
+def in_made_order(figures: dict[str, Figure]) -> dict[str, Figure]:
+    """A report's figures in the order build_figures makes them (those after the tests last), for the export helper."""
+    rank = {m.slug: (m.after_tests, i) for i, m in enumerate(REPORT_FIGURES)}
+    return dict(sorted(figures.items(), key=lambda item: rank[item[0]]))
 
 
 def made_in_turn(makers: Iterable[Callable[[T], Figure | None]], source: T,

@@ -307,7 +307,8 @@
   // and take the host's theme when it sends one. Nothing else is exchanged.
   function tellHost() {
     if (window.parent === window) return;
-    window.parent.postMessage({ reporterHeight: document.documentElement.scrollHeight }, "*");
+    // The content's own height: scrollHeight would be at least the frame's, and grow with it.
+    window.parent.postMessage({ reporterHeight: document.documentElement.getBoundingClientRect().height }, "*");
   }
   window.addEventListener("message", function (event) {
     var theme = event.data && event.data.reporterTheme;
