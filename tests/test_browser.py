@@ -143,3 +143,30 @@ def test_every_figure_fits_every_screen_without_sideways_scroll(shape, visit, tm
         assert state["outside"] == [], (width, state)
         assert state["figures"] == [[slug, "true", 1, True] for slug in ("heatmaps", "layer-profile", "overlap", "kv-groups")], width
     assert page.errors == [] and page.blocked == []
+
+
+FILLS = """(slug) => {
+  // Every distinct fill of the rects drawn in one figure, from its scenegraph.
+  const fills = new Set();
+  const walk = (node) => {
+    for (const item of node.items || []) {
+      if (node.marktype === 'rect' && item.fill) fills.add(item.fill);
+      walk(item);
+    }
+  };
+  walk(window.reporterViews[slug].scenegraph().root);
+  return Array.from(fills).sort();
+}"""
+
+
+def test_dark_mode_darkens_every_neutral_fill_and_exports_stay_light(site, visit):
+    dark = visit((site / "index.html").as_uri(), color_scheme="dark")
+    dark.wait_rendered()
+    fills = dark.page.evaluate(FILLS, "heatmaps")
+    assert "#30363d" in fills and "#e0e0e0" not in fills  # the unclassified background
+    overlap = dark.page.evaluate(FILLS, "overlap")
+    assert "#262c36" in overlap and "#f0f0f0" not in overlap  # the matrix's diagonal
+    light = visit((site / "index.html").as_uri())
+    light.wait_rendered()
+    assert "#e0e0e0" in light.page.evaluate(FILLS, "heatmaps")
+    assert dark.errors == [] and light.errors == []

@@ -11,6 +11,7 @@ from ..palette import UNCLASSIFIED_COLOR
 from . import Figure, made_in_turn
 from .compose import concat, figure_spec, fit_grid, fit_stretch, layer, row_axis, vconcat
 from .heatmaps import ALL_CATEGORIES, cell, panel_size, ticks
+from .layer_profile import widest
 
 NEITHER = "in neither run"
 PROFILE_WIDTH = 560
@@ -97,7 +98,7 @@ def change_profile(diff: Diff) -> Figure:
     titles = [(-1, "All")] + [(i, c.name) for i, c in enumerate(diff.categories)]
     rows = [profile_row(diff, ci, title, peak, last=ci == titles[-1][0]) for ci, title in titles]
     spec = figure_spec(vconcat(*rows, spacing=8), names=[c.name for c in diff.categories],
-                       fit=fit_stretch(PROFILE_WIDTH, 1400))
+                       fit=fit_stretch(PROFILE_WIDTH, widest(diff.n_layers)))
     alt_text = "Memberships gained (up) and lost (down) per layer, for all categories together and for each one."
     return Figure(slug="change-profile", title="Changes per layer", spec=spec,
                   datasets={"change_profile": records}, alt_text=alt_text)

@@ -12,8 +12,9 @@ from .compose import figure_spec, fit_stretch, layer, row_axis, vconcat
 from .interaction import emphasis, highlight_param, layer_brush, picked
 
 ROW_HEIGHT = 70
-WIDTH = 520  # pixels the rows are drawn (and exported) at; the page stretches them up to WIDEST
+WIDTH = 520  # pixels the rows are drawn (and exported) at; the page stretches them up to widest()
 WIDEST = 1400
+LAYER_PX = 24  # the widest a layer's bar is drawn: a 12-layer model's profile is not stretched into blocks
 CONCENTRATED = "core window"
 NOT_CONCENTRATED = "core window (not a concentration)"
 
@@ -70,12 +71,17 @@ def layer_profile(summary: Summary, observations: tuple[Observation, ...] = ()) 
         # One brush shared by every row: dragging over layers in any row sets it.
         brush = layer_brush([bars_view(i) for i in range(len(rows))])
         spec = figure_spec(vconcat(*rows, spacing=8), params=[brush, highlight_param()], names=t.categories,
-                           fit=fit_stretch(WIDTH, WIDEST))
+                           fit=fit_stretch(WIDTH, widest(t.n_layers)))
     else:
         spec = figure_spec(alt.Chart(alt.Data(values=[{}])).mark_text(text="no categories"), names=())
     datasets = {"profile": profile_records(summary), "core": core_records(summary, observations)}
     return Figure(slug="layer-profile", title="Heads per layer, by category", spec=spec, datasets=datasets,
                   alt_text=alt_text(summary), tables=(profile_table(summary),), after="partials/category_table.html")
+
+
+def widest(n_layers: int) -> int:
+    """The widest the page may stretch the rows: LAYER_PX per layer, at least WIDTH, at most WIDEST."""
+    return min(WIDEST, max(WIDTH, LAYER_PX * n_layers))
 
 
 def bars_view(index: int) -> str:

@@ -121,10 +121,12 @@ def profile_records(cmp: ModelComparison) -> list[dict]:
 def depth_profiles(cmp: ModelComparison) -> Figure:
     """One row per category: the share of each layer's heads in it, one line per model, over depth."""
     names, dashes, shapes = model_marks(cmp)
-    # The legend's symbols in ink, not in the first row's category colour: they stand for models.
-    legend = alt.Legend(labelLimit=400, symbolSize=60, symbolStrokeWidth=1.5,
-                        encode={"symbols": {"update": {"fill": {"value": INK}, "stroke": {"value": INK}}}})
-    models = (alt.StrokeDash("model:N", title="model", sort=names, scale=alt.Scale(domain=names, range=dashes), legend=legend),
+    # Every model in ink (one merged legend of ink symbols): a model's dash and shape tell it apart, and
+    # no line takes a category's colour, so a model is never read as a category.
+    legend = alt.Legend(labelLimit=400, symbolSize=60, symbolStrokeWidth=1.5)
+    models = (alt.Color("model:N", title="model", sort=names, scale=alt.Scale(domain=names, range=[INK] * len(names)),
+                        legend=legend),
+              alt.StrokeDash("model:N", title="model", sort=names, scale=alt.Scale(domain=names, range=dashes), legend=legend),
               alt.Shape("model:N", title="model", sort=names, scale=alt.Scale(domain=names, range=shapes), legend=legend))
     peak = max((r["share"] for r in profile_records(cmp)), default=0.0) or 1.0
     rows = [profile_row(cmp, i, models, peak, last=i == len(cmp.categories) - 1) for i in range(len(cmp.categories))]
@@ -137,20 +139,20 @@ def depth_profiles(cmp: ModelComparison) -> Figure:
 
 
 def profile_row(cmp: ModelComparison, index: int, models: tuple, peak: float, last: bool) -> alt.Chart:
-    """One category's per-layer share in every model, in the category's colour; the ``last`` row labels the depth axis."""
+    """One category's per-layer share in every model; the ``last`` row labels the depth axis."""
     name = cmp.categories[index]
-    dash, shape = models
+    color, dash, shape = models
     return (
         alt.Chart(alt.Data(name="depth_profile"))
         .transform_filter(f"datum.ci === {index}")
-        .mark_line(point=alt.OverlayMarkDef(size=18, filled=True, color=cmp.colors[name]), strokeWidth=1.5,
-                   color=cmp.colors[name])
+        .mark_line(point=alt.OverlayMarkDef(size=18, filled=True), strokeWidth=1.5)
         .encode(
             x=alt.X("depth:Q", title=DEPTH_TITLE, scale=alt.Scale(domain=[0, 1], nice=False),
                     axis=row_axis([0, 0.25, 0.5, 0.75, 1], ".2f", last)),
             y=alt.Y("share:Q", title=name, scale=alt.Scale(domain=[0, peak], nice=False),
                     axis=alt.Axis(tickCount=3, format=".0%", titleAngle=0, titleAlign="right",
                                   titleBaseline="middle", titleX=-40)),
+            color=color,
             strokeDash=dash,
             shape=shape,
             detail="m:N",
