@@ -340,3 +340,16 @@ def test_the_pages_of_a_site_share_one_hashed_copy_of_the_vega_javascript(built,
     assert alone.find_all("script", src=True) == []
     assert "script-src 'unsafe-inline';" in alone.find("meta", attrs={"http-equiv": "Content-Security-Policy"})["content"]
     assert max(len(s.get_text()) for s in alone.find_all("script")) > 500_000
+
+
+def test_the_overview_fits_a_phone_and_a_wide_screen(built, visit):
+    from test_browser import FIT_STATE, FITTED
+
+    v = visit((built / "index.html").as_uri(), viewport=(390, 900))
+    v.wait_rendered()
+    for width in (390, 1920):
+        v.page.set_viewport_size({"width": width, "height": 900})
+        v.page.wait_for_function(FITTED, timeout=60000)
+        state = v.page.evaluate(FIT_STATE)
+        assert state["scroll"] <= 0 and state["outside"] == [], (width, state)
+    assert v.errors == []

@@ -92,7 +92,8 @@ def grid_panel(cmp: ModelComparison, m: int, color: alt.Color) -> dict:
         .encode(x=x, x2=alt.X2("layer_end"), y=y, y2=alt.Y2("head_end"), color=color,
                 tooltip=[alt.Tooltip("layer:Q"), alt.Tooltip("head:Q"), alt.Tooltip("categories:N")])
     )
-    title = f"{r.name} ({r.n_layers}×{r.n_heads})"
+    # The name over its shape, so a long name does not widen the panel's column (the models table has it whole).
+    title = {"text": [r.name, f"{r.n_layers}×{r.n_heads}"], "limit": GRID_PANEL}
     return layer(back, cells, title=title, width=width, height=height)
 
 
@@ -123,7 +124,7 @@ def depth_profiles(cmp: ModelComparison) -> Figure:
     names, dashes, shapes = model_marks(cmp)
     # Every model in ink (one merged legend of ink symbols): a model's dash and shape tell it apart, and
     # no line takes a category's colour, so a model is never read as a category.
-    legend = alt.Legend(labelLimit=400, symbolSize=60, symbolStrokeWidth=1.5)
+    legend = alt.Legend(labelLimit=400, symbolSize=60, symbolStrokeWidth=1.5, orient="bottom", direction="vertical")
     models = (alt.Color("model:N", title="model", sort=names, scale=alt.Scale(domain=names, range=[INK] * len(names)),
                         legend=legend),
               alt.StrokeDash("model:N", title="model", sort=names, scale=alt.Scale(domain=names, range=dashes), legend=legend),
