@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Callable
 
 from .charts import Figure
+from .options import Options
 from .errors import UsageError
 
 
@@ -54,20 +55,18 @@ class Product(ABC):
         ``theme`` "light" or "dark" fixes the page's colours; None follows the reader's system.
         """
 
-    @property
-    @abstractmethod
-    def default_folder(self) -> str:
-        """Where ``save`` writes when no folder is given."""
+    options: Options  # every product keeps the options it was built with
+    default_folder = "site"  # where ``save`` writes when no folder is given
 
     @property
-    @abstractmethod
     def force(self) -> bool:
         """Whether the user allowed writing into a folder reporter did not make (``--force``)."""
+        return self.options.force
 
     @property
-    @abstractmethod
     def formats(self) -> tuple[str, ...]:
         """The static formats every figure is exported to."""
+        return self.options.formats
 
     def notebook(self, theme: str | None = None) -> "NotebookFrame":
         """The main page for a notebook cell, in a frame that fits its content.
