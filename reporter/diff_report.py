@@ -58,7 +58,7 @@ def load_run(source: object, label: str, options: Options) -> HeadTable:
     return load_raw(raw, dataclasses.replace(options, categories=None))
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class DiffReport(Product):
     """A built diff page, in memory until saved."""
 
@@ -72,10 +72,13 @@ class DiffReport(Product):
         """The diff.json document as a dict."""
         return diff_dict(self.diff, list(self.observations))
 
-    def to_html(self) -> str:
+    def to_html(self, theme: str | None = None) -> str:
         """The diff as one self-contained HTML file (no links to side files)."""
         return render_diff(self.diff, list(self.observations), self.figures, self.options.title, self.options.formats,
-                           with_downloads=False)
+                           with_downloads=False, theme=theme)
+
+    def __repr__(self) -> str:
+        return f"<DiffReport {self.diff.label_a!r} → {self.diff.label_b!r}: {self.diff.n_layers} layers × {self.diff.n_heads} heads>"
 
     def pages(self) -> dict[str, bytes]:
         """index.html, with links to the downloads."""

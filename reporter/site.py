@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import html
 import logging
 from dataclasses import dataclass
 from functools import cached_property
@@ -20,6 +19,7 @@ from .observe.categories import Observation
 from .observe.models import observe_models
 from .options import Options
 from .output.comparison_json import comparison_dict
+from .pages.assets import bundle_file_name, vega_bundle
 from .output.headline import site_metrics
 from .output.summary_json import dumps
 from .pages.overview import render_overview
@@ -30,6 +30,8 @@ from .slugs import folder_slugs
 from .vega import exporter
 
 log = logging.getLogger(__name__)
+
+ASSETS = "assets"  # the site's folder of files its pages share
 
 
 @api_words
@@ -68,7 +70,7 @@ def nav_links(slugs: Sequence[str], index: int, tables) -> tuple[Link, ...]:
     return (Link(f"← Overview of {len(slugs)} models", "../index.html"), *others)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class SiteReport(Product):
     """A built multi-model site, in memory until saved."""
 
@@ -85,16 +87,23 @@ class SiteReport(Product):
         """The comparison.json document as a dict."""
         return comparison_dict(self.comparison, list(self.observations))
 
-    def to_html(self) -> str:
+    def to_html(self, theme: str | None = None) -> str:
         """The overview as one self-contained HTML file (no links to model pages or side files)."""
         return render_overview(self.comparison, list(self.observations), self.figures, self.options.title,
-                               self.options.formats, self.sources, with_links=False)
+                               self.options.formats, self.sources, with_links=False, theme=theme)
+
+    def __repr__(self) -> str:
+        names = ", ".join(m.name for m in self.comparison.models)
+        return f"<SiteReport of {len(self.reports)} models ({names}), {len(self.comparison.categories)} categories>"
 
     def pages(self) -> dict[str, bytes]:
-        """The overview at the top, each model's page in its slug's folder."""
+        """The overview at the top, each model's page in its slug's folder, and the one copy of the Vega
+        JavaScript they all load (assets/vega-<hash>.js) instead of a megabyte inline in each."""
+        shared = f"{ASSETS}/{bundle_file_name()}"
         page = render_overview(self.comparison, list(self.observations), self.figures, self.options.title,
-                               self.options.formats, self.sources, with_links=True)
-        return {**self.per_model(lambda r: r.pages()), "index.html": page.encode()}
+                               self.options.formats, self.sources, with_links=True, vega_src=shared)
+        return {**self.per_model(lambda r: r.pages(vega_src=f"../{shared}")), "index.html": page.encode(),
+                shared: vega_bundle().encode()}
 
     def documents(self) -> dict[str, bytes]:
         """data/comparison.json at the top, each model's data files in its folder."""
@@ -106,15 +115,8 @@ class SiteReport(Product):
 
     def figure_sets(self) -> dict[str, dict[str, Figure]]:
         """Each model's figures in its folder, then the overview's: the order they went to the export helper."""
-        return {**dict(zip(self.slugs, (r.figures for r in self.reports))), "": self.figures}
+        return {**dict(zip(self.slugs, (r.figure_sets()[""] for r in self.reports))), "": self.figures}
 
     def headline(self) -> dict[str, float]:
         """How many models, and each model's headline numbers under its slug."""
         return site_metrics(list(self.slugs), [r.summary for r in self.reports])
-
-    def _repr_html_(self) -> str:
-        """The overview in a srcdoc iframe, for notebooks."""
-        return (
-            '<iframe style="width:100%;height:900px;border:0" sandbox="allow-scripts" '
-            f'srcdoc="{html.escape(self.to_html(), quote=True)}"></iframe>'
-        )
