@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import __version__
-from .vega import exporter
+from .vega.exporter import Exporter
 from .charts import Figure
 from .charts.diff import build_diff_figures
 from .analysis.diff import Diff, diff_tables
@@ -20,24 +20,33 @@ from .input.multi import model_names, shared_categories, with_categories
 from .observe.categories import Observation
 from .observe.diff import observe_diff
 from .options import Options
+from .pages.assets import exporter_for
 from .pages.diff import render_diff
 from .output.headline import diff_metrics
 from .output.summary_json import dumps, observation_dict
-from .product import Product
+from .product import Product, Progress, silent
 from .input.table import HeadTable
 
 SCHEMA_VERSION = 1
 
 
-def build_diff(a: object, b: object, **options: object) -> "DiffReport":
-    """Compare run ``a`` with run ``b`` (paths or DataFrames of one model shape); see Options for keywords."""
+def build_diff(a: object, b: object, *, exporter: Exporter | None = None, progress: Progress | None = None,
+               **options: object) -> "DiffReport":
+    """Compare run ``a`` with run ``b`` (paths or DataFrames of one model shape); see Options for keywords.
+
+    ``exporter`` draws the figures; without one, the build starts its own
+    export helper, which the diff keeps for its saves (see Product.close).
+    """
     opts = Options.from_kwargs(**options)
+    exporter, say = exporter or exporter_for(opts.formats), progress or silent
     label_a, label_b = labels(a, b)
+    say(f"loading {label_a} and {label_b}")
     ta, tb = load_run(a, label_a, opts), load_run(b, label_b, opts)
     order = shared_categories([ta, tb], opts.categories)
+    say(f"comparing {label_a} with {label_b}")
     diff = diff_tables(with_categories(ta, order), with_categories(tb, order), label_a, label_b)
     figures = build_diff_figures(diff, on_figure=exporter.sender(opts.formats))
-    return DiffReport(diff, tuple(observe_diff(diff)), figures, opts)
+    return DiffReport(diff, tuple(observe_diff(diff)), figures, opts, exporter=exporter).bundled()
 
 
 def labels(a: object, b: object) -> tuple[str, str]:
@@ -67,6 +76,7 @@ class DiffReport(Product):
     observations: tuple[Observation, ...]
     figures: dict[str, Figure]
     options: Options
+    exporter: Exporter = dataclasses.field(default_factory=Exporter, repr=False)
 
     @cached_property
     def summary(self) -> dict:

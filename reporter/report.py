@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Callable
@@ -11,26 +11,40 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from .vega import exporter
+from .vega.exporter import Exporter
 from .charts import Figure, build_figures
 from .input.load import load
 from .observe.categories import Observation, observe
 from .observe.kv_groups import kv_observations
 from .options import Options
+from .pages.assets import exporter_for
 from .pages.report import Link, render_report
 from .analysis.summarize import Summary, describe, with_tests
 from .output.headline import headline_metrics
 from .output.summary_json import dumps, summary_dict
-from .product import Product
+from .product import Product, Progress, silent
 from .input.table import HeadTable
 
 log = logging.getLogger(__name__)
 
 
-def build(table: object, **options: object) -> "Report":
-    """Build a report from a path or a DataFrame; see Options for the keyword arguments."""
+def build(table: object, *, exporter: Exporter | None = None, progress: Progress | None = None,
+          **options: object) -> "Report":
+    """Build a report from a path or a DataFrame; see Options for the keyword arguments.
+
+    ``exporter`` draws the figures; without one, the build starts its own
+    export helper, which the report keeps for its saves (see Product.close).
+    """
     opts = Options.from_kwargs(**options)
-    return Report.from_table(load(table, opts), opts)
+    exporter = exporter or exporter_for(opts.formats)
+    say = progress or silent
+    say(f"loading {source_name(table)}")
+    return Report.from_table(load(table, opts), opts, exporter, say).bundled()
+
+
+def source_name(table: object) -> str:
+    """What the progress line calls an input: its file name, or "the table" for one in memory."""
+    return Path(table).name if isinstance(table, (str, Path)) else "the table"
 
 
 @dataclass(frozen=True, eq=False)
@@ -43,18 +57,25 @@ class Report(Product):
     figures: dict[str, Figure]
     options: Options
     nav: tuple[Link, ...] = ()  # links to the overview and sibling pages when part of a multi-model site
+    exporter: Exporter = field(default_factory=Exporter, repr=False)
 
     @classmethod
-    def from_table(cls, table: HeadTable, options: Options) -> "Report":
-        """Run summarize, observe and charts on a loaded table."""
+    def from_table(cls, table: HeadTable, options: Options, exporter: Exporter | None = None,
+                   progress: Progress = silent) -> "Report":
+        """Run summarize, observe and charts on a loaded table; ``exporter`` draws the figures as they are made."""
+        exporter = exporter or Exporter()
+        name = table.model or "the model"
         kv = kv_heads_for(table, options)
+        progress(f"summarizing {name}")
         described = describe(table)
-        # Figures need no test results: with an export helper running (the CLI), each one
+        # Figures need no test results: with an export helper running, each one
         # is drawn there while the next is built and while the tests run here.
+        progress(f"making the figures of {name}")
         figures = build_figures(described, kv, on_figure=exporter.sender(options.formats))
+        progress(f"testing the statistics of {name}")
         stats = with_tests(described)
         observations = tuple(observe(stats)) + tuple(kv_observations(stats, kv))
-        return cls(table, stats, observations, figures, options)
+        return cls(table, stats, observations, figures, options, exporter=exporter)
 
     @cached_property
     def summary(self) -> dict:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from . import __version__
-from .vega import exporter
+from .vega.exporter import Exporter
 from .charts import Figure
 from .charts.overview import build_overview_figures
 from .analysis.across_models import ModelComparison, compare_models
@@ -23,42 +23,56 @@ from .observe.models import observe_models
 from .options import Options
 from .pages.report import Link
 from .pages.overview import render_overview
-from .report import Report
+from .pages.assets import exporter_for
+from .report import Report, source_name
 from .output.headline import site_metrics
 from .output.summary_json import dumps, observation_dict
-from .product import Product
+from .product import Product, Progress, silent
 
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
 
 
-def build_any(inputs: Sequence[object], **options: object) -> "Report | SiteReport":
-    """A single-model Report when the inputs hold one model, else a multi-model SiteReport."""
+def build_any(inputs: Sequence[object], *, exporter: Exporter | None = None, progress: Progress | None = None,
+              **options: object) -> "Report | SiteReport":
+    """A single-model Report when the inputs hold one model, else a multi-model SiteReport (see build_site)."""
     opts = Options.from_kwargs(**options)
+    exporter, say = exporter or exporter_for(opts.formats), progress or silent
+    say(f"loading {', '.join(source_name(i) for i in inputs)}")
     found = model_inputs(list(inputs), opts.model)  # reads each input once
     if len(found) == 1 and len(inputs) == 1:
-        return Report.from_table(load_raw(found[0].source, opts), opts)
-    return site_from(found, opts)
+        return Report.from_table(load_raw(found[0].source, opts), opts, exporter, say).bundled()
+    return site_from(found, opts, exporter, say).bundled()
 
 
-def build_site(inputs: Sequence[object], **options: object) -> "SiteReport":
-    """Build an overview and one report per model from paths or DataFrames; see Options for the keywords."""
+def build_site(inputs: Sequence[object], *, exporter: Exporter | None = None, progress: Progress | None = None,
+               **options: object) -> "SiteReport":
+    """Build an overview and one report per model from paths or DataFrames; see Options for the keywords.
+
+    ``exporter`` draws the figures; without one, the build starts its own
+    export helper, which the site keeps for its saves (see Product.close).
+    """
     opts = Options.from_kwargs(**options)
-    return site_from(model_inputs(list(inputs), opts.model), opts)
+    exporter, say = exporter or exporter_for(opts.formats), progress or silent
+    say(f"loading {', '.join(source_name(i) for i in inputs)}")
+    return site_from(model_inputs(list(inputs), opts.model), opts, exporter, say).bundled()
 
 
-def site_from(found, opts: Options) -> "SiteReport":
+def site_from(found, opts: Options, exporter: Exporter, progress: Progress) -> "SiteReport":
     """The multi-model site of the models model_inputs found."""
     tables = load_models(found, opts)
     slugs = folder_slugs([t.model or "model" for t in tables])
-    reports = [Report.from_table(t, dataclasses.replace(opts, model=t.model, title=None)) for t in tables]
+    reports = [Report.from_table(t, dataclasses.replace(opts, model=t.model, title=None), exporter, progress)
+               for t in tables]
     reports = [dataclasses.replace(r, nav=nav_links(slugs, i, tables)) for i, r in enumerate(reports)]
+    progress(f"comparing {len(reports)} models")
     cmp = compare_models([r.stats for r in reports], slugs)
     sources = tuple(dict.fromkeys(t.source.name for t in tables if t.source))
     # Sent to the export helper as they are made, after the models' figures: parts() stages them last.
     figures = build_overview_figures(cmp, on_figure=exporter.sender(opts.formats))
-    return SiteReport(tuple(reports), tuple(slugs), cmp, tuple(observe_models(cmp)), figures, opts, sources)
+    return SiteReport(tuple(reports), tuple(slugs), cmp, tuple(observe_models(cmp)), figures, opts, sources,
+                      exporter=exporter)
 
 
 def nav_links(slugs: Sequence[str], index: int, tables) -> tuple[Link, ...]:
@@ -78,6 +92,7 @@ class SiteReport(Product):
     figures: dict[str, Figure]
     options: Options
     sources: tuple[str, ...] = ()
+    exporter: Exporter = dataclasses.field(default_factory=Exporter, repr=False)
 
     @cached_property
     def summary(self) -> dict:
