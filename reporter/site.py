@@ -138,6 +138,10 @@ class SiteReport(Product):
         """The static formats of the figure exports."""
         return self.options.formats
 
+    def input_digests(self) -> tuple[str, ...]:
+        """Every model's input SHA-256, each once, in the models' order."""
+        return tuple(dict.fromkeys(d for r in self.reports for d in r.input_digests()))
+
     def _repr_html_(self) -> str:
         """The overview in a srcdoc iframe, for notebooks."""
         return (

@@ -141,7 +141,7 @@ def test_cli_mlflow_missing_is_a_usage_error_before_writing(small_table, tmp_pat
     result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
                             env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=300)
     assert result.returncode == 2
-    assert result.stderr == "reporter: error: MLflow is not installed; install it with: pip install 'reporter[mlflow]'\n"
+    assert result.stderr == "reporter: error: MLflow is not installed; install it with: pip install 'attention-head-report[mlflow]'\n"
     assert sorted(os.listdir(tmp_path)) == ["heads.csv"]
 
 
