@@ -319,11 +319,14 @@ def recover(out: Path) -> None:
             shutil.rmtree(leftover)
 
 
-def exported_files(figures: dict[str, Figure], formats: tuple[str, ...], exporter: Exporter,
+def exported_files(figures: dict[str, Figure], formats: tuple[str, ...], exporter: Exporter | None = None,
                    progress: Callable[[str], None] | None = None) -> Iterator[tuple[str, bytes]]:
-    """(file name, bytes) of every figure's spec and static images, figure by figure, drawn by ``exporter``."""
+    """(file name, bytes) of every figure's spec and static images, figure by figure, drawn by ``exporter``.
+
+    Without an exporter the figures are drawn in this process.
+    """
     specs = {slug: figure.draw_json for slug, figure in figures.items()}
-    for slug, drawn in exporter.draw_all(specs, formats, progress):
+    for slug, drawn in (exporter or Exporter()).draw_all(specs, formats, progress):
         yield from figure_files(slug, figures[slug].vl_json, drawn).items()
 
 
