@@ -111,16 +111,6 @@ class DiffReport(Product):
 
     default_folder = "diff"
 
-    @property
-    def force(self) -> bool:
-        """--force: write beside files reporter did not write."""
-        return self.options.force
-
-    @property
-    def formats(self) -> tuple[str, ...]:
-        """The static formats of the figure exports."""
-        return self.options.formats
-
 
 def changes_csv(diff: Diff) -> str:
     """Every (layer, head, category) in either run with its status: gained, lost or kept."""

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Callable
 
 from .charts import Figure
+from .options import Options
 from .vega.exporter import Exporter
 
 Progress = Callable[[str], None]
@@ -29,6 +30,7 @@ class Product(ABC):
     """
 
     exporter: Exporter
+    options: Options  # the build's options: formats, force, title…
 
     @abstractmethod
     def pages(self) -> dict[str, bytes]:
@@ -56,14 +58,14 @@ class Product(ABC):
         """Where ``save`` writes when no folder is given."""
 
     @property
-    @abstractmethod
     def force(self) -> bool:
         """Whether the user allowed writing into a folder reporter did not make (``--force``)."""
+        return self.options.force
 
     @property
-    @abstractmethod
     def formats(self) -> tuple[str, ...]:
         """The static formats every figure is exported to."""
+        return self.options.formats
 
     def input_digests(self) -> tuple[str, ...]:
         """The SHA-256 of each input file, which ``save_html`` never overwrites."""

@@ -107,16 +107,6 @@ class Report(Product):
 
     default_folder = "site"
 
-    @property
-    def force(self) -> bool:
-        """--force: write beside files reporter did not write."""
-        return self.options.force
-
-    @property
-    def formats(self) -> tuple[str, ...]:
-        """The static formats of the figure exports."""
-        return self.options.formats
-
     def input_digests(self) -> tuple[str, ...]:
         """The input file's SHA-256, when the table came from a file."""
         return (self.table.source.sha256,) if self.table.source else ()

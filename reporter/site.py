@@ -128,16 +128,6 @@ class SiteReport(Product):
 
     default_folder = "site"
 
-    @property
-    def force(self) -> bool:
-        """--force: write beside files reporter did not write."""
-        return self.options.force
-
-    @property
-    def formats(self) -> tuple[str, ...]:
-        """The static formats of the figure exports."""
-        return self.options.formats
-
     def input_digests(self) -> tuple[str, ...]:
         """Every model's input SHA-256, each once, in the models' order."""
         return tuple(dict.fromkeys(d for r in self.reports for d in r.input_digests()))
