@@ -3,41 +3,42 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Callable
 
-from . import __version__
-from .vega.exporter import Exporter
+from .analysis.diff import Diff, diff_tables
 from .charts import Figure
 from .charts.diff import build_diff_figures
-from .analysis.diff import Diff, diff_tables
-from .errors import UsageError
+from .errors import UsageError, api_words, listed
 from .input.load import load_raw
-from .input.read import read
+from .input.model_config import options_of
 from .input.multi import model_names, shared_categories, with_categories
+from .input.read import read
+from .input.table import HeadTable
 from .observe.categories import Observation
 from .observe.diff import observe_diff
 from .options import Options
+from .output.csv_tables import changes_csv
+from .output.diff_json import diff_dict
+from .output.headline import diff_metrics
+from .output.summary_json import dumps
 from .pages.assets import exporter_for
 from .pages.diff import render_diff
-from .output.headline import diff_metrics
-from .output.summary_json import dumps, observation_dict
 from .product import Product, Progress, silent
-from .input.table import HeadTable
-
-SCHEMA_VERSION = 1
+from .vega.exporter import Exporter
 
 
+@api_words
 def build_diff(a: object, b: object, *, exporter: Exporter | None = None, progress: Progress | None = None,
                **options: object) -> "DiffReport":
     """Compare run ``a`` with run ``b`` (paths or DataFrames of one model shape); see Options for keywords.
 
     ``exporter`` draws the figures; without one, the build starts its own
-    export helper, which the diff keeps for its saves (see Product.close).
+    export helper, which the diff keeps for its saves (see Product.close);
+    ``progress`` hears of each step.
     """
-    opts = Options.from_kwargs(**options)
+    opts = options_of(**options)
     exporter, say = exporter or exporter_for(opts.formats), progress or silent
     label_a, label_b = labels(a, b)
     say(f"loading {label_a} and {label_b}")
@@ -60,15 +61,14 @@ def labels(a: object, b: object) -> tuple[str, str]:
 
 def load_run(source: object, label: str, options: Options) -> HeadTable:
     """Load one run; a table holding several models needs --model to say which."""
-    raw = read(source)
+    raw = read(source, options.category)
     names = model_names(raw)
     if options.model is None and names is not None and len(names) > 1:
-        raise UsageError(f"{label} holds {len(names)} models ({', '.join(names[:4])}"
-                         f"{', …' if len(names) > 4 else ''}); pick one with --model NAME")
+        raise UsageError(f"{label} holds {len(names)} models ({listed(names)}); pick one with --model NAME")
     return load_raw(raw, dataclasses.replace(options, categories=None))
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class DiffReport(Product):
     """A built diff page, in memory until saved."""
 
@@ -83,10 +83,13 @@ class DiffReport(Product):
         """The diff.json document as a dict."""
         return diff_dict(self.diff, list(self.observations))
 
-    def to_html(self) -> str:
+    def to_html(self, theme: str | None = None) -> str:
         """The diff as one self-contained HTML file (no links to side files)."""
         return render_diff(self.diff, list(self.observations), self.figures, self.options.title, self.options.formats,
-                           with_downloads=False)
+                           with_downloads=False, theme=theme)
+
+    def __repr__(self) -> str:
+        return f"<DiffReport {self.diff.label_a!r} → {self.diff.label_b!r}: {self.diff.n_layers} layers × {self.diff.n_heads} heads>"
 
     def pages(self) -> dict[str, bytes]:
         """index.html, with links to the downloads."""
@@ -109,39 +112,4 @@ class DiffReport(Product):
         """Both runs' SHA-256, when they came from files."""
         return tuple(t.source.sha256 for t in (self.diff.a, self.diff.b) if t.source)
 
-    default_folder = "diff"
-
-
-def changes_csv(diff: Diff) -> str:
-    """Every (layer, head, category) in either run with its status: gained, lost or kept."""
-    return diff.memberships[["layer", "head", "category", "status"]].to_csv(index=False, lineterminator="\n")
-
-
-def diff_dict(diff: Diff, observations: list[Observation]) -> dict:
-    """The diff.json document: both runs, totals, per-category changes and observations."""
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "generator": {"name": "reporter", "version": __version__},
-        "runs": [run_dict(diff.label_a, diff.a), run_dict(diff.label_b, diff.b)],
-        "model": {"n_layers": diff.n_layers, "n_heads": diff.n_heads},
-        "totals": {**asdict(diff.totals), "jaccard": rounded(diff.totals.jaccard)},
-        "categories": [
-            {"name": c.name, "color": c.color, "heads_a": c.heads_a, "heads_b": c.heads_b, "kept": c.kept,
-             "gained": c.gained, "lost": c.lost, "jaccard": rounded(c.jaccard),
-             "changed_layers": list(c.changed_window) if c.changed_window else None,
-             "changed_layers_share": rounded(c.changed_window_share)}
-            for c in diff.categories
-        ],
-        "observations": [observation_dict(o) for o in observations],
-    }
-
-
-def run_dict(label: str, t: HeadTable) -> dict:
-    """One run's label, model and source."""
-    return {"label": label, "model": t.model, "shape_source": t.shape_source,
-            "source": {"name": t.source.name, "sha256": t.source.sha256} if t.source else None}
-
-
-def rounded(value: float | None) -> float | None:
-    """Four decimals, or None."""
-    return None if value is None else round(value, 4)
+    default_folder = "diff"  # where save() writes when no folder is given

@@ -12,6 +12,7 @@ from typing import Callable
 
 from .charts import Figure
 from .options import Options
+from .errors import UsageError
 from .vega.exporter import Exporter
 
 Progress = Callable[[str], None]
@@ -19,6 +20,20 @@ Progress = Callable[[str], None]
 
 def silent(_message: str) -> None:
     """A progress callback that shows nothing."""
+
+
+class NotebookFrame:
+    """HTML that a notebook shows as it is: a product's page in its frame."""
+
+    def __init__(self, html: str) -> None:
+        self.html = html
+
+    def __repr__(self) -> str:
+        return f"<NotebookFrame: {len(self.html):,} characters of HTML>"
+
+    def _repr_html_(self) -> str:
+        """The frame, for the notebook to show."""
+        return self.html
 
 
 class Product(ABC):
@@ -30,7 +45,6 @@ class Product(ABC):
     """
 
     exporter: Exporter
-    options: Options  # the build's options: formats, force, title…
 
     @abstractmethod
     def pages(self) -> dict[str, bytes]:
@@ -49,13 +63,14 @@ class Product(ABC):
         """Headline numbers, named so every tracker accepts them as metric keys."""
 
     @abstractmethod
-    def to_html(self) -> str:
-        """The main page as one self-contained HTML file (no links to side files)."""
+    def to_html(self, theme: str | None = None) -> str:
+        """The main page as one self-contained HTML file (no links to side files).
 
-    @property
-    @abstractmethod
-    def default_folder(self) -> str:
-        """Where ``save`` writes when no folder is given."""
+        ``theme`` "light" or "dark" fixes the page's colours; None follows the reader's system.
+        """
+
+    options: Options  # every product keeps the options it was built with
+    default_folder = "site"  # where ``save`` writes when no folder is given
 
     @property
     def force(self) -> bool:
@@ -66,6 +81,22 @@ class Product(ABC):
     def formats(self) -> tuple[str, ...]:
         """The static formats every figure is exported to."""
         return self.options.formats
+
+    def notebook(self, theme: str | None = None) -> "NotebookFrame":
+        """The main page for a notebook cell, in a frame that fits its content.
+
+        ``theme`` None: light, or dark when the notebook shows a dark theme (JupyterLab, VS Code);
+        "light" or "dark": that one.
+        """
+        from .pages.report import render_notebook_frame
+
+        if theme not in (None, "light", "dark"):
+            raise UsageError(f'theme must be "light", "dark" or None, not {theme!r}')
+        return NotebookFrame(render_notebook_frame(self.to_html(theme=theme or "light"), follow_theme=theme is None))
+
+    def _repr_html_(self) -> str:
+        """The main page in a notebook (see ``notebook``)."""
+        return self.notebook()._repr_html_()
 
     def input_digests(self) -> tuple[str, ...]:
         """The SHA-256 of each input file, which ``save_html`` never overwrites."""

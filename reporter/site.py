@@ -3,60 +3,64 @@
 from __future__ import annotations
 
 import dataclasses
-import html
 import logging
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
 from typing import Callable, Sequence
 
-from . import __version__
-from .vega.exporter import Exporter
+from .analysis.across_models import ModelComparison, compare_models
 from .charts import Figure
 from .charts.overview import build_overview_figures
-from .analysis.across_models import ModelComparison, compare_models
+from .errors import api_words
 from .input.load import load_raw
+from .input.model_config import options_of
 from .input.multi import load_models, model_inputs
-from .slugs import folder_slugs
 from .observe.categories import Observation
 from .observe.models import observe_models
 from .options import Options
-from .pages.report import Link
-from .pages.overview import render_overview
-from .pages.assets import exporter_for
-from .report import Report, source_name
+from .output.comparison_json import comparison_dict
+from .pages.assets import bundle_file_name, vega_bundle
 from .output.headline import site_metrics
-from .output.summary_json import dumps, observation_dict
+from .output.summary_json import dumps
+from .pages.overview import render_overview
+from .pages.report import Link
 from .product import Product, Progress, silent
+from .report import Report, source_name
+from .slugs import folder_slugs
+from .pages.assets import exporter_for
+from .vega.exporter import Exporter
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+ASSETS = "assets"  # the site's folder of files its pages share
 
 
+@api_words
 def build_any(inputs: Sequence[object], *, exporter: Exporter | None = None, progress: Progress | None = None,
               **options: object) -> "Report | SiteReport":
     """A single-model Report when the inputs hold one model, else a multi-model SiteReport (see build_site)."""
-    opts = Options.from_kwargs(**options)
+    opts = options_of(**options)
     exporter, say = exporter or exporter_for(opts.formats), progress or silent
     say(f"loading {', '.join(source_name(i) for i in inputs)}")
-    found = model_inputs(list(inputs), opts.model)  # reads each input once
+    found = model_inputs(list(inputs), opts.model, opts.category)  # reads each input once
     if len(found) == 1 and len(inputs) == 1:
         return Report.from_table(load_raw(found[0].source, opts), opts, exporter, say).bundled()
     return site_from(found, opts, exporter, say).bundled()
 
 
+@api_words
 def build_site(inputs: Sequence[object], *, exporter: Exporter | None = None, progress: Progress | None = None,
                **options: object) -> "SiteReport":
-    """Build an overview and one report per model from paths or DataFrames; see Options for the keywords.
+    """Build an overview and one report per model from paths or objects; see build for the keywords.
 
     ``exporter`` draws the figures; without one, the build starts its own
-    export helper, which the site keeps for its saves (see Product.close).
+    export helper, which the site keeps for its saves (see Product.close);
+    ``progress`` hears of each step.
     """
-    opts = Options.from_kwargs(**options)
+    opts = options_of(**options)
     exporter, say = exporter or exporter_for(opts.formats), progress or silent
     say(f"loading {', '.join(source_name(i) for i in inputs)}")
-    return site_from(model_inputs(list(inputs), opts.model), opts, exporter, say).bundled()
+    return site_from(model_inputs(list(inputs), opts.model, opts.category), opts, exporter, say).bundled()
 
 
 def site_from(found, opts: Options, exporter: Exporter, progress: Progress) -> "SiteReport":
@@ -81,7 +85,7 @@ def nav_links(slugs: Sequence[str], index: int, tables) -> tuple[Link, ...]:
     return (Link(f"← Overview of {len(slugs)} models", "../index.html"), *others)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class SiteReport(Product):
     """A built multi-model site, in memory until saved."""
 
@@ -99,16 +103,23 @@ class SiteReport(Product):
         """The comparison.json document as a dict."""
         return comparison_dict(self.comparison, list(self.observations))
 
-    def to_html(self) -> str:
+    def to_html(self, theme: str | None = None) -> str:
         """The overview as one self-contained HTML file (no links to model pages or side files)."""
         return render_overview(self.comparison, list(self.observations), self.figures, self.options.title,
-                               self.options.formats, self.sources, with_links=False)
+                               self.options.formats, self.sources, with_links=False, theme=theme)
+
+    def __repr__(self) -> str:
+        names = ", ".join(m.name for m in self.comparison.models)
+        return f"<SiteReport of {len(self.reports)} models ({names}), {len(self.comparison.categories)} categories>"
 
     def pages(self) -> dict[str, bytes]:
-        """The overview at the top, each model's page in its slug's folder."""
+        """The overview at the top, each model's page in its slug's folder, and the one copy of the Vega
+        JavaScript they all load (assets/vega-<hash>.js) instead of a megabyte inline in each."""
+        shared = f"{ASSETS}/{bundle_file_name()}"
         page = render_overview(self.comparison, list(self.observations), self.figures, self.options.title,
-                               self.options.formats, self.sources, with_links=True)
-        return {**self.per_model(lambda r: r.pages()), "index.html": page.encode()}
+                               self.options.formats, self.sources, with_links=True, vega_src=shared)
+        return {**self.per_model(lambda r: r.pages(vega_src=f"../{shared}")), "index.html": page.encode(),
+                shared: vega_bundle().encode()}
 
     def documents(self) -> dict[str, bytes]:
         """data/comparison.json at the top, each model's data files in its folder."""
@@ -120,61 +131,12 @@ class SiteReport(Product):
 
     def figure_sets(self) -> dict[str, dict[str, Figure]]:
         """Each model's figures in its folder, then the overview's: the order they went to the export helper."""
-        return {**dict(zip(self.slugs, (r.figures for r in self.reports))), "": self.figures}
-
-    def headline(self) -> dict[str, float]:
-        """How many models, and each model's headline numbers under its slug."""
-        return site_metrics(list(self.slugs), [r.summary for r in self.reports])
-
-    default_folder = "site"
+        return {**dict(zip(self.slugs, (r.figure_sets()[""] for r in self.reports))), "": self.figures}
 
     def input_digests(self) -> tuple[str, ...]:
         """Every model's input SHA-256, each once, in the models' order."""
         return tuple(dict.fromkeys(d for r in self.reports for d in r.input_digests()))
 
-    def _repr_html_(self) -> str:
-        """The overview in a srcdoc iframe, for notebooks."""
-        return (
-            '<iframe style="width:100%;height:900px;border:0" sandbox="allow-scripts" '
-            f'srcdoc="{html.escape(self.to_html(), quote=True)}"></iframe>'
-        )
-
-
-def comparison_dict(cmp: ModelComparison, observations: list[Observation]) -> dict:
-    """The comparison.json document: models, their per-category statistics in depth, observations."""
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "generator": {"name": "reporter", "version": __version__},
-        "categories": list(cmp.categories),
-        "models": [
-            {
-                "name": m.name,
-                "slug": m.slug,
-                "href": f"{m.slug}/index.html",
-                "n_layers": m.n_layers,
-                "n_heads": m.n_heads,
-                "shape_source": m.shape_source,
-                "totals": {"heads": m.heads, "classified": m.classified, "unclassified": m.unclassified,
-                           "multi_category": m.multi_category},
-                "categories": [cell_dict(c) for c in cmp.cells if c.slug == m.slug],
-            }
-            for m in cmp.models
-        ],
-        "observations": [observation_dict(o) for o in observations],
-    }
-
-
-def cell_dict(c) -> dict:
-    """One category in one model; nulls where it has no heads."""
-    return {
-        "name": c.category,
-        "heads": c.heads,
-        "share_of_heads": round(c.share_of_heads, 4),
-        "median_depth": c.median_depth,
-        "q1_depth": c.q1_depth,
-        "q3_depth": c.q3_depth,
-        "core_layers": list(c.core_layers) if c.core_layers else None,
-        "core_depth": list(c.core_depth) if c.core_depth else None,
-        "core_share": round(c.core_share, 4) if c.core_share is not None else None,
-        "heads_by_third": list(c.thirds),
-    }
+    def headline(self) -> dict[str, float]:
+        """How many models, and each model's headline numbers under its slug."""
+        return site_metrics(list(self.slugs), [r.summary for r in self.reports])

@@ -47,8 +47,8 @@ def test_same_input_same_p_values():
 
 
 def test_observation_names_the_clustering_category():
-    s = summarize(load(grouped_table(), Options(layers=8, heads=8)))
-    [obs] = kv_observations(s, 2)
+    s = summarize(load(grouped_table(), Options(layers=8, heads=8)), 2)
+    [obs] = kv_observations(s)
     assert (obs.id, obs.kind, obs.figure) == ("kv-groups", "concentration", "kv-groups")
     assert obs.text.startswith(
         "With 2 KV groups of 4 heads, heads cluster within KV groups for X (48 same-group pairs vs "
@@ -57,22 +57,22 @@ def test_observation_names_the_clustering_category():
     assert obs.text.endswith("p ≤ 0.0005); permutation test, 2,000 shuffles within layers.")
     assert obs.evidence["categories"]["Y"] == {"pairs": 0, "expected": obs.evidence["categories"]["Y"]["expected"],
                                                "p_value": 1.0}
-    assert kv_observations(s, None) == []
+    assert kv_observations(summarize(load(grouped_table(), Options(layers=8, heads=8)))) == []
 
 
 def test_several_clustering_categories_are_listed_with_and():
     # Z: heads 4-7 in every layer, all in KV group 1: clusters like X.
     table = pd.concat([grouped_table(), pd.DataFrame([(layer, head, "Z") for layer in range(8) for head in range(4, 8)],
                                                      columns=["layer", "head", "category"])])
-    [obs] = kv_observations(summarize(load(table, Options(layers=8, heads=8))), 2)
+    [obs] = kv_observations(summarize(load(table, Options(layers=8, heads=8)), 2))
     floor = "p ≤ 0.0005"
     assert "for X (48 same-group pairs vs " in obs.text and f", {floor}) and Z (48 same-group pairs vs " in obs.text
     assert obs.text.endswith(f"{floor}); permutation test, 2,000 shuffles within layers.")
 
 
 def test_too_few_heads_are_not_tested(small_table):
-    s = summarize(load(small_table, Options(layers=6, heads=4)))
-    [obs] = kv_observations(s, 2)
+    s = summarize(load(small_table, Options(layers=6, heads=4)), 2)
+    [obs] = kv_observations(s)
     assert obs.text == "With 2 KV groups of 2 heads, no category has the 10 heads needed to test whether it clusters within KV groups."
 
 
@@ -111,3 +111,22 @@ def test_no_kv_heads_no_grouped_view(small_table):
 def test_api_rejects_a_non_integer_kv_heads(small_table):
     with pytest.raises(UsageError, match=r"^--kv-heads must be a positive whole number, got 2\.5$"):
         build(small_table, layers=6, heads=4, kv_heads=2.5)
+
+
+def test_grouped_query_view_ticks_stop_at_the_last_head_and_its_legend_keeps_unclassified():
+    from reporter.charts.kv_groups import group_ticks
+
+    rows = [(layer, head, "A" if head % 8 < 4 else "B") for layer in range(0, 80, 2) for head in range(0, 64, 3)]
+    report = build(pd.DataFrame(rows, columns=["layer", "head", "category"]), layers=80, heads=64, kv_heads=8,
+                   formats=())
+    spec = report.figures["kv-groups"].spec
+    grid, pairs = spec["concat"]
+    cells = grid["layer"][1]["encoding"]
+    assert cells["y"]["axis"]["values"] == group_ticks(64, 8) == [0, 8, 16, 24, 32, 40, 48, 56]
+    assert cells["color"]["legend"]["values"][-1] == "Unclassified"
+    # The chance tick and the bars share an axis that holds both.
+    stats = report.figures["kv-groups"].datasets["kv_clustering"]
+    top = pairs["layer"][0]["encoding"]["x"]["scale"]["domain"][1]
+    assert top >= max(max(r["pairs"], r["expected"]) for r in stats)
+    assert pairs["layer"][1]["encoding"]["x"]["scale"]["domain"][1] == top
+    assert spec["usermeta"]["fit"]["kind"] == "grid" and spec["columns"] == 2
