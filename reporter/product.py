@@ -13,6 +13,13 @@ from typing import Callable
 from .charts import Figure
 from .options import Options
 from .errors import UsageError
+from .vega.exporter import Exporter
+
+Progress = Callable[[str], None]
+
+
+def silent(_message: str) -> None:
+    """A progress callback that shows nothing."""
 
 
 class NotebookFrame:
@@ -30,7 +37,14 @@ class NotebookFrame:
 
 
 class Product(ABC):
-    """A built report, site or diff, in memory until saved."""
+    """A built report, site or diff, in memory until saved.
+
+    Its ``exporter`` draws the figures when it is saved or logged: the one the
+    caller handed to the build, else one the build started (ended by ``close``,
+    by leaving a ``with`` block, or when the product is dropped).
+    """
+
+    exporter: Exporter
 
     @abstractmethod
     def pages(self) -> dict[str, bytes]:
@@ -88,6 +102,23 @@ class Product(ABC):
         """The SHA-256 of each input file, which ``save_html`` never overwrites."""
         return ()
 
+    def close(self) -> None:
+        """End the export helper drawing this product's figures; saving still works, drawing in this process."""
+        self.exporter.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def bundled(self):
+        """Cache the Vega bundle the export helper built, if it built one (every page inlines it); return self."""
+        from .pages.assets import cache_bundle
+
+        cache_bundle(self.exporter.bundle)
+        return self
+
     def save_html(self, path: str | Path) -> Path:
         """Write only the main page as one self-contained HTML file (``--single-file``), atomically."""
         from .output.single_file import write_single_file
@@ -108,8 +139,12 @@ class Product(ABC):
         parts[""] = (self.files(), parts.get("", ({}, {}))[1])  # keeps its place in the order figures were made
         return parts
 
-    def save(self, out: str | Path | None = None, progress: Callable[[str], None] | None = None) -> Path:
-        """Write the site into ``out`` atomically and return its path."""
+    def save(self, out: str | Path | None = None, progress: Progress | None = None) -> Path:
+        """Write the site into ``out`` atomically and return its path; ``progress`` hears of each step."""
         from .output.write import write_sites
 
-        return write_sites(Path(out or self.default_folder), self.parts(), self.formats, progress, force=self.force)
+        say = progress or silent
+        say("rendering the pages")
+        parts = self.parts()
+        return write_sites(Path(out or self.default_folder), parts, self.formats, say, force=self.force,
+                           exporter=self.exporter)

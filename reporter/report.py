@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from functools import cached_property
 
 
@@ -20,19 +21,33 @@ from .options import Options
 from .output.csv_tables import heads_csv
 from .output.headline import headline_metrics
 from .output.summary_json import dumps, summary_dict
+from .pages.assets import exporter_for
 from .pages.report import Link, render_report
-from .product import Product
-from .vega import exporter
+from .product import Product, Progress, silent
+from .vega.exporter import Exporter
 
 log = logging.getLogger(__name__)
 
 
 @api_words
-def build(table: object, **options: object) -> "Report":
+def build(table: object, *, exporter: Exporter | None = None, progress: Progress | None = None,
+          **options: object) -> "Report":
     """Build a report from a path, a table, an array or a dict (input/objects.py); keywords: Options, n_layers,
-    n_heads, cfg (a TransformerLens or Hugging Face config)."""
+    n_heads, cfg (a TransformerLens or Hugging Face config).
+
+    ``exporter`` draws the figures; without one, the build starts its own
+    export helper, which the report keeps for its saves (see Product.close);
+    ``progress`` hears of each step.
+    """
     opts = options_of(**options)
-    return Report.from_table(load(table, opts), opts)
+    exporter, say = exporter or exporter_for(opts.formats), progress or silent
+    say(f"loading {source_name(table)}")
+    return Report.from_table(load(table, opts), opts, exporter, say).bundled()
+
+
+def source_name(table: object) -> str:
+    """What the progress line calls an input: its file name, or "the table" for one in memory."""
+    return Path(table).name if isinstance(table, (str, Path)) else "the table"
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -45,20 +60,27 @@ class Report(Product):
     figures: dict[str, Figure]
     options: Options
     nav: tuple[Link, ...] = ()  # links to the overview and sibling pages when part of a multi-model site
+    exporter: Exporter = field(default_factory=Exporter, repr=False)
 
     @classmethod
-    def from_table(cls, table: HeadTable, options: Options) -> "Report":
-        """Run summarize, observe and charts on a loaded table."""
+    def from_table(cls, table: HeadTable, options: Options, exporter: Exporter | None = None,
+                   progress: Progress = silent) -> "Report":
+        """Run summarize, observe and charts on a loaded table; ``exporter`` draws the figures as they are made."""
+        exporter = exporter or Exporter()
+        name = table.model or "the model"
         kv = kv_heads_for(table, options)
+        progress(f"summarizing {name}")
         described = describe(table, kv)
-        # Figures need no test results: with an export helper running (the CLI), each one
+        # Figures need no test results: with an export helper running, each one
         # is drawn there while the next is built and while the tests run here.
+        progress(f"making the figures of {name}")
         send = exporter.sender(options.formats)
         early = build_figures(described, kv, on_figure=send, early_only=True)
+        progress(f"testing the statistics of {name}")
         stats = with_neighbours(with_tests(described))
         observations = tuple(observe(stats)) + tuple(kv_observations(stats))
         figures = build_figures(stats, kv, on_figure=send, observations=observations, made=early)
-        return cls(table, stats, observations, figures, options)
+        return cls(table, stats, observations, figures, options, exporter=exporter)
 
     @cached_property
     def summary(self) -> dict:

@@ -317,15 +317,13 @@ def test_model_names_are_escaped_and_slugged(tmp_path):
 def test_figures_reach_the_export_helper_in_the_order_the_site_is_staged():
     # The helper draws in the order it is asked; the writer collects in the order it stages. If the
     # overview (built last) were staged first, the writer would sit idle while every model was drawn.
-    from reporter.vega import exporter
+    from reporter.vega.exporter import Exporter
 
-    exporter.start()
-    try:
-        site = build_site([designed()], formats="svg,png")
-        sent = [spec for spec, formats in exporter._ahead]
-        assert {formats for _, formats in exporter._ahead} == {("svg", "png")}
-    finally:
-        exporter.stop()
+    with Exporter.started() as handed:
+        site = build_site([designed()], formats="svg,png", exporter=handed)
+        sent = [spec for spec, formats in handed._ahead]
+        assert {formats for _, formats in handed._ahead} == {("svg", "png")}
+        assert site.exporter is handed and all(r.exporter is handed for r in site.reports)
     # Each model's figures in the order they were made: those drawn from the tests' results come last.
     models = [f.draw_json for report in site.reports for f in report.figure_sets()[""].values()]
     assert list(site.reports[0].figure_sets()[""]) == ["heatmaps", "overlap", "layer-profile"]
