@@ -59,7 +59,7 @@ class Product(ABC):
         """Write only the main page as one self-contained HTML file (``--single-file``), atomically."""
         from .output.single_file import write_single_file
 
-        return write_single_file(path, self.to_html(), force=self.force, inputs=self.input_digests())
+        return write_single_file(given_path(path), self.to_html(), force=self.force, inputs=self.input_digests())
 
     def figure_count(self) -> int:
         """How many figures the product holds, over all its pages."""
@@ -79,4 +79,15 @@ class Product(ABC):
         """Write the site into ``out`` atomically and return its path."""
         from .output.write import write_sites
 
-        return write_sites(Path(out or self.default_folder), self.parts(), self.formats, progress, force=self.force)
+        return write_sites(given_path(out or self.default_folder), self.parts(), self.formats, progress, force=self.force)
+
+
+def given_path(value: object) -> Path:
+    """Where to write, as a Path; anything but text or a path is an OutputError, not a TypeError."""
+    import os
+
+    from .errors import OutputError
+
+    if not isinstance(value, (str, os.PathLike)):
+        raise OutputError(f"the place to write must be a path, not {type(value).__name__}")
+    return Path(value)

@@ -18,6 +18,7 @@ import altair as alt
 from altair.utils.schemapi import debug_mode
 
 from .theme import config
+from .vega_safe import safe_spec
 
 def unchecked() -> AbstractContextManager:
     """A block in which Altair builds charts without validating each object as it is made.
@@ -75,9 +76,11 @@ def figure_spec(body: alt.Chart | dict, params: Iterable[dict] = (), names: Iter
     """The top-level spec of a figure: schema, ``params`` (signals and selections) and the shared config.
 
     ``names`` are the names from the input that the figure shows (categories,
-    models): the config cuts long ones short. None: assume some are long.
+    models): the config cuts long ones short. None: assume some are long. Every
+    name reaches the spec's text through ``safe_spec``.
     """
-    spec = {"$schema": alt.SCHEMA_URL, **part(body), "config": config(names)}
+    names = None if names is None else list(names)
+    spec = safe_spec({"$schema": alt.SCHEMA_URL, **part(body), "config": config(names)}, names)
     params = list(params)
     if params:
         spec["params"] = params

@@ -54,7 +54,7 @@ def kv_groups(summary: Summary, kv_heads: int) -> Figure:
 def grid_panel(summary: Summary, size: int, width: int, height: int) -> dict:
     """Every classified head by legend label; white rules between KV groups."""
     t = summary.table
-    order = list(summary.legend)
+    order = [label for label in summary.legend if label != UNCLASSIFIED]  # the cells are classified heads only
     xs = alt.Scale(domain=[0, t.n_layers], nice=False)
     ys = alt.Scale(domain=[0, t.n_heads], nice=False, reverse=True)
     x = alt.X("layer:Q", title="layer", scale=xs,
@@ -62,7 +62,7 @@ def grid_panel(summary: Summary, size: int, width: int, height: int) -> dict:
     y = alt.Y("head:Q", title=f"head (KV groups of {size})", scale=ys,
               axis=alt.Axis(values=list(range(0, t.n_heads + 1, size * max(1, math.ceil(t.n_heads / size / 16)))), format="d"))
     color = alt.Color("label:N", title=None, scale=alt.Scale(domain=order, range=[summary.colors[l] for l in order]),
-                      legend=alt.Legend(orient="bottom", columns=4, values=[l for l in order if l != UNCLASSIFIED]))
+                      legend=alt.Legend(orient="bottom", columns=4))
     cells = alt.Chart(alt.Data(name="heads")).mark_rect().encode(
         x=x, x2=alt.X2("layer_end"), y=y, y2=alt.Y2("head_end"), color=color,
         opacity=emphasis(picked(label="label", lists=("categories",)), in_layer_range()),

@@ -6,15 +6,14 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .columns import normalize_columns
 from ..errors import ReporterError
-from .load import check_inside_shape, check_not_empty, check_options_fit, input_shape, order_categories, parse, \
-    resolve_shape
+from .load import check_not_empty, check_options_fit, input_shape, parse, resolve_shape
 from .models import models_in, select_model
 from ..options import Options
 from .read import RawInput, read
 from .scores import read_category_map, score_problems
 from .shapes import Parsed, detect_shape, long_problems, wide_problems
+from .validate import checked_table, validated_frame
 
 
 @dataclass
@@ -81,9 +80,9 @@ def inspect(table: object, options: Options) -> Inspection:
 
 def inspect_frame(raw: RawInput, options: Options, found: Inspection) -> None:
     """The checks after reading; each stage runs only when the ones it needs passed."""
-    frame = normalize_columns(raw.frame, options.score_column)
-    found.models = models_in(frame)
     try:
+        frame = validated_frame(raw.frame, options)
+        found.models = models_in(frame)
         check_not_empty(frame)
         frame, found.model = select_model(frame, options.model)
     except ReporterError as exc:
@@ -103,8 +102,10 @@ def inspect_frame(raw: RawInput, options: Options, found: Inspection) -> None:
     if resolved is None:
         return
     found.n_layers, found.n_heads, found.shape_source = resolved
-    found.problems += collect(lambda: check_inside_shape(parsed.extent, *resolved))
-    count_categories(parsed, options, found)
+    # The same checks as build's, so inspect refuses what build refuses.
+    categories = attempt(lambda: checked_table(parsed, *resolved, options, found.model), found)
+    if categories is not None:
+        count_categories(parsed, categories, found)
 
 
 def describe_shape(frame: pd.DataFrame, shape: str, options: Options) -> str:
@@ -136,11 +137,8 @@ def shape_problems(frame: pd.DataFrame, shape: str, options: Options) -> list[st
     return problems + score_problems(frame, options, category_map)
 
 
-def count_categories(parsed: Parsed, options: Options, found: Inspection) -> None:
+def count_categories(parsed: Parsed, categories: tuple[str, ...], found: Inspection) -> None:
     """Heads per category in panel order, and the number of classified heads."""
-    categories = attempt(lambda: order_categories(parsed.categories, options.categories), found)
-    if categories is None:
-        return
     counts = parsed.memberships["category"].value_counts()
     found.categories = {name: int(counts.get(name, 0)) for name in categories}
     members = parsed.memberships[parsed.memberships["category"].isin(categories)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,7 +43,7 @@ def read(table: object) -> RawInput:
     """Read ``table`` (a path, a folder of Parquet files or a DataFrame) into a RawInput."""
     if isinstance(table, pd.DataFrame):
         return RawInput(table.copy(), "dataframe")
-    path = Path(table)  # type: ignore[arg-type]
+    path = table_path(table)
     if not path.exists():
         raise InputError(f"{path}: no such file; check the path")
     if path.is_dir():
@@ -57,6 +58,21 @@ def read(table: object) -> RawInput:
     except Exception as exc:  # every reader failure is the file's fault, not ours
         raise InputError(f"{path.name}: cannot read the file ({first_line(exc)}); check it is a complete {fmt} file") from exc
     return RawInput(frame, fmt, metadata, Source(name=path.name, sha256=sha256_of(path)))
+
+
+def table_path(table: object) -> Path:
+    """``table`` as a path that the file system can look up, or an InputError saying what it is instead."""
+    if not isinstance(table, (str, os.PathLike)):
+        raise InputError(f"the table must be a path or a pandas DataFrame, not {type(table).__name__}; "
+                         "pass a file name or a DataFrame")
+    path = Path(table)
+    try:
+        os.fsencode(path)
+    except UnicodeEncodeError as exc:  # a lone surrogate: no file can have that name
+        raise InputError(f"{path}: not a file name this system can open; check the path") from exc
+    if "\0" in str(path):
+        raise InputError(f"{path}: a path cannot hold a NUL character; check the path")
+    return path
 
 
 def format_of(path: Path) -> str:
