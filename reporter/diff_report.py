@@ -21,6 +21,7 @@ from .observe.categories import Observation
 from .observe.diff import observe_diff
 from .options import Options
 from .pages.diff import render_diff
+from .output.csv_text import csv_text
 from .output.headline import diff_metrics
 from .output.summary_json import dumps, observation_dict
 from .product import Product
@@ -114,7 +115,7 @@ class DiffReport(Product):
 
 def changes_csv(diff: Diff) -> str:
     """Every (layer, head, category) in either run with its status: gained, lost or kept."""
-    return diff.memberships[["layer", "head", "category", "status"]].to_csv(index=False, lineterminator="\n")
+    return csv_text(diff.memberships[["layer", "head", "category", "status"]])
 
 
 def diff_dict(diff: Diff, observations: list[Observation]) -> dict:

@@ -19,6 +19,7 @@ from .observe.kv_groups import kv_observations
 from .options import Options
 from .pages.report import Link, render_report
 from .analysis.summarize import Summary, describe, with_tests
+from .output.csv_text import csv_text
 from .output.headline import headline_metrics
 from .output.summary_json import dumps, summary_dict
 from .product import Product
@@ -137,4 +138,4 @@ def heads_csv(stats: Summary) -> str:
     merged["categories"] = merged["categories"].fillna("")
     merged["n_categories"] = merged["n_categories"].fillna(0).astype("int64")
     merged["label"] = merged["label"].fillna("Unclassified")
-    return merged[["layer", "head", "categories", "n_categories", "label"]].to_csv(index=False, lineterminator="\n")
+    return csv_text(merged[["layer", "head", "categories", "n_categories", "label"]])

@@ -64,7 +64,9 @@ def test_legend_labels_in_order_with_colours(spec):
     }
     assert color["scale"]["domain"] == list(expected)
     assert color["scale"]["range"] == list(expected.values())
-    assert color["legend"]["values"] == list(expected)
+    # The domain alone orders the legend: a list of names in legend values or sort breaks Vega on
+    # names such as "constructor" (tests/test_names_in_figures.py).
+    assert "values" not in color["legend"] and "sort" not in color
 
 
 def test_category_panels_colour_their_heads_over_light_gray(spec):

@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..errors import InputError, UsageError
 from .known_models import lookup
+from .names import listing
 from .models import select_model
 from ..options import Options
 from .read import RawInput, read
@@ -146,7 +147,7 @@ def order_categories(found, requested: tuple[str, ...] | None,
         return found
     missing = [c for c in requested if c not in found]
     if missing:
-        raise UsageError(f"--categories names {missing[0]!r}, which {lacking} ({having}: {', '.join(found)})")
+        raise UsageError(f"--categories names {missing[0]!r}, which {lacking} ({having}: {listing(found)})")
     if len(set(requested)) != len(requested):
         raise UsageError("--categories names a category twice; list each once")
     return tuple(requested)

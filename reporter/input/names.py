@@ -29,6 +29,13 @@ def shown(text: object, limit: int = MAX_SHOWN) -> str:
     return repr(cut)
 
 
+def listing(names: Iterable[str], limit: int = 10) -> str:
+    """The first ``limit`` names joined with commas, and how many more there are."""
+    names = list(names)
+    more = f" and {len(names) - limit:,} more" if len(names) > limit else ""
+    return ", ".join(str(n) for n in names[:limit]) + more
+
+
 def bad_character(name: str) -> tuple[int, str] | None:
     """The first character of ``name`` no name may hold, with what it is; None when every one is fine."""
     for index, char in enumerate(name):
@@ -46,10 +53,13 @@ def is_noncharacter(char: str) -> bool:
     return 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE
 
 
-def name_problem(name: str, what: str) -> str | None:
-    """Why ``name`` (a ``what``: category, model) cannot be shown, as a one-line message; None when it can."""
-    if len(name) > MAX_NAME_LENGTH:
-        return (f"a {what} name is {len(name):,} characters long, more than {MAX_NAME_LENGTH:,}; shorten it "
+def name_problem(name: str, what: str, limit: int | None = MAX_NAME_LENGTH) -> str | None:
+    """Why ``name`` (a ``what``: category, model) cannot be shown, as a one-line message; None when it can.
+
+    ``limit`` caps its length (None: no cap; a model name is shown once a page, cut in figures).
+    """
+    if limit is not None and len(name) > limit:
+        return (f"a {what} name is {len(name):,} characters long, more than {limit:,}; shorten it "
                 f"({shown(name)}, see docs/limits.md)")
     found = bad_character(name)
     if found is None:
@@ -60,9 +70,9 @@ def name_problem(name: str, what: str) -> str | None:
             f"names must be printable text, so remove it from the table")
 
 
-def check_names(names: Iterable[str], what: str) -> None:
+def check_names(names: Iterable[str], what: str, limit: int | None = MAX_NAME_LENGTH) -> None:
     """Raise an InputError for the first name that cannot be shown."""
     for name in names:
-        problem = name_problem(str(name), what)
+        problem = name_problem(str(name), what, limit)
         if problem is not None:
             raise InputError(problem)

@@ -110,7 +110,7 @@ def read_csv(path: Path, sep: str = ",") -> tuple[pd.DataFrame, dict[str, str]]:
 def read_json(path: Path) -> tuple[pd.DataFrame, dict[str, str]]:
     """A JSON file: an array of records or an object of columns (JSON Lines also accepted)."""
     try:
-        return pd.read_json(path, dtype={"head_id": str}), {}
+        return pd.read_json(path, dtype={"head_id": str}, encoding="utf-8-sig"), {}
     except ValueError as exc:
         if "Trailing data" not in str(exc):
             raise
@@ -119,7 +119,7 @@ def read_json(path: Path) -> tuple[pd.DataFrame, dict[str, str]]:
 
 def read_jsonl(path: Path) -> tuple[pd.DataFrame, dict[str, str]]:
     """A JSON Lines file: one record per line."""
-    return pd.read_json(path, lines=True, dtype={"head_id": str}), {}
+    return pd.read_json(path, lines=True, dtype={"head_id": str}, encoding="utf-8-sig"), {}
 
 
 def read_arrow(path: Path) -> tuple[pd.DataFrame, dict[str, str]]:

@@ -98,7 +98,7 @@ def checked_table(parsed: Parsed, n_layers: int, n_heads: int, shape_source: str
     check_names(categories, "category")
     check_legend_names(categories)
     if model is not None:
-        check_names([model], "model")
+        check_names([model], "model", limit=None)  # its folder slug and figure titles are cut instead
     return categories
 
 

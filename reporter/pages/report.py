@@ -20,6 +20,7 @@ import jinja2
 
 from .. import __version__
 from .assets import cache_dir, script_json, vega_bundle
+from .csp import install as install_csp
 from .alt_text import alt_text
 from ..charts import Figure
 from ..charts.theme import dark_config
@@ -121,7 +122,7 @@ def highlight_labels(summary: Summary) -> list[str]:
 @functools.lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
     """The one Jinja environment: autoescape on, undefined names are errors."""
-    return jinja2.Environment(
+    return install_csp(jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir())),
         bytecode_cache=TemplateCache(),
         autoescape=True,
@@ -129,7 +130,7 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-    )
+    ))
 
 
 class TemplateCache(jinja2.FileSystemBytecodeCache):
