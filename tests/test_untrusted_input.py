@@ -304,3 +304,30 @@ def test_a_mount_point_inside_the_site_is_refused(tmp_path, monkeypatch):
         reporter.build(SMALL, formats=()).save(out)
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert files_under(tmp_path) == files_under(tmp_path)[:0] + sorted(["site", *(f"site/{f}" for f in files_under(out))])
+
+
+# -- the page's Content-Security-Policy ------------------------------------------------------------
+
+def test_csp_allows_only_the_pages_own_scripts(tmp_path, visit):
+    from bs4 import BeautifulSoup
+
+    from reporter.pages.csp import digest
+
+    out = tmp_path / "site"
+    reporter.build(table(PROTOTYPE + BACKSLASHES, n_layers=8, n_heads=4), formats=()).save(out)
+    html = (out / "index.html").read_text(encoding="utf-8")
+    soup = BeautifulSoup(html, "html.parser")
+    policy = soup.find("meta", attrs={"http-equiv": "Content-Security-Policy"})["content"]
+    scripts = [s.string for s in soup.find_all("script") if s.get("type") != "application/json"]
+    sources = next(part for part in policy.split("; ") if part.startswith("script-src"))
+    assert sources == "script-src " + " ".join(f"'sha256-{digest(s)}'" for s in scripts) and len(scripts) == 2
+    v = visit(out.joinpath("index.html").as_uri())
+    assert [state[:2] for state in v.wait_rendered()] == [["heatmaps", "true"], ["layer-profile", "true"], ["overlap", "true"]]
+    # Markup that slipped past escaping would run under 'unsafe-inline'; with hashes it does not.
+    v.page.evaluate("""() => {
+        document.body.insertAdjacentHTML('beforeend', '<img src="data:," onerror="window.ranHandler = 1">');
+        const s = document.createElement('script'); s.textContent = 'window.ranScript = 1'; document.body.append(s);
+    }""")
+    v.page.wait_for_function("document.querySelector('img[onerror]').complete")
+    assert v.page.evaluate("[window.ranHandler, window.ranScript]") == [None, None]
+    assert [e for e in v.errors if "Content Security Policy" not in e] == []
