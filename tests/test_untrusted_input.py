@@ -168,6 +168,17 @@ def test_inspect_refuses_what_build_refuses(case):
     refused_alike(frame, message)
 
 
+def test_a_wide_file_is_refused_from_its_header(tmp_path):
+    frame = pd.DataFrame({"layer": [0], "head": [0], **{f"is_c{i}": [True] for i in range(300)}})
+    for path in (tmp_path / "w.parquet", tmp_path / "w.csv"):
+        frame.to_parquet(path) if path.suffix == ".parquet" else frame.to_csv(path, index=False)
+        with pytest.raises(InputError, match=r"^the table has 302 columns, more than the 256 reporter reads"):
+            reporter.build(path, formats=())
+        assert inspect(path, Options()).problems == [
+            "the table has 302 columns, more than the 256 reporter reads; keep layer, head and the category columns "
+            "(see docs/limits.md)"]
+
+
 def test_feather_with_duplicate_columns_and_binary_parquet(tmp_path):
     dup = tmp_path / "dup.feather"
     feather.write_feather(pa.table([[0], [0], ["A"], ["B"]], names=["layer", "head", "category", "category"]), dup)

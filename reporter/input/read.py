@@ -12,6 +12,7 @@ import pandas as pd
 from ..digest import sha256_of
 from ..errors import InputError
 from .table import Source
+from .validate import check_columns
 
 COMPRESSIONS = (".gz", ".bz2", ".xz", ".zst")
 FORMATS = {
@@ -52,6 +53,7 @@ def read(table: object) -> RawInput:
     if path.stat().st_size == 0:
         raise InputError(f"{path.name}: the file is empty; give a table with at least one row")
     try:
+        check_width(path, fmt)
         frame, metadata = READERS[fmt](path)
     except InputError:
         raise
@@ -85,6 +87,19 @@ def format_of(path: Path) -> str:
         shown = path.suffix or "(none)"
         raise InputError(f"{path.name}: unknown file type {shown!r}; use {KNOWN_TYPES}")
     return fmt
+
+
+def check_width(path: Path, fmt: str) -> None:
+    """Refuse a table with too many columns from its schema or header, before any column is read."""
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        names = pq.read_schema(path).names
+    elif fmt in ("csv", "tsv"):
+        names = pd.read_csv(path, sep="\t" if fmt == "tsv" else ",", nrows=0).columns
+    else:
+        return  # JSON has no header; Arrow files are read lazily (memory-mapped) anyway
+    check_columns(pd.DataFrame(columns=pd.Index(names)))
 
 
 def first_line(exc: BaseException) -> str:
