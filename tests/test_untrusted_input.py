@@ -342,3 +342,17 @@ def test_csp_allows_only_the_pages_own_scripts(tmp_path, visit):
     v.page.wait_for_function("document.querySelector('img[onerror]').complete")
     assert v.page.evaluate("[window.ranHandler, window.ranScript]") == [None, None]
     assert [e for e in v.errors if "Content Security Policy" not in e] == []
+
+
+def test_the_upset_panel_draws_the_40_largest_combinations():
+    from reporter.charts.overlap import overlap
+
+    names = [f"c{i:02d}" for i in range(12)]
+    rows = [(layer, head, names[j]) for layer in range(16) for head in range(16)
+            for j in range(12) if (layer * 16 + head) >> j & 1 or j == (layer + head) % 12]
+    report = reporter.build(pd.DataFrame(rows, columns=["layer", "head", "category"]), formats=())
+    assert len(report.stats.intersections) > 100
+    figure = overlap(report.stats)
+    assert [r["heads"] for r in figure.datasets["intersections"]] == [i.heads for i in report.stats.intersections[:40]]
+    assert len(figure.datasets["intersection_members"]) == 40 * 12
+    assert figure.alt_text.endswith(f"and {len(report.stats.intersections) - 5} more.")

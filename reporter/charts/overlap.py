@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import altair as alt
 
 from ..palette import multi_label
@@ -12,6 +14,9 @@ from .interaction import emphasis, highlight_param, picked
 
 CELL = 44  # pixels per matrix cell
 COLUMN = 26  # pixels per intersection column
+# Combinations drawn in the UpSet panel, largest first: 64 categories can give thousands (a head in a
+# random few of them), and a column each made a figure wider than any screen and 6 GB to export.
+MAX_COMBINATIONS = 40
 
 
 def matrix_records(summary: Summary) -> list[dict]:
@@ -63,6 +68,7 @@ def span_records(summary: Summary) -> list[dict]:
 def overlap(summary: Summary) -> Figure:
     """The pair matrix beside the intersection sizes, sharing the ``highlight`` signal."""
     panels = [matrix_panel(summary)]
+    everything, summary = summary, dataclasses.replace(summary, intersections=summary.intersections[:MAX_COMBINATIONS])
     if summary.intersections:
         panels.append(upset_panel(summary))
     body = independent_colors(hconcat(*panels, spacing=40))
@@ -74,8 +80,9 @@ def overlap(summary: Summary) -> Figure:
         "intersection_members": member_records(summary),
         "intersection_spans": span_records(summary),
     }
+    # The alt text counts every combination ("... and N more"); data/summary.json lists them all.
     return Figure(slug="overlap", title="Heads shared between categories", spec=spec, datasets=datasets,
-                  alt_text=alt_text(summary))
+                  alt_text=alt_text(everything))
 
 
 def matrix_panel(summary: Summary) -> dict:
