@@ -109,5 +109,5 @@ def test_no_kv_heads_no_grouped_view(small_table):
 
 
 def test_api_rejects_a_non_integer_kv_heads(small_table):
-    with pytest.raises(UsageError, match=r"^--kv-heads must be a positive whole number, got 2\.5$"):
+    with pytest.raises(UsageError, match=r"^option 'kv_heads' must be a whole number, got float 2\.5$"):
         build(small_table, layers=6, heads=4, kv_heads=2.5)
