@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from . import __version__
-from .errors import ReporterError, UsageError, one_line
+from .errors import ReporterError, UsageError, cli_words, one_line
 
 EXAMPLE = Path(__file__).resolve().parent / "examples" / "synthetic-80x64.csv"
 EXAMPLE_OPTIONS = {
@@ -26,6 +26,18 @@ EXAMPLE_OPTIONS = {
 }
 
 
+INPUT_HELP = (
+    "input(s): a table (.parquet, .csv, .tsv, .json, .jsonl, .feather, .arrow, a folder of .parquet files) of "
+    "layer, head, category (long), one true/false column per category (wide) or relation, score (scores); "
+    "a matrix of per-head values, rows = layers, columns = heads (.csv/.tsv/.txt with or without a header row "
+    "or index column, .npy, .npz with one array per category or relation): true/false are memberships, numbers "
+    "are scores for a rule; a JSON map of head ids {\"L-H\": score, [scores] or true/false}, "
+    "{category: {head_id: value}} or {category: [head ids]}; or a folder of one such file per category, each "
+    "file's name (without extension) its category. Several models (a model column or several inputs) make an "
+    "overview plus one page per model"
+)
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
     p = argparse.ArgumentParser(
@@ -36,9 +48,7 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     build = sub.add_parser("build", help="build a report from a table of head categories")
-    build.add_argument("input", metavar="INPUT", nargs="+",
-                       help="table(s): .parquet or .csv with layer, head, category columns; several models "
-                            "(a model column or several files) make an overview plus one page per model")
+    build.add_argument("input", metavar="INPUT", nargs="+", help=INPUT_HELP)
     add_output_options(build)
     build.add_argument("--title", help="page title")
     build.add_argument("--model", help="model name shown in the report")
@@ -49,7 +59,7 @@ def parser() -> argparse.ArgumentParser:
     add_input_options(build)
 
     inspect = sub.add_parser("inspect", help="print what a build would make of INPUT and every problem, writing nothing")
-    inspect.add_argument("input", metavar="INPUT", help="table, as for build")
+    inspect.add_argument("input", metavar="INPUT", help="an input, as for build")
     inspect.add_argument("--model", help="the model to inspect when the table holds several")
     inspect.add_argument("--layers", type=positive_int, help="number of layers (with --heads)")
     inspect.add_argument("--heads", type=positive_int, help="number of heads per layer (with --layers)")
@@ -67,8 +77,6 @@ def parser() -> argparse.ArgumentParser:
     diff.add_argument("--heads", type=positive_int, help="number of heads per layer (with --layers)")
     diff.add_argument("--categories", help="comma-separated categories to show, in panel order")
     add_tracker_options(diff)
-    build.add_argument("--kv-heads", type=positive_int, metavar="N",
-                       help="key/value heads per layer (grouped-query attention): adds the grouped-query view")
 
     demo = sub.add_parser("demo", help="build the bundled synthetic 80x64 example")
     add_output_options(demo)
@@ -111,6 +119,15 @@ def add_input_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--aggregate", choices=("mean", "max", "median"), default="mean",
                    help="how repeated rows (prompts, templates) combine (default: mean)")
     p.add_argument("--category-map", metavar="FILE", help="relation -> category map (.csv with relation,category or .json)")
+    p.add_argument("--category", metavar="NAME",
+                   help="the name of the one category of a matrix or head-id map (default: the file's name without "
+                        "extension); for a [layers, heads, relations] .npy, the relations' names as A,B,...")
+    p.add_argument("--model-config", metavar="FILE",
+                   help="a Hugging Face config.json: layers (num_hidden_layers), heads (num_attention_heads) and "
+                        "KV heads (num_key_value_heads)")
+    p.add_argument("--kv-heads", type=positive_int, metavar="N",
+                   help="key/value heads per layer (grouped-query attention): adds the grouped-query view, and a "
+                        "matrix with N columns is read as one column per KV head")
 
 
 def score_options(args: argparse.Namespace) -> dict:
@@ -118,15 +135,16 @@ def score_options(args: argparse.Namespace) -> dict:
     return {
         "score_column": args.score_column, "threshold": args.threshold, "top_k": args.top_k,
         "top_percent": args.top_percent, "aggregate": args.aggregate, "category_map": args.category_map,
+        "category": args.category, "model_config": args.model_config, "kv_heads": args.kv_heads,
     }
 
 
 def run_inspect(args: argparse.Namespace) -> int:
     """Print what a build would make of the input; exit 2 when there are problems."""
     from .input.inspect import inspect
-    from .options import Options
+    from .input.model_config import options_of
 
-    options = Options.from_kwargs(model=args.model, layers=args.layers, heads=args.heads,
+    options = options_of(model=args.model, layers=args.layers, heads=args.heads,
                                   categories=args.categories, **score_options(args))
     found = inspect(args.input, options)
     print("\n".join(found.lines()))
@@ -154,7 +172,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         check_arguments(args)
         start_exporter(args)
-        return run(args, started)
+        with cli_words():
+            return run(args, started)
     except ReporterError as exc:
         print(f"reporter: error: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -232,7 +251,6 @@ def run(args: argparse.Namespace, started: float) -> int:
             formats=exported_formats(args),
             **score_options(args),
             force=args.force,
-            kv_heads=args.kv_heads,
         )
     say = (lambda _msg: None) if args.quiet or not sys.stderr.isatty() else progress_printer()
     if getattr(args, "single_file", None):
@@ -259,8 +277,7 @@ def import_pipeline() -> None:
     """
     gc.disable()
     try:
-        from . import report  # noqa: F401
-        from . import site
+        from . import report, site  # noqa: F401
     finally:
         gc.enable()
     gc.freeze()

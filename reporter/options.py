@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import difflib
 import math
 import numbers
 import os
 from dataclasses import dataclass, fields
 
-from .errors import UsageError
+from .errors import UsageError, listed
 
 FORMATS = ("svg", "png", "pdf")
+API_KEYWORDS = {"n_layers", "n_heads", "cfg"}  # read by input.model_config.options_of before Options
 AGGREGATES = ("mean", "max", "median")
 
 
@@ -32,6 +34,9 @@ class Options:
     category_map: str | None = None
     force: bool = False  # write into an existing folder reporter did not make, keeping its files
     kv_heads: int | None = None  # grouped-query attention: key/value heads per layer
+    category: str | None = None  # the name of an input's one category (a matrix, a map of head ids)
+    model_config: str | None = None  # a Hugging Face config.json giving layers, heads and KV heads
+    shape_from: str = "flag"  # where layers/heads came from: "flag" or "model-config"
 
     def __post_init__(self) -> None:
         check_types(self)
@@ -54,7 +59,10 @@ class Options:
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(kwargs) - known)
         if unknown:
-            raise UsageError(f"unknown option {unknown[0]!r}: known options are {', '.join(sorted(known))}")
+            close = difflib.get_close_matches(unknown[0], sorted(known | API_KEYWORDS), n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise UsageError(f"unknown option {unknown[0]!r}: {hint}known options are "
+                             f"{listed(sorted(known | API_KEYWORDS))}")
         if isinstance(kwargs.get("categories"), str):
             kwargs["categories"] = split_list(kwargs["categories"])
         if isinstance(kwargs.get("formats"), str):
@@ -69,7 +77,7 @@ class Options:
 WHOLE, NUMBER, TEXT, TEXTS, FLAG = "a whole number", "a number", "text", "a list of text", "True or False"
 KINDS = {"layers": WHOLE, "heads": WHOLE, "top_k": WHOLE, "kv_heads": WHOLE, "threshold": NUMBER,
          "top_percent": NUMBER, "title": TEXT, "model": TEXT, "score_column": TEXT, "aggregate": TEXT,
-         "category_map": TEXT, "categories": TEXTS, "formats": TEXTS, "example": FLAG, "force": FLAG}
+         "category_map": TEXT, "category": TEXT, "categories": TEXTS, "formats": TEXTS, "example": FLAG, "force": FLAG}
 
 
 def check_types(options: Options) -> None:

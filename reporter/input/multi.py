@@ -32,7 +32,7 @@ class ModelInput:
     stem: str
 
 
-def model_inputs(inputs: Sequence[object], model: str | None = None) -> list[ModelInput]:
+def model_inputs(inputs: Sequence[object], model: str | None = None, category: str | None = None) -> list[ModelInput]:
     """Every model in ``inputs``, in input order and then order of first appearance in the table.
 
     A table with a ``model`` column gives one model per distinct name; a table
@@ -42,7 +42,7 @@ def model_inputs(inputs: Sequence[object], model: str | None = None) -> list[Mod
     found: list[ModelInput] = []
     for index, source in enumerate(input_list(inputs)):
         stem = input_stem(source, index)
-        raw = read(source)
+        raw = read(source, category)
         names = [model] if model is not None else model_names(raw)
         if names is None:
             found.append(ModelInput(raw, None, stem, stem))
@@ -60,7 +60,7 @@ def input_list(inputs: object) -> list[object]:
 
 def input_stem(source: object, index: int) -> str:
     """A file's name without its suffix, or ``table-N`` for an in-memory frame."""
-    if isinstance(source, pd.DataFrame):
+    if not isinstance(source, (str, Path)):
         return f"table-{index + 1}"
     return Path(source).stem  # type: ignore[arg-type]
 
@@ -111,6 +111,12 @@ def shared_categories(tables: Sequence[HeadTable], requested: tuple[str, ...] | 
 
 
 def with_categories(table: HeadTable, order: tuple[str, ...]) -> HeadTable:
-    """The table with ``order`` as its categories; categories it lacks stay in, with no heads."""
+    """The table with ``order`` as its categories; categories it lacks stay in, with no heads.
+
+    A scores table lacks a category when none of its relations was scored: that category is not
+    measured for this model (``unmeasured``), which is not the same as measured and empty.
+    """
     memberships = table.memberships[table.memberships["category"].isin(order)].reset_index(drop=True)
-    return dataclasses.replace(table, categories=order, memberships=memberships)
+    scored = (table.rule_spec or {}).get("kind") == "scores"
+    unmeasured = tuple(c for c in order if c not in table.categories) if scored else ()
+    return dataclasses.replace(table, categories=order, memberships=memberships, unmeasured=unmeasured)

@@ -29,13 +29,6 @@ def shown(text: object, limit: int = MAX_SHOWN) -> str:
     return repr(cut)
 
 
-def listing(names: Iterable[str], limit: int = 10) -> str:
-    """The first ``limit`` names joined with commas, and how many more there are."""
-    names = list(names)
-    more = f" and {len(names) - limit:,} more" if len(names) > limit else ""
-    return ", ".join(str(n) for n in names[:limit]) + more
-
-
 def bad_character(name: str) -> tuple[int, str] | None:
     """The first character of ``name`` no name may hold, with what it is; None when every one is fine."""
     for index, char in enumerate(name):

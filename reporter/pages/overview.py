@@ -97,7 +97,8 @@ def model_line(cmp: ModelComparison, index: int, with_links: bool) -> ModelLine:
         classified=f"{m.classified:,}",
         unclassified=f"{m.unclassified:,}",
         multi=f"{m.multi_category:,}",
-        counts=tuple(f"{cmp.cell(m.slug, c).heads:,}" for c in cmp.categories),
+        counts=tuple(f"{cmp.cell(m.slug, c).heads:,}" if cmp.cell(m.slug, c).measured else "not measured"
+                     for c in cmp.categories),
     )
 
 
@@ -108,6 +109,8 @@ def core_line(cmp: ModelComparison, category: str) -> CoreLine:
 
 def core_cell(c: ModelCategory) -> CoreCell:
     """``layers 16–48`` and ``depth 0.20–0.61 · 81% of 120 heads``, or a dash without heads."""
+    if not c.measured:
+        return CoreCell("–", "not measured")
     if not c.heads:
         return CoreCell("–", "no heads")
     lo, hi = c.core_layers

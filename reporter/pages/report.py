@@ -21,12 +21,12 @@ import jinja2
 from .. import __version__
 from .assets import cache_dir, script_json, vega_bundle
 from .csp import install as install_csp
-from .alt_text import alt_text
+from .alt_text import alt_text, caption
 from ..charts import Figure
 from ..charts.theme import dark_config
 from .figure_tables import DataTable, figure_tables
 from ..palette import multi_label
-from ..analysis.top_heads import CategoryTop, RelationTop, relation_tops, top_heads
+from ..analysis.top_heads import CategoryTop, RelationTop
 from ..observe.categories import Observation
 from ..analysis.summarize import Summary
 
@@ -60,6 +60,7 @@ class FigureView:
     caption: str
     downloads: tuple[Link, ...]
     tables: tuple[DataTable, ...] = ()  # accessible data behind the figure
+    alt: str = ""  # the full description (caption and the observations it shows); the caption when empty
 
 
 @dataclass(frozen=True)
@@ -68,13 +69,13 @@ class CategoryRow:
 
     name: str
     color: str
-    heads: int
+    heads: int | str  # "not measured" when no relation of the category was scored
     share: str
     median: str
     iqr: str
     core: str
     core_share: str
-    shared: int
+    shared: int | str
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,7 @@ SHAPE_NOTES = {
     "flag": "shape from --layers/--heads",
     "metadata": "shape from the file's metadata",
     "known-model": "shape from the known-model table",
+    "model-config": "shape from the model config",
     "inferred": None,
 }
 
@@ -185,7 +187,8 @@ def report_page(summary: Summary, observations: list[Observation], figures: dict
         title=title or f"Attention-head categories: {model}",
         version=__version__,
         model=model,
-        shape=f"{t.n_layers} layers × {t.n_heads} heads",
+        shape=(f"{t.n_layers} layers × {t.n_heads} key/value heads (each shared by {t.query_heads // t.n_heads} "
+               f"of the model's {t.query_heads} query heads)" if t.kv_granular else f"{t.n_layers} layers × {t.n_heads} heads"),
         shape_note=SHAPE_NOTES.get(t.shape_source),
         source_name=t.source.name if t.source else None,
         source_sha256=t.source.sha256 if t.source else None,
@@ -207,14 +210,15 @@ def report_page(summary: Summary, observations: list[Observation], figures: dict
         payload=script_json(page_payload(figures)),
         highlights=tuple(Swatch(label, summary.colors[label]) for label in highlight_labels(summary)),
         n_layers=t.n_layers,
-        top_heads=top_heads(t),
-        relation_tops=relation_tops(t),
+        top_heads=summary.top_heads,
+        relation_tops=summary.relation_tops,
     )
 
 
 def accessible(view: FigureView, figure: Figure, summary: Summary, observations: list[Observation]) -> FigureView:
     """The figure view with alt text written from the observations and its data tables."""
-    return replace(view, caption=alt_text(figure, summary, observations), tables=figure_tables(figure, summary))
+    return replace(view, caption=caption(figure, summary), alt=alt_text(figure, summary, observations),
+                   tables=figure_tables(figure, summary))
 
 
 def page_payload(figures: dict[str, Figure]) -> dict:
@@ -235,6 +239,8 @@ def figure_view(figure: Figure, formats: tuple[str, ...]) -> FigureView:
 
 def category_row(c) -> CategoryRow:
     """Format one category's statistics for the table."""
+    if not c.measured:
+        return CategoryRow(c.name, c.color, "not measured", "–", "–", "–", "–", "–", "–")
     if not c.heads:
         return CategoryRow(c.name, c.color, 0, "0%", "–", "–", "–", "–", 0)
     return CategoryRow(
