@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import reporter
-from reporter.errors import InputError, OutputError, ReporterError, UsageError
+from reporter.errors import InputError, OutputError, ReporterError, UsageError, cli_words
 from reporter.input.inspect import inspect
 from reporter.options import Options
 
@@ -28,8 +28,8 @@ def table(names, n_layers=4, n_heads=3) -> pd.DataFrame:
 
 
 def refused_alike(frame: pd.DataFrame, message: str, **options) -> None:
-    """build raises ``message`` (one line) and inspect reports that very problem."""
-    with pytest.raises(ReporterError) as raised:
+    """build raises ``message`` (one line) and inspect reports that very problem (both in the CLI's words)."""
+    with pytest.raises(ReporterError) as raised, cli_words():
         reporter.build(frame, formats=(), **options)
     assert str(raised.value) == message and "\n" not in message
     found = inspect(frame, Options.from_kwargs(**options))
