@@ -196,11 +196,11 @@ def test_feather_with_duplicate_columns_and_binary_parquet(tmp_path):
 # -- API calls -----------------------------------------------------------------------------------------
 
 SMALL = table(["A", "B"])
+OBJECTS = ("; give a path, a pandas, polars or pyarrow table, a [layers, heads] array (numpy, or anything with "
+           "__array__), or a dict {head_id: value}, {category: [head ids]} or {category: array}")
 API_CALLS = {
-    "build(123)": (lambda: reporter.build(123), InputError,
-                   "the table must be a path or a pandas DataFrame, not int; pass a file name or a DataFrame"),
-    "build(None)": (lambda: reporter.build(None), InputError,
-                    "the table must be a path or a pandas DataFrame, not NoneType; pass a file name or a DataFrame"),
+    "build(123)": (lambda: reporter.build(123), InputError, "cannot read a builtins.int" + OBJECTS),
+    "build(None)": (lambda: reporter.build(None), InputError, "cannot read a builtins.NoneType" + OBJECTS),
     'layers="8"': (lambda: reporter.build(SMALL, layers="8", heads="8"), UsageError,
                    "option 'layers' must be a whole number, got str '8'"),
     "layers=8.5": (lambda: reporter.build(SMALL, layers=8.5, heads=8), UsageError,
@@ -252,7 +252,7 @@ def test_messages_are_one_line_and_capped(cli, tmp_path):
     many = table([f"category number {i}" for i in range(60)], n_layers=10, n_heads=6)
     with pytest.raises(UsageError) as raised:
         reporter.build(many, categories="nope", formats=())
-    assert str(raised.value) == ("--categories names 'nope', which the table does not have (it has: "
+    assert str(raised.value) == ("categories= names 'nope', which the table does not have (it has: "
                                  + ", ".join(f"category number {i}" for i in (0, 1, 10, 11, 12, 13, 14, 15, 16, 17))
                                  + " and 50 more)")
 

@@ -100,10 +100,7 @@ def stem_of(path: Path) -> str:
 
 
 def table_path(table: object) -> Path:
-    """``table`` as a path that the file system can look up, or an InputError saying what it is instead."""
-    if not isinstance(table, (str, os.PathLike)):
-        raise InputError(f"the table must be a path or a table object (a DataFrame, an array), not "
-                         f"{type(table).__name__}; pass a file name or a DataFrame")
+    """``table`` (text or a path) as a path the file system can look up, or an InputError saying why not."""
     path = Path(table)
     try:
         os.fsencode(path)
