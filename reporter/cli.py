@@ -105,6 +105,7 @@ def add_output_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--output", metavar="DIR", help="output folder (default: site/)")
     p.add_argument("--formats", default="svg,png,pdf", help="figure export formats (default: svg,png,pdf)")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    p.add_argument("--open", action="store_true", help="open the written page in the web browser")
     p.add_argument("--force", action="store_true",
                    help="write into an existing folder that holds other files (they are left untouched), "
                         "or replace a --single-file that reporter did not write")
@@ -169,11 +170,12 @@ def main(argv: list[str] | None = None) -> int:
     with contextlib.suppress(ValueError):  # only the main thread may set handlers
         signal.signal(signal.SIGTERM, terminated)
     logging.basicConfig(level=logging.WARNING, format="reporter: warning: %(message)s")
+    exporter, shown = None, Progress.for_args(args)
     try:
         check_arguments(args)
-        start_exporter(args)
+        exporter = start_exporter(args)
         with cli_words():
-            return run(args, started)
+            return run(args, started, exporter, shown)
     except ReporterError as exc:
         print(f"reporter: error: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -189,9 +191,9 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 1
     finally:
-        from .vega import exporter
-
-        exporter.stop()
+        shown.clear()
+        if exporter is not None:
+            exporter.close()
 
 
 def terminated(*_: object) -> None:
@@ -200,16 +202,13 @@ def terminated(*_: object) -> None:
     sys.exit(143)
 
 
-def start_exporter(args: argparse.Namespace) -> None:
+def start_exporter(args: argparse.Namespace):
     """Boot vl-convert in a helper process before the heavy imports, when figures or the bundle will be made."""
     if not hasattr(args, "formats"):
-        return
-    from .pages import assets
-    from .vega import exporter
+        return None
+    from .pages.assets import exporter_for
 
-    cold = not assets.bundle_path().exists()
-    if cold or exported_formats(args):
-        exporter.start(bundle=cold)
+    return exporter_for(exported_formats(args))
 
 
 def exported_formats(args: argparse.Namespace) -> str:
@@ -224,22 +223,25 @@ def check_arguments(args: argparse.Namespace) -> None:
         raise UsageError("--single-file writes one file and -o writes a site folder; give one of them")
 
 
-def run(args: argparse.Namespace, started: float) -> int:
+def run(args: argparse.Namespace, started: float, exporter, shown: "Progress") -> int:
     """Dispatch one parsed command; ``started`` is when the command began, for the closing line."""
+    if args.command == "inspect":
+        return run_inspect(args)
+    shown("loading the libraries")
     import_pipeline()
     from .report import build
     from .site import SiteReport, build_any
 
-    if args.command == "inspect":
-        return run_inspect(args)
     trackers = tracker_loggers(args)  # fail on a missing extra before building or writing anything
+    given = {"exporter": exporter, "progress": shown}
     if args.command == "demo":
-        report = build(EXAMPLE, formats=exported_formats(args), force=args.force, **EXAMPLE_OPTIONS)
+        report = build(EXAMPLE, formats=exported_formats(args), force=args.force, **given, **EXAMPLE_OPTIONS)
     elif args.command == "diff":
         from .diff_report import build_diff
 
         report = build_diff(args.run_a, args.run_b, title=args.title, model=args.model, layers=args.layers,
-                            heads=args.heads, categories=args.categories, formats=exported_formats(args), force=args.force)
+                            heads=args.heads, categories=args.categories, formats=exported_formats(args),
+                            force=args.force, **given)
     else:
         report = build_any(
             args.input,
@@ -251,21 +253,34 @@ def run(args: argparse.Namespace, started: float) -> int:
             formats=exported_formats(args),
             **score_options(args),
             force=args.force,
+            **given,
         )
-    say = (lambda _msg: None) if args.quiet or not sys.stderr.isatty() else progress_printer()
     if getattr(args, "single_file", None):
         if isinstance(report, SiteReport):  # several pages, not one
             raise UsageError(f"--single-file writes one page, but the input holds {len(report.reports)} models; "
                              "build the site with -o, or choose one model with --model")
+        shown("writing the page")
         page = report.save_html(args.single_file)
     else:
-        page = report.save(args.output or "site", progress=say) / "index.html"
+        page = report.save(args.output or "site", progress=shown) / "index.html"
     for log_report in trackers:
+        shown(f"logging to {log_report.__module__.rsplit('.', 1)[-1]}")
         log_report(report)
+    shown.clear()
     if not args.quiet:
         seconds = time.perf_counter() - started
         print(f"wrote {page} ({report.figure_count()} figures) in {seconds:.1f} s")
+    if args.open:
+        open_in_browser(page)
     return 0
+
+
+def open_in_browser(page: Path) -> None:
+    """Open the written page in the user's web browser; a machine without one only gets a warning."""
+    import webbrowser
+
+    if not webbrowser.open(Path(page).resolve().as_uri()):
+        logging.getLogger("reporter").warning("no web browser could be opened; open %s yourself", page)
 
 
 def import_pipeline() -> None:
@@ -301,10 +316,30 @@ def tracker_loggers(args: argparse.Namespace) -> list:
     return loggers
 
 
-def progress_printer():
-    """A one-line progress display for terminals."""
+class Progress:
+    """A one-line progress display on a terminal's stderr: each step replaces the last, ``clear`` erases it.
 
-    def say(message: str) -> None:
-        print(f"\r\033[Kreporter: {message}…", end="", file=sys.stderr, flush=True)
+    Off (every call does nothing) with --quiet or when stderr is not a terminal,
+    so logs and pipes never get carriage returns.
+    """
 
-    return say
+    def __init__(self, stream=None) -> None:
+        self.stream = stream
+        self.shown = False
+
+    @classmethod
+    def for_args(cls, args: argparse.Namespace) -> "Progress":
+        """On for a writing command on a terminal without --quiet; off otherwise."""
+        on = hasattr(args, "quiet") and not args.quiet and sys.stderr.isatty()
+        return cls(sys.stderr if on else None)
+
+    def __call__(self, message: str) -> None:
+        if self.stream is not None:
+            print(f"\r\033[Kreporter: {message}…", end="", file=self.stream, flush=True)
+            self.shown = True
+
+    def clear(self) -> None:
+        """Erase the line, so what is printed next starts on a clean line."""
+        if self.shown:
+            print("\r\033[K", end="", file=self.stream, flush=True)
+            self.shown = False

@@ -45,6 +45,12 @@ class UsageError(ReporterError):
     exit_code = 2
 
 
+class TrackerError(ReporterError):
+    """An experiment tracker (MLflow, W&B) refused or could not be reached (exit status 2)."""
+
+    exit_code = 2
+
+
 class OutputError(ReporterError):
     """The output folder cannot be written safely (exit status 2)."""
 

@@ -87,7 +87,7 @@ def compare_models(summaries: Sequence[Summary], slugs: Sequence[str]) -> ModelC
     return ModelComparison(
         models=models,
         categories=categories,
-        colors=colors_for(categories),
+        colors=colors_for(categories, {n for s in summaries for n, heads in s.by_n_categories if heads}),
         cells=cells,
         profile=depth_profile(summaries),
         summaries=tuple(summaries),

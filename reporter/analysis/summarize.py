@@ -154,8 +154,9 @@ def describe(table: HeadTable, kv_heads: int | None = None) -> Summary:
     The tests (``with_tests``) are most of the time summarize takes; a build
     draws its figures from this Summary while they run.
     """
-    colors = colors_for(table.categories)
     heads = classified_heads(table)
+    present = set(heads["n_categories"].tolist())
+    colors = colors_for(table.categories, present)
     multi = heads[heads["n_categories"] >= 2]
     shared = multi.explode("category_list")["category_list"].value_counts()
     stats = tuple(
@@ -175,7 +176,7 @@ def describe(table: HeadTable, kv_heads: int | None = None) -> Summary:
         heads=heads.drop(columns="category_list"),
         profile=layer_profile(table),
         colors=colors,
-        legend=tuple(legend_order(table.categories)),
+        legend=tuple(legend_order(table.categories, present)),
         by_n_categories=heads_by_n_categories(heads),
         intersections=exact_intersections(heads, table.categories),
         kv_heads=kv_heads or None,

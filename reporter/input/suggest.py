@@ -99,11 +99,11 @@ def per_relation(per_head: pd.DataFrame) -> pd.DataFrame:
 
 def too_little_kept(counts: dict[str, int], classified: int, n_total: int, per_head: pd.DataFrame | None,
                     rule: str | None) -> list[str]:
-    """A problem when a rule keeps almost nothing: no category reaches MIN_HEADS, under MIN_KEPT_SHARE of all heads."""
-    if rule is None or per_head is None or n_total == 0 or classified >= MIN_KEPT_SHARE * n_total:
-        return []
-    if max(counts.values(), default=0) >= MIN_HEADS:
+    """A problem when a rule keeps almost nothing: under MIN_HEADS per category and under MIN_KEPT_SHARE of all heads."""
+    needed = MIN_HEADS * max(len(counts), 1)
+    if rule is None or per_head is None or n_total == 0 or classified >= MIN_KEPT_SHARE * n_total or classified >= needed:
         return []
     scores = per_relation(per_head)
-    return [f"the rule keeps {classified:,} of {n_total:,} heads ({100 * classified / n_total:.1f}%) and no category "
-            f"reaches the {MIN_HEADS} heads a claim about its layers needs; try {suggested_rules(scores)}"]
+    return [f"the rule keeps {classified:,} of {n_total:,} heads ({100 * classified / n_total:.1f}%), fewer than "
+            f"{needed:,} ({MIN_HEADS} per category, the least a claim about where a category sits needs); "
+            f"try {suggested_rules(scores)}"]

@@ -22,9 +22,9 @@ def install(env: jinja2.Environment) -> jinja2.Environment:
     return env
 
 
-def script_sources(*scripts: str) -> str:
-    """The CSP ``script-src`` sources that allow exactly ``scripts``: one ``'sha256-…'`` each."""
-    return " ".join(f"'sha256-{digest(script)}'" for script in scripts)
+def script_sources(*scripts: str | None) -> str:
+    """The CSP ``script-src`` sources that allow exactly ``scripts``: one ``'sha256-…'`` each (None: no such script)."""
+    return " ".join(f"'sha256-{digest(script)}'" for script in scripts if script is not None)
 
 
 def digest(script: str) -> str:

@@ -1,7 +1,8 @@
 """Render the overview page of a multi-model site: ModelComparison, observations, figures -> HTML.
 
 Template context of templates/overview.html: ``page`` (an OverviewPage) and
-``vega_bundle`` (the inline JavaScript, already safe for a <script> element).
+``vega_bundle`` (the inline JavaScript, already safe for a <script> element),
+``vega_src`` and ``theme`` (see assets.script_context).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import __version__
-from .assets import script_json, vega_bundle
+from .assets import script_context, script_json
 from ..charts import Figure
 from ..analysis.across_models import ModelComparison, ModelCategory
 from ..observe.categories import Observation
@@ -67,8 +68,11 @@ class OverviewPage:
 
 def render_overview(cmp: ModelComparison, observations: list[Observation], figures: dict[str, Figure],
                     title: str | None, formats: tuple[str, ...], sources: tuple[str, ...],
-                    with_links: bool = True) -> str:
-    """The overview page as HTML text; without links it stands alone (no model pages, no downloads)."""
+                    with_links: bool = True, vega_src: str | None = None, theme: str | None = None) -> str:
+    """The overview page as HTML text; without links it stands alone (no model pages, no downloads).
+
+    ``vega_src`` and ``theme`` as in assets.script_context.
+    """
     page = OverviewPage(
         title=title or f"Attention-head categories: {len(cmp.models)} models",
         version=__version__,
@@ -82,7 +86,7 @@ def render_overview(cmp: ModelComparison, observations: list[Observation], figur
         downloads=(Link("comparison.json", "data/comparison.json"),) if with_links else (),
         payload=script_json(page_payload(figures)),
     )
-    return environment().get_template("overview.html").render(page=page, vega_bundle=vega_bundle())
+    return environment().get_template("overview.html").render(page=page, **script_context(vega_src, theme))
 
 
 def model_line(cmp: ModelComparison, index: int, with_links: bool) -> ModelLine:
