@@ -66,7 +66,7 @@ def kv_groups(summary: Summary, kv_heads: int) -> Figure:
 def grid_panel(summary: Summary, size: int, width: int, height: int) -> dict:
     """Every classified head by legend label; white rules between KV groups."""
     t = summary.table
-    order = [label for label in summary.legend if label != UNCLASSIFIED]  # the cells are classified heads only
+    order = list(summary.legend)
     xs = alt.Scale(domain=[0, t.n_layers], nice=False)
     ys = alt.Scale(domain=[0, t.n_heads], nice=False, reverse=True)
     x = alt.X("layer:Q", title="layer", scale=xs,
