@@ -125,7 +125,7 @@ def test_large_model_does_not_hit_altairs_row_limit():
 def legend_of(report) -> dict[str, str]:
     """The All Categories legend of a built report: entry -> colour, top to bottom."""
     color = report.figures["heatmaps"].spec["concat"][0]["layer"][1]["encoding"]["color"]
-    assert color["legend"]["values"] == color["scale"]["domain"]
+    assert "values" not in color["legend"]  # the domain lists the entries (charts/vega_safe.py)
     return dict(zip(color["scale"]["domain"], color["scale"]["range"]))
 
 

@@ -46,6 +46,11 @@ def cut(text: str) -> str:
     return text + " " if text in OBJECT_MEMBERS else text
 
 
+def lines_cut(text: str | list) -> str | list:
+    """A title's text, one line or a list of lines, each line ``cut``."""
+    return [cut(line) if isinstance(line, str) else line for line in text] if isinstance(text, list) else cut(text)
+
+
 def safe_spec(spec: dict, names: Iterable[str] | None) -> dict:
     """``spec`` (changed in place and returned) with every name made safe to draw, as the module says."""
     long = names is None or any(len(n) > CUT for n in names)
@@ -62,10 +67,10 @@ def walk(node: object, long: bool) -> None:
     if not isinstance(node, dict):
         return
     title = node.get("title")
-    if isinstance(title, str):
-        node["title"] = cut(title)
-    elif isinstance(title, dict) and isinstance(title.get("text"), str):
-        title["text"] = cut(title["text"])
+    if isinstance(title, (str, list)):
+        node["title"] = lines_cut(title)
+    elif isinstance(title, dict) and isinstance(title.get("text"), (str, list)):
+        title["text"] = lines_cut(title["text"])
     for channel in (node.get("encoding") or {}).values():
         for definition in channel if isinstance(channel, list) else [channel]:
             if isinstance(definition, dict):
