@@ -14,8 +14,10 @@ def test_build_writes_site_and_exits_0(cli, tmp_path):
     table = write_csv(tmp_path / "heads.csv", [(0, 0, "A"), (1, 2, "B")])
     result = cli("build", str(table), "-o", str(tmp_path / "out"), "--formats", "svg")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith(f"wrote {tmp_path / 'out' / 'index.html'} (3 figures) in ")
+    # No head is in two categories: the overlap figure is one sentence on the page, not drawn or exported.
+    assert result.stdout.startswith(f"wrote {tmp_path / 'out' / 'index.html'} (2 figures) in ")
     assert (tmp_path / "out" / "figures" / "heatmaps.svg").is_file()
+    assert not (tmp_path / "out" / "figures" / "overlap.svg").exists()
 
 
 def test_default_output_folder_is_site(cli, tmp_path):

@@ -256,8 +256,9 @@ def test_several_files_make_one_site_and_the_build_is_byte_stable(tmp_path, cli)
     first = cli(*args, "-o", str(tmp_path / "one"))
     second = cli(*args, "-o", str(tmp_path / "two"))
     assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
-    # 3 for p, 2 for q (no head of q is in two categories: no overlap figure), 3 on the overview.
+    # 3 for P, 2 for Q (no head of Q is in two categories: its overlap is one sentence), 3 on the overview
     assert first.stdout.startswith(f"wrote {tmp_path / 'one' / 'index.html'} (8 figures)")
+    assert not (tmp_path / "one" / "q-run" / "figures" / "overlap.svg").exists()
     files = sorted(p.relative_to(tmp_path / "one") for p in (tmp_path / "one").rglob("*") if p.is_file())
     assert Path("p-run/index.html") in files and Path("q-run/data/summary.json") in files
     for rel in files:

@@ -46,7 +46,8 @@ def test_repr_html_is_a_sandboxed_srcdoc_iframe_of_the_page(small_table):
     frames = soup.find_all("iframe")
     assert len(frames) == 1
     assert frames[0]["sandbox"] == ["allow-scripts"]  # bs4 splits the token list; no allow-same-origin
-    assert frames[0]["srcdoc"] == report.to_html()  # escaped into the attribute, unescaped by the parser
+    # Escaped into the attribute, unescaped by the parser; light unless the notebook says it is dark.
+    assert frames[0]["srcdoc"] == report.to_html(theme="light")
     assert "src" not in frames[0].attrs
 
 
