@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from . import __version__
-from .errors import ReporterError, UsageError, cli_words
+from .errors import ReporterError, UsageError, cli_words, one_line
 
 EXAMPLE = Path(__file__).resolve().parent / "examples" / "synthetic-80x64.csv"
 EXAMPLE_OPTIONS = {
@@ -167,9 +167,8 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status."""
     started = time.perf_counter()
     args = parser().parse_args(argv)
-    # `kill` and CI cancellations send SIGTERM: unwind like Ctrl-C so the staging folder is removed.
     with contextlib.suppress(ValueError):  # only the main thread may set handlers
-        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+        signal.signal(signal.SIGTERM, terminated)
     logging.basicConfig(level=logging.WARNING, format="reporter: warning: %(message)s")
     exporter, shown = None, Progress.for_args(args)
     try:
@@ -186,13 +185,21 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # an internal error: one line unless asked for the traceback
         if os.environ.get("REPORTER_DEBUG"):
             raise
-        print(f"reporter: internal error: {type(exc).__name__}: {exc} (set REPORTER_DEBUG=1 for the traceback)",
+        # A JavaScript stack from vl-convert is many lines: its first says what went wrong.
+        first = one_line(str(exc).strip().splitlines()[0] if str(exc).strip() else "", 300)
+        print(f"reporter: internal error: {type(exc).__name__}: {first} (set REPORTER_DEBUG=1 for the traceback)",
               file=sys.stderr)
         return 1
     finally:
         shown.clear()
         if exporter is not None:
             exporter.close()
+
+
+def terminated(*_: object) -> None:
+    """SIGTERM (``kill``, a CI cancellation): say so, then unwind like Ctrl-C so the staging folder is removed."""
+    print("reporter: terminated; the output folder was left as it was", file=sys.stderr)
+    sys.exit(143)
 
 
 def start_exporter(args: argparse.Namespace):

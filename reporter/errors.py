@@ -8,10 +8,29 @@ import functools
 import re
 
 
+MAX_MESSAGE = 1_000  # characters of a message; what it echoes from the input is cut in the middle
+
+
 class ReporterError(Exception):
-    """Base of every error reporter raises on purpose; carries its exit status."""
+    """Base of every error reporter raises on purpose; carries its exit status.
+
+    The message is one printable line whatever it quotes from the input: line
+    breaks and lone surrogates become escapes, and a message longer than
+    MAX_MESSAGE keeps its start and its end (where the fix is said).
+    """
 
     exit_code = 1
+
+    def __init__(self, message: object = "") -> None:
+        super().__init__(one_line(str(message)))
+
+
+def one_line(text: str, limit: int = MAX_MESSAGE) -> str:
+    """``text`` as one printable line of at most about ``limit`` characters (escapes may add a few)."""
+    if len(text) > limit:
+        return f"{one_line(text[:limit * 2 // 3])} … {one_line(text[-(limit // 3):])}"
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
 
 
 class InputError(ReporterError):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import math
 import numbers
+import os
 from dataclasses import dataclass, fields
 
 from .errors import UsageError, listed
@@ -38,6 +39,7 @@ class Options:
     shape_from: str = "flag"  # where layers/heads came from: "flag" or "model-config"
 
     def __post_init__(self) -> None:
+        check_types(self)
         if (self.layers is None) != (self.heads is None):
             raise UsageError("--layers and --heads go together: give both or neither")
         for name in ("layers", "heads"):
@@ -66,9 +68,50 @@ class Options:
         if isinstance(kwargs.get("formats"), str):
             kwargs["formats"] = split_list(kwargs["formats"])
         for key in ("categories", "formats"):
-            if kwargs.get(key) is not None:
+            if isinstance(kwargs.get(key), (list, tuple)):
                 kwargs[key] = tuple(kwargs[key])
         return cls(**kwargs)
+
+
+# The type each option must have (None is always allowed where the default is None).
+WHOLE, NUMBER, TEXT, TEXTS, FLAG = "a whole number", "a number", "text", "a list of text", "True or False"
+KINDS = {"layers": WHOLE, "heads": WHOLE, "top_k": WHOLE, "kv_heads": WHOLE, "threshold": NUMBER,
+         "top_percent": NUMBER, "title": TEXT, "model": TEXT, "score_column": TEXT, "aggregate": TEXT,
+         "category_map": TEXT, "category": TEXT, "categories": TEXTS, "formats": TEXTS, "example": FLAG, "force": FLAG}
+
+
+def check_types(options: Options) -> None:
+    """Refuse an option of the wrong type (``layers="8"``) before it is compared or iterated."""
+    for name, kind in KINDS.items():
+        value = getattr(options, name)
+        if value is not None and not has_kind(value, kind):
+            raise UsageError(f"option {name!r} must be {kind}, got {type(value).__name__} {value!r}")
+        if any(not encodable(text) for text in (value if isinstance(value, tuple) else [value])):
+            raise UsageError(f"option {name!r} holds a lone surrogate ({value!r}), which no page can hold; fix that text")
+
+
+def encodable(value: object) -> bool:
+    """False for text with a lone surrogate, which UTF-8 cannot write."""
+    try:
+        value.encode("utf-8") if isinstance(value, str) else None
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def has_kind(value: object, kind: str) -> bool:
+    """Whether ``value`` is of ``kind`` (bool is not a number here: True layers is a slip)."""
+    if kind == FLAG:
+        return isinstance(value, bool)
+    if isinstance(value, bool):
+        return False
+    if kind == WHOLE:
+        return isinstance(value, numbers.Integral)
+    if kind == NUMBER:
+        return isinstance(value, numbers.Real)
+    if kind == TEXT:
+        return isinstance(value, (str, os.PathLike))
+    return isinstance(value, tuple) and all(isinstance(v, str) for v in value)
 
 
 def check_rule(options: Options) -> None:

@@ -123,7 +123,7 @@ class Product(ABC):
         """Write only the main page as one self-contained HTML file (``--single-file``), atomically."""
         from .output.single_file import write_single_file
 
-        return write_single_file(path, self.to_html(), force=self.force, inputs=self.input_digests())
+        return write_single_file(given_path(path), self.to_html(), force=self.force, inputs=self.input_digests())
 
     def figure_count(self) -> int:
         """How many figures the product holds, over all its pages."""
@@ -146,5 +146,16 @@ class Product(ABC):
         say = progress or silent
         say("rendering the pages")
         parts = self.parts()
-        return write_sites(Path(out or self.default_folder), parts, self.formats, say, force=self.force,
+        return write_sites(given_path(out or self.default_folder), parts, self.formats, say, force=self.force,
                            exporter=self.exporter)
+
+
+def given_path(value: object) -> Path:
+    """Where to write, as a Path; anything but text or a path is an OutputError, not a TypeError."""
+    import os
+
+    from .errors import OutputError
+
+    if not isinstance(value, (str, os.PathLike)):
+        raise OutputError(f"the place to write must be a path, not {type(value).__name__}")
+    return Path(value)

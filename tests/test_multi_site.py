@@ -334,6 +334,8 @@ def test_figures_reach_the_export_helper_in_the_order_the_site_is_staged():
 def test_the_pages_of_a_site_share_one_hashed_copy_of_the_vega_javascript(built, site):
     import hashlib
 
+    from reporter.pages.csp import digest
+
     [shared] = (built / "assets").iterdir()
     data = shared.read_bytes()
     assert shared.name == f"vega-{hashlib.sha256(data).hexdigest()[:16]}.js" and len(data) > 500_000
@@ -342,11 +344,15 @@ def test_the_pages_of_a_site_share_one_hashed_copy_of_the_vega_javascript(built,
         assert [s["src"] for s in soup.find_all("script", src=True)] == [src + shared.name]
         assert all(len(s.get_text()) < 100_000 for s in soup.find_all("script"))  # nothing inlined
         csp = soup.find("meta", attrs={"http-equiv": "Content-Security-Policy"})["content"]
-        assert "script-src 'unsafe-inline' 'self';" in csp
+        # The inline page script by hash (pages/csp.py), the shared file as 'self'.
+        inline = [s.string for s in soup.find_all("script", src=False) if s.get("type") != "application/json"]
+        assert f"script-src 'sha256-{digest(inline[0])}' 'self';" in csp and len(inline) == 1
     # A page standing alone (the overview's to_html, --single-file) still carries everything inline.
     alone = BeautifulSoup(site.to_html(), "html.parser")
     assert alone.find_all("script", src=True) == []
-    assert "script-src 'unsafe-inline';" in alone.find("meta", attrs={"http-equiv": "Content-Security-Policy"})["content"]
+    scripts = [s.string for s in alone.find_all("script") if s.get("type") != "application/json"]
+    hashes = " ".join(f"'sha256-{digest(s)}'" for s in scripts)
+    assert f"script-src {hashes};" in alone.find("meta", attrs={"http-equiv": "Content-Security-Policy"})["content"]
     assert max(len(s.get_text()) for s in alone.find_all("script")) > 500_000
 
 

@@ -18,6 +18,7 @@ import altair as alt
 from altair.utils.schemapi import debug_mode
 
 from .theme import GRID_SPACING, config
+from .vega_safe import safe_spec
 
 def unchecked() -> AbstractContextManager:
     """A block in which Altair builds charts without validating each object as it is made.
@@ -76,12 +77,14 @@ def figure_spec(body: alt.Chart | dict, params: Iterable[dict] = (), names: Iter
     """The top-level spec of a figure: schema, ``params`` (signals and selections), the shared config and its fit.
 
     ``names`` are the names from the input that the figure shows (categories,
-    models): the config cuts long ones short. None: assume some are long.
+    models): the config cuts long ones short. None: assume some are long. Every
+    name reaches the spec's text through ``safe_spec``.
     ``fit`` (fit_grid, fit_stretch) tells the page how the figure adapts to
     the room it has (usermeta: Vega-Lite ignores it); without one the page
     only shrinks a figure too wide for its box.
     """
-    spec = {"$schema": alt.SCHEMA_URL, **part(body), "config": config(names)}
+    names = None if names is None else list(names)
+    spec = safe_spec({"$schema": alt.SCHEMA_URL, **part(body), "config": config(names)}, names)
     params = list(params)
     if params:
         spec["params"] = params

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import altair as alt
 
+from .vega_safe import literal
+
 HIGHLIGHT = "highlight"
 LAYER_RANGE = "layer_range"
 LAYER_BRUSH = "layer_brush"
@@ -38,8 +40,8 @@ def picked(*fields: str, label: str | None = None, lists: tuple[str, ...] = ()) 
     ``", "``-joined list of category names.
     """
     tests = [f"{HIGHLIGHT} === ''"]
-    tests += [f"datum[{f!r}] === {HIGHLIGHT}" for f in fields + ((label,) if label else ())]
-    tests += [f"indexof(split(datum[{f!r}], ', '), {HIGHLIGHT}) >= 0" for f in lists]
+    tests += [f"datum[{literal(f)}] === {HIGHLIGHT}" for f in fields + ((label,) if label else ())]
+    tests += [f"indexof(split(datum[{literal(f)}], ', '), {HIGHLIGHT}) >= 0" for f in lists]
     return " || ".join(tests)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import altair as alt
 
 from ..palette import multi_label
@@ -13,6 +15,9 @@ from .theme import DARK_CELL_INK, DIAGONAL, LIGHT_CELL_INK, PAGE, SHADING, TEXT
 
 CELL = 52  # pixels per matrix cell
 COLUMN = 30  # pixels per intersection column
+# Combinations drawn in the UpSet panel, largest first: 64 categories can give thousands (a head in a
+# random few of them), and a column each made a figure wider than any screen and 6 GB to export.
+MAX_COMBINATIONS = 40
 
 
 def matrix_records(summary: Summary) -> list[dict]:
@@ -69,6 +74,7 @@ def make(source) -> Figure:
 def overlap(summary: Summary) -> Figure:
     """The pair matrix beside the intersection sizes, sharing the ``highlight`` signal; a sentence when no head is shared."""
     panels = [matrix_panel(summary)]
+    everything, summary = summary, dataclasses.replace(summary, intersections=summary.intersections[:MAX_COMBINATIONS])
     if summary.intersections:
         panels.append(upset_panel(summary))
     # A grid of two columns, so the page can put the intersections under the matrix when they do not fit beside it.
@@ -83,10 +89,11 @@ def overlap(summary: Summary) -> Figure:
         "intersection_members": member_records(summary),
         "intersection_spans": span_records(summary),
     }
-    stand_in = None if summary.intersections else alt_text(summary)
+    # The alt text and the data tables hold every combination; the panel draws the MAX_COMBINATIONS largest.
+    stand_in = None if summary.intersections else alt_text(everything)
     return Figure(slug="overlap", title="Heads shared between categories", spec=spec, datasets=datasets,
-                  alt_text=alt_text(summary), stand_in=stand_in,
-                  tables=(pair_table(summary), intersection_table(summary)) if summary.intersections else ())
+                  alt_text=alt_text(everything), stand_in=stand_in,
+                  tables=(pair_table(everything), intersection_table(everything)) if summary.intersections else ())
 
 
 def matrix_panel(summary: Summary) -> dict:

@@ -8,16 +8,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from .columns import normalize_columns
 from ..errors import ReporterError
-from .load import check_inside_shape, check_not_empty, check_options_fit, kv_granular_heads, order_categories, parse, \
-    resolve_shape
+from .load import check_not_empty, check_options_fit, kv_granular_heads, parse, resolve_shape
 from .models import models_in, select_model
 from ..options import Options
 from .read import RawInput, read
 from .registry import shape_of
 from .shapes import Parsed
 from .suggest import too_little_kept
+from .validate import checked_table, validated_frame
 
 
 @dataclass
@@ -94,9 +93,9 @@ def inspect(table: object, options: Options) -> Inspection:
 
 def inspect_frame(raw: RawInput, options: Options, found: Inspection) -> None:
     """The checks after reading; each stage runs only when the ones it needs passed."""
-    frame = normalize_columns(raw.frame, options.score_column)
-    found.models = models_in(frame)
     try:
+        frame = validated_frame(raw.frame, options)
+        found.models = models_in(frame)
         check_not_empty(frame)
         frame, found.model = select_model(frame, options.model)
     except ReporterError as exc:
@@ -122,15 +121,14 @@ def inspect_frame(raw: RawInput, options: Options, found: Inspection) -> None:
     if kv:
         found.query_heads, found.n_heads = found.n_heads, kv
         resolved = (found.n_layers, kv, found.shape_source)
-    found.problems += collect(lambda: check_inside_shape(parsed.extent, *resolved))
-    count_categories(parsed, options, found)
+    # The same checks as build's, so inspect refuses what build refuses.
+    categories = attempt(lambda: checked_table(parsed, *resolved, options, found.model), found)
+    if categories is not None:
+        count_categories(parsed, categories, found)
 
 
-def count_categories(parsed: Parsed, options: Options, found: Inspection) -> None:
+def count_categories(parsed: Parsed, categories: tuple[str, ...], found: Inspection) -> None:
     """Heads per category in panel order, and the number of classified heads."""
-    categories = attempt(lambda: order_categories(parsed.categories, options.categories), found)
-    if categories is None:
-        return
     counts = parsed.memberships["category"].value_counts()
     found.categories = {name: int(counts.get(name, 0)) for name in categories}
     members = parsed.memberships[parsed.memberships["category"].isin(categories)]

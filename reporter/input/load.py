@@ -12,11 +12,8 @@ import logging
 
 import pandas as pd
 
-from .columns import normalize_columns
 from ..errors import InputError, UsageError, listed
 from .known_models import lookup
-from ..palette import UNCLASSIFIED, multi_label
-from .limits import check_limits
 from .models import select_model
 from ..options import Options
 from .read import RawInput, read
@@ -24,6 +21,7 @@ from .scores import has_rule, rule_flag
 from .registry import shape_of
 from .shapes import Parsed
 from .table import HeadTable
+from .validate import checked_table, validated_frame
 
 log = logging.getLogger(__name__)
 
@@ -42,10 +40,7 @@ def load_raw(raw: RawInput, options: Options) -> HeadTable:
     n_layers, n_heads, shape_source = resolve_shape(parsed.extent, raw.metadata, options, model)
     query_heads = n_heads
     n_heads = kv_granular_heads(raw.dense, n_heads, options, model) or n_heads
-    check_limits(parsed.memberships, n_layers, n_heads, options.categories)
-    check_inside_shape(parsed.extent, n_layers, n_heads, shape_source)
-    categories = order_categories(parsed.categories, options.categories)
-    check_category_names(categories)
+    categories = checked_table(parsed, n_layers, n_heads, shape_source, options, model)
     memberships = parsed.memberships[parsed.memberships["category"].isin(categories)]
     return HeadTable(
         memberships=memberships.reset_index(drop=True),
@@ -66,7 +61,7 @@ def load_raw(raw: RawInput, options: Options) -> HeadTable:
 
 def prepare(raw: RawInput, options: Options) -> tuple[pd.DataFrame, str | None]:
     """Canonical columns and the rows of the chosen model, with its name."""
-    frame = normalize_columns(raw.frame, options.score_column)
+    frame = validated_frame(raw.frame, options)
     check_not_empty(frame)
     return select_model(frame, options.model)
 
@@ -145,17 +140,6 @@ def check_inside_shape(extent: pd.DataFrame, n_layers: int, n_heads: int, source
                 f"{name} index {top} is outside the model shape {n_layers}x{n_heads} (from {source}); "
                 f"indexes are 0-based, so fix the table or the shape"
             )
-
-
-def check_category_names(categories: tuple[str, ...]) -> None:
-    """Refuse a category named like a legend entry reporter adds itself: the legend would show it twice."""
-    reserved = {UNCLASSIFIED, *(multi_label(n) for n in range(2, len(categories) + 1))}
-    clash = next((c for c in categories if c in reserved), None)
-    if clash is not None:
-        raise InputError(
-            f"category {clash!r} has the name of a legend entry reporter adds itself ({UNCLASSIFIED!r} for heads "
-            "in no category, 'N categories' for heads in several); rename that category in the table or --category-map"
-        )
 
 
 def order_categories(found, requested: tuple[str, ...] | None,

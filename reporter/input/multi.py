@@ -40,7 +40,7 @@ def model_inputs(inputs: Sequence[object], model: str | None = None, category: s
     Names that repeat across inputs get the input's stem appended.
     """
     found: list[ModelInput] = []
-    for index, source in enumerate(inputs):
+    for index, source in enumerate(input_list(inputs)):
         stem = input_stem(source, index)
         raw = read(source, category)
         names = [model] if model is not None else model_names(raw)
@@ -49,6 +49,13 @@ def model_inputs(inputs: Sequence[object], model: str | None = None, category: s
         else:
             found.extend(ModelInput(raw, name, name, stem) for name in names)
     return disambiguate(found)
+
+
+def input_list(inputs: object) -> list[object]:
+    """``inputs`` as a list of tables; one table given alone is a slip (a path would be read letter by letter)."""
+    if isinstance(inputs, (str, Path, pd.DataFrame)) or not isinstance(inputs, (list, tuple)):
+        raise UsageError(f"give the inputs as a list of paths or DataFrames, not {type(inputs).__name__}")
+    return list(inputs)
 
 
 def input_stem(source: object, index: int) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from .head_map import head_map_frame
 from .matrix import combine, matrix_frame, read_npy, read_npz, text_matrix
 from .objects import dense_shape, frame_of_object
 from .table import Source
+from .validate import check_columns
 
 COMPRESSIONS = (".gz", ".bz2", ".xz", ".zst")
 FORMATS = {
@@ -64,7 +66,7 @@ def read(table: object, category: str | None = None) -> RawInput:
     if found is not None:
         frame, fmt, metadata = found
         return RawInput(frame, fmt, metadata, dense=dense_shape(frame))
-    path = Path(table)
+    path = table_path(table)
     if not path.exists():
         raise InputError(f"{path}: no such file; check the path")
     if path.is_dir():
@@ -79,6 +81,7 @@ def read_file(path: Path, name: str) -> tuple[pd.DataFrame, str, dict[str, str]]
     if path.stat().st_size == 0:
         raise InputError(f"{path.name}: the file is empty; give a table with at least one row")
     try:
+        check_width(path, fmt)
         frame, metadata = READERS[fmt](path, name)
     except InputError:
         raise
@@ -96,6 +99,18 @@ def stem_of(path: Path) -> str:
     return name or path.name
 
 
+def table_path(table: object) -> Path:
+    """``table`` (text or a path) as a path the file system can look up, or an InputError saying why not."""
+    path = Path(table)
+    try:
+        os.fsencode(path)
+    except UnicodeEncodeError as exc:  # a lone surrogate: no file can have that name
+        raise InputError(f"{path}: not a file name this system can open; check the path") from exc
+    if "\0" in str(path):
+        raise InputError(f"{path}: a path cannot hold a NUL character; check the path")
+    return path
+
+
 def format_of(path: Path) -> str:
     """The table format named by a file's extension (compressed text formats allowed)."""
     suffixes = [s.lower() for s in path.suffixes]
@@ -106,6 +121,19 @@ def format_of(path: Path) -> str:
         shown = path.suffix or "(none)"
         raise InputError(f"{path.name}: unknown file type {shown!r}; use {KNOWN_TYPES}")
     return fmt
+
+
+def check_width(path: Path, fmt: str) -> None:
+    """Refuse a table with too many columns from its schema or header, before any column is read."""
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        names = pq.read_schema(path).names
+    elif fmt in ("csv", "tsv"):
+        names = pd.read_csv(path, sep="\t" if fmt == "tsv" else ",", nrows=0).columns
+    else:
+        return  # JSON has no header; Arrow files are read lazily (memory-mapped) anyway
+    check_columns(pd.DataFrame(columns=pd.Index(names)))
 
 
 def first_line(exc: BaseException) -> str:
@@ -143,7 +171,7 @@ def read_text(path: Path, name: str) -> tuple[pd.DataFrame, dict[str, str]]:
 def read_json(path: Path, name: str) -> tuple[pd.DataFrame, dict[str, str]]:
     """A JSON file: a map of head ids, an array of records or an object of columns (JSON Lines also accepted)."""
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = json.loads(path.read_text(encoding="utf-8-sig"))  # a byte order mark is allowed, as in CSV
     except ValueError:
         return read_jsonl(path)
     frame = head_map_frame(document, name, path.name)
@@ -154,7 +182,7 @@ def read_json(path: Path, name: str) -> tuple[pd.DataFrame, dict[str, str]]:
 
 def read_jsonl(path: Path, name: str = "") -> tuple[pd.DataFrame, dict[str, str]]:
     """A JSON Lines file: one record per line."""
-    return pd.read_json(path, lines=True, dtype={"head_id": str}), {}
+    return pd.read_json(path, lines=True, dtype={"head_id": str}, encoding="utf-8-sig"), {}
 
 
 def read_arrow(path: Path, name: str = "") -> tuple[pd.DataFrame, dict[str, str]]:

@@ -7,6 +7,7 @@ import pandas as pd
 
 from ..analysis.diff import Diff
 from ..analysis.summarize import Summary
+from .csv_text import csv_text
 
 
 def heads_csv(stats: Summary) -> str:
@@ -22,9 +23,9 @@ def heads_csv(stats: Summary) -> str:
     merged["categories"] = merged["categories"].fillna("")
     merged["n_categories"] = merged["n_categories"].fillna(0).astype("int64")
     merged["label"] = merged["label"].fillna("Unclassified")
-    return merged[["layer", "head", "categories", "n_categories", "label"]].to_csv(index=False, lineterminator="\n")
+    return csv_text(merged[["layer", "head", "categories", "n_categories", "label"]])
 
 
 def changes_csv(diff: Diff) -> str:
     """Every (layer, head, category) in either run with its status: gained, lost or kept."""
-    return diff.memberships[["layer", "head", "category", "status"]].to_csv(index=False, lineterminator="\n")
+    return csv_text(diff.memberships[["layer", "head", "category", "status"]])

@@ -72,6 +72,7 @@ def write_sites(out: Path, parts: dict[str, tuple[dict[str, bytes], dict[str, Fi
     try:
         recover(out)
         ours, legacy = owned_files(out, force)
+        check_no_mount(out)
         out.parent.mkdir(parents=True, exist_ok=True)
         with staging(out) as stage:
             new = stage / "new"
@@ -135,6 +136,16 @@ def owned_files(out: Path, force: bool) -> tuple[set[str], set[str]]:
             "folder with -o, or pass --force to add the report beside them (reporter never removes them)"
         )
     return set(), set()  # with --force a foreign folder, or one whose marker does not parse, loses nothing
+
+
+def check_no_mount(out: Path) -> None:
+    """Refuse a folder that is, or holds, a mount point: swapping the site would move it or empty it."""
+    if not out.is_dir():
+        return
+    for folder, _, _ in os.walk(out):  # os.walk does not follow links to folders
+        if os.path.ismount(folder):
+            raise OutputError(f"{folder} is a mount point inside the output folder; reporter would have to move it, "
+                              "so unmount it or choose another folder with -o")
 
 
 def manifest(marker: Path) -> dict[str, str | None] | None:

@@ -21,6 +21,7 @@ import jinja2
 
 from .. import __version__
 from .assets import cache_dir, script_context, script_json
+from .csp import install as install_csp
 from .alt_text import alt_text, caption
 from ..charts import DataTable, Figure
 from ..charts.theme import dark_colors, dark_config
@@ -125,7 +126,7 @@ def highlight_labels(summary: Summary) -> list[str]:
 @functools.lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
     """The one Jinja environment: autoescape on, undefined names are errors."""
-    return jinja2.Environment(
+    return install_csp(jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir())),
         bytecode_cache=TemplateCache(),
         autoescape=True,
@@ -133,7 +134,7 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-    )
+    ))
 
 
 class TemplateCache(jinja2.FileSystemBytecodeCache):

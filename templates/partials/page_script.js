@@ -1,0 +1,2 @@
+{% include "partials/embed.js" %}
+{% include "partials/anchors.js" %}
