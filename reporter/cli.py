@@ -111,6 +111,9 @@ def add_input_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--aggregate", choices=("mean", "max", "median"), default="mean",
                    help="how repeated rows (prompts, templates) combine (default: mean)")
     p.add_argument("--category-map", metavar="FILE", help="relation -> category map (.csv with relation,category or .json)")
+    p.add_argument("--engine", choices=("auto", "pandas", "duckdb"), default="auto",
+                   help="how files are read: auto (DuckDB scans Parquet datasets, globs, s3:// and files over 64 MB "
+                        "out of core), pandas or duckdb")
 
 
 def score_options(args: argparse.Namespace) -> dict:
@@ -118,6 +121,7 @@ def score_options(args: argparse.Namespace) -> dict:
     return {
         "score_column": args.score_column, "threshold": args.threshold, "top_k": args.top_k,
         "top_percent": args.top_percent, "aggregate": args.aggregate, "category_map": args.category_map,
+        "engine": args.engine,
     }
 
 

@@ -10,6 +10,7 @@ from .errors import UsageError
 
 FORMATS = ("svg", "png", "pdf")
 AGGREGATES = ("mean", "max", "median")
+ENGINES = ("auto", "pandas", "duckdb")
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class Options:
     category_map: str | None = None
     force: bool = False  # write into an existing folder reporter did not make, keeping its files
     kv_heads: int | None = None  # grouped-query attention: key/value heads per layer
+    engine: str = "auto"  # how files are read: auto (DuckDB for datasets and large Parquet), pandas or duckdb
 
     def __post_init__(self) -> None:
         if (self.layers is None) != (self.heads is None):
@@ -42,6 +44,8 @@ class Options:
         check_rule(self)
         if self.kv_heads is not None and (not isinstance(self.kv_heads, numbers.Integral) or self.kv_heads < 1):
             raise UsageError(f"--kv-heads must be a positive whole number, got {self.kv_heads!r}")
+        if self.engine not in ENGINES:
+            raise UsageError(f"--engine must be one of {', '.join(ENGINES)}, got {self.engine!r}")
         unknown = sorted(set(self.formats) - set(FORMATS))
         if unknown:
             raise UsageError(f"unknown figure format {unknown[0]!r}: choose from {', '.join(FORMATS)}")

@@ -36,7 +36,7 @@ SCHEMA_VERSION = 1
 def build_any(inputs: Sequence[object], **options: object) -> "Report | SiteReport":
     """A single-model Report when the inputs hold one model, else a multi-model SiteReport."""
     opts = Options.from_kwargs(**options)
-    found = model_inputs(list(inputs), opts.model)  # reads each input once
+    found = model_inputs(list(inputs), opts.model, opts)  # reads each input once
     if len(found) == 1 and len(inputs) == 1:
         return Report.from_table(load_raw(found[0].source, opts), opts)
     return site_from(found, opts)
@@ -45,7 +45,7 @@ def build_any(inputs: Sequence[object], **options: object) -> "Report | SiteRepo
 def build_site(inputs: Sequence[object], **options: object) -> "SiteReport":
     """Build an overview and one report per model from paths or DataFrames; see Options for the keywords."""
     opts = Options.from_kwargs(**options)
-    return site_from(model_inputs(list(inputs), opts.model), opts)
+    return site_from(model_inputs(list(inputs), opts.model, opts), opts)
 
 
 def site_from(found, opts: Options) -> "SiteReport":

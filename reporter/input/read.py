@@ -10,6 +10,7 @@ import pandas as pd
 
 from ..digest import sha256_of
 from ..errors import InputError
+from ..options import Options
 from .table import Source
 
 COMPRESSIONS = (".gz", ".bz2", ".xz", ".zst")
@@ -38,8 +39,17 @@ class RawInput:
     source: Source | None = None
 
 
-def read(table: object) -> RawInput:
-    """Read ``table`` (a path, a folder of Parquet files or a DataFrame) into a RawInput."""
+def read(table: object, options: Options | None = None) -> RawInput:
+    """Read ``table`` (a path, a folder of Parquet files or a DataFrame) into a RawInput.
+
+    With ``options``, a dataset or another engine's frame is aggregated where it lives (engines.py).
+    """
+    if options is not None and not isinstance(table, pd.DataFrame):
+        from .engines import read_in_engine
+
+        pushed = read_in_engine(table, options)
+        if pushed is not None:
+            return pushed
     if isinstance(table, pd.DataFrame):
         return RawInput(table.copy(), "dataframe")
     path = Path(table)  # type: ignore[arg-type]
