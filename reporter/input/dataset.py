@@ -22,7 +22,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from ..digest import sha256_of
-from ..errors import InputError
+from ..errors import InputError, UsageError
 from .read import first_line, sha256_of_folder
 from .table import Source
 
@@ -53,12 +53,26 @@ def is_dataset_location(table: object, engine: str) -> bool:
         return False
     text = os.fspath(table)
     if text.startswith("s3://") or (GLOB & set(text) and not Path(text).exists()):
-        return True
-    if engine == "pandas" or not Path(text).exists():
+        return require_duckdb(text)
+    if engine == "pandas" or not Path(text).exists() or (engine == "auto" and not has_duckdb()):
         return False
     path = Path(text)
     is_parquet = path.is_dir() or path.suffix.lower() in (".parquet", ".pq")
     return is_parquet and (engine == "duckdb" or local_bytes(path) > LARGE_BYTES)
+
+
+def has_duckdb() -> bool:
+    """Whether the optional DuckDB engine is installed."""
+    import importlib.util
+
+    return importlib.util.find_spec("duckdb") is not None
+
+
+def require_duckdb(location: str) -> bool:
+    """True, or a UsageError saying how to install DuckDB, which reads globs and object storage."""
+    if not has_duckdb():
+        raise UsageError(f"{location}: reading a glob or s3:// dataset needs DuckDB; pip install 'reporter[datasets]'")
+    return True
 
 
 def local_bytes(path: Path) -> int:

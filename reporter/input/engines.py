@@ -171,3 +171,29 @@ def read_dataset(location: str, options: Options):
         except Exception as exc:  # DuckDB's read and cast errors are the data's fault
             raise InputError(f"{location}: cannot read the dataset ({first_line(exc)}); check every part is complete") from exc
     return RawInput(frame, "parquet-dataset", metadata, dataset.source_of(found))
+
+
+SAMPLE_ROWS = 1_000_000  # rows `inspect` reads from a dataset or another engine's frame
+
+
+def read_bounded(table: object, options: Options):
+    """For ``inspect``: (the rows to check, rows in the input or None if uncounted, rows read or None if all).
+
+    A dataset is counted from its Parquet footers and checked on its first
+    SAMPLE_ROWS rows; another engine's frame is checked on its first rows, uncounted.
+    """
+    from .read import RawInput, read
+
+    if is_engine_frame(table):
+        frame = collect(lazy(table).head(SAMPLE_ROWS))
+        return RawInput(frame, "dataframe"), None, len(frame)
+    from . import dataset
+
+    if not dataset.is_dataset_location(table, options.engine):
+        raw = read(table)
+        return raw, len(raw.frame), None
+    found = dataset.open_dataset(str(table))
+    with dataset.connection() as con:
+        frame = collect(lazy(dataset.relation_of(found, con)).head(SAMPLE_ROWS))
+    raw = RawInput(frame, "parquet-dataset", dataset.metadata_of(found), dataset.source_of(found))
+    return raw, dataset.row_count(found), len(frame)

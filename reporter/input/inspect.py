@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from os import PathLike
 
 import pandas as pd
 
@@ -12,7 +13,8 @@ from .load import check_inside_shape, check_not_empty, check_options_fit, input_
     resolve_shape
 from .models import models_in, select_model
 from ..options import Options
-from .read import RawInput, read
+from .engines import read_bounded
+from .read import RawInput
 from .scores import read_category_map, score_problems
 from .shapes import Parsed, detect_shape, long_problems, wide_problems
 
@@ -24,6 +26,7 @@ class Inspection:
     input: str
     format: str | None = None
     rows: int | None = None
+    rows_read: int | None = None  # a dataset or engine frame is checked on its first rows only
     models: tuple[str, ...] = ()
     model: str | None = None
     shape: str | None = None
@@ -43,7 +46,7 @@ class Inspection:
 
     def lines(self) -> list[str]:
         """The inspection as lines of text for the terminal."""
-        out = [f"input: {self.input}" + (f" ({self.format}, {self.rows:,} rows)" if self.format else "")]
+        out = [f"input: {self.input}" + (f" ({self.format}, {self.counted()})" if self.format else "")]
         if self.models:
             out.append(f"models in the table: {', '.join(self.models)}")
         if self.model:
@@ -55,7 +58,7 @@ class Inspection:
         if self.rule:
             out.append(f"rule: {self.rule}")
         if self.categories:
-            out.append("categories:")
+            out.append("categories:" if self.rows_read is None else f"categories (in the {self.rows_read:,} rows read):")
             width = max(len(name) for name in self.categories)
             out += [f"  {name:<{width}}  {count:,} heads" for name, count in self.categories.items()]
         if self.classified is not None and self.n_layers:
@@ -66,15 +69,23 @@ class Inspection:
         return out
 
 
+    def counted(self) -> str:
+        """How many rows the input has and, for a bounded scan, how many were read."""
+        if self.rows_read is None:
+            return f"{self.rows:,} rows"
+        whole = f"{self.rows:,} rows in its Parquet footers; " if self.rows is not None else ""
+        return f"{whole}read the first {self.rows_read:,} for these checks"
+
+
 def inspect(table: object, options: Options) -> Inspection:
     """Inspect an input the way ``build`` would read it, collecting problems instead of stopping at the first."""
-    found = Inspection(input="DataFrame" if isinstance(table, pd.DataFrame) else str(table))
+    found = Inspection(input=str(table) if isinstance(table, (str, PathLike)) else "DataFrame")
     try:
-        raw = read(table)
+        raw, found.rows, found.rows_read = read_bounded(table, options)  # a dataset: footers and a bounded scan
     except ReporterError as exc:
         found.problems.append(str(exc))
         return found
-    found.format, found.rows = raw.format, len(raw.frame)
+    found.format = raw.format
     inspect_frame(raw, options, found)
     return found
 
