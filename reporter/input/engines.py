@@ -176,16 +176,16 @@ def read_dataset(location: str, options: Options):
 SAMPLE_ROWS = 1_000_000  # rows `inspect` reads from a dataset or another engine's frame
 
 
-def read_bounded(table: object, options: Options):
+def read_bounded(table: object, options: Options, sample_rows: int = SAMPLE_ROWS):
     """For ``inspect``: (the rows to check, rows in the input or None if uncounted, rows read or None if all).
 
     A dataset is counted from its Parquet footers and checked on its first
-    SAMPLE_ROWS rows; another engine's frame is checked on its first rows, uncounted.
+    ``sample_rows`` rows; another engine's frame is checked on its first rows, uncounted.
     """
     from .read import RawInput, read
 
     if is_engine_frame(table):
-        frame = collect(lazy(table).head(SAMPLE_ROWS))
+        frame = collect(lazy(table).head(sample_rows))
         return RawInput(frame, "dataframe"), None, len(frame)
     from . import dataset
 
@@ -194,6 +194,6 @@ def read_bounded(table: object, options: Options):
         return raw, len(raw.frame), None
     found = dataset.open_dataset(str(table))
     with dataset.connection() as con:
-        frame = collect(lazy(dataset.relation_of(found, con)).head(SAMPLE_ROWS))
+        frame = collect(lazy(dataset.relation_of(found, con)).head(sample_rows))
     raw = RawInput(frame, "parquet-dataset", dataset.metadata_of(found), dataset.source_of(found))
     return raw, dataset.row_count(found), len(frame)

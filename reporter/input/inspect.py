@@ -13,7 +13,7 @@ from .load import check_inside_shape, check_not_empty, check_options_fit, input_
     resolve_shape
 from .models import models_in, select_model
 from ..options import Options
-from .engines import read_bounded
+from .engines import SAMPLE_ROWS, read_bounded
 from .read import RawInput
 from .scores import read_category_map, score_problems
 from .shapes import Parsed, detect_shape, long_problems, wide_problems
@@ -77,11 +77,14 @@ class Inspection:
         return f"{whole}read the first {self.rows_read:,} for these checks"
 
 
-def inspect(table: object, options: Options) -> Inspection:
-    """Inspect an input the way ``build`` would read it, collecting problems instead of stopping at the first."""
+def inspect(table: object, options: Options, sample_rows: int = SAMPLE_ROWS) -> Inspection:
+    """Inspect an input the way ``build`` would read it, collecting problems instead of stopping at the first.
+
+    A dataset or another engine's frame is checked on its first ``sample_rows`` rows.
+    """
     found = Inspection(input=str(table) if isinstance(table, (str, PathLike)) else "DataFrame")
     try:
-        raw, found.rows, found.rows_read = read_bounded(table, options)  # a dataset: footers and a bounded scan
+        raw, found.rows, found.rows_read = read_bounded(table, options, sample_rows)  # a dataset: footers and a bounded scan
     except ReporterError as exc:
         found.problems.append(str(exc))
         return found
