@@ -256,8 +256,7 @@ def import_pipeline() -> None:
     """
     gc.disable()
     try:
-        from . import report  # noqa: F401
-        from . import site
+        from . import report, site  # noqa: F401
     finally:
         gc.enable()
     gc.freeze()

@@ -3,30 +3,28 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Callable
 
-from . import __version__
-from .vega import exporter
+from .analysis.diff import Diff, diff_tables
 from .charts import Figure
 from .charts.diff import build_diff_figures
-from .analysis.diff import Diff, diff_tables
 from .errors import UsageError
 from .input.load import load_raw
-from .input.read import read
 from .input.multi import model_names, shared_categories, with_categories
+from .input.read import read
+from .input.table import HeadTable
 from .observe.categories import Observation
 from .observe.diff import observe_diff
 from .options import Options
-from .pages.diff import render_diff
+from .output.csv_tables import changes_csv
+from .output.diff_json import diff_dict
 from .output.headline import diff_metrics
-from .output.summary_json import dumps, observation_dict
+from .output.summary_json import dumps
+from .pages.diff import render_diff
 from .product import Product
-from .input.table import HeadTable
-
-SCHEMA_VERSION = 1
+from .vega import exporter
 
 
 def build_diff(a: object, b: object, **options: object) -> "DiffReport":
@@ -99,49 +97,4 @@ class DiffReport(Product):
         """Both runs' SHA-256, when they came from files."""
         return tuple(t.source.sha256 for t in (self.diff.a, self.diff.b) if t.source)
 
-    default_folder = "diff"
-
-    @property
-    def force(self) -> bool:
-        """--force: write beside files reporter did not write."""
-        return self.options.force
-
-    @property
-    def formats(self) -> tuple[str, ...]:
-        """The static formats of the figure exports."""
-        return self.options.formats
-
-
-def changes_csv(diff: Diff) -> str:
-    """Every (layer, head, category) in either run with its status: gained, lost or kept."""
-    return diff.memberships[["layer", "head", "category", "status"]].to_csv(index=False, lineterminator="\n")
-
-
-def diff_dict(diff: Diff, observations: list[Observation]) -> dict:
-    """The diff.json document: both runs, totals, per-category changes and observations."""
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "generator": {"name": "reporter", "version": __version__},
-        "runs": [run_dict(diff.label_a, diff.a), run_dict(diff.label_b, diff.b)],
-        "model": {"n_layers": diff.n_layers, "n_heads": diff.n_heads},
-        "totals": {**asdict(diff.totals), "jaccard": rounded(diff.totals.jaccard)},
-        "categories": [
-            {"name": c.name, "color": c.color, "heads_a": c.heads_a, "heads_b": c.heads_b, "kept": c.kept,
-             "gained": c.gained, "lost": c.lost, "jaccard": rounded(c.jaccard),
-             "changed_layers": list(c.changed_window) if c.changed_window else None,
-             "changed_layers_share": rounded(c.changed_window_share)}
-            for c in diff.categories
-        ],
-        "observations": [observation_dict(o) for o in observations],
-    }
-
-
-def run_dict(label: str, t: HeadTable) -> dict:
-    """One run's label, model and source."""
-    return {"label": label, "model": t.model, "shape_source": t.shape_source,
-            "source": {"name": t.source.name, "sha256": t.source.sha256} if t.source else None}
-
-
-def rounded(value: float | None) -> float | None:
-    """Four decimals, or None."""
-    return None if value is None else round(value, 4)
+    default_folder = "diff"  # where save() writes when no folder is given

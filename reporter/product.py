@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Callable
 
 from .charts import Figure
+from .options import Options
 
 
 class Product(ABC):
@@ -36,20 +37,18 @@ class Product(ABC):
     def to_html(self) -> str:
         """The main page as one self-contained HTML file (no links to side files)."""
 
-    @property
-    @abstractmethod
-    def default_folder(self) -> str:
-        """Where ``save`` writes when no folder is given."""
+    options: Options  # every product keeps the options it was built with
+    default_folder = "site"  # where ``save`` writes when no folder is given
 
     @property
-    @abstractmethod
     def force(self) -> bool:
         """Whether the user allowed writing into a folder reporter did not make (``--force``)."""
+        return self.options.force
 
     @property
-    @abstractmethod
     def formats(self) -> tuple[str, ...]:
         """The static formats every figure is exported to."""
+        return self.options.formats
 
     def input_digests(self) -> tuple[str, ...]:
         """The SHA-256 of each input file, which ``save_html`` never overwrites."""

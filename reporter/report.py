@@ -5,24 +5,22 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
-from typing import Callable
 
-import numpy as np
-import pandas as pd
 
-from .vega import exporter
+from .analysis.robustness import with_neighbours
+from .analysis.summarize import Summary, describe, with_tests
 from .charts import Figure, build_figures
 from .input.load import load
+from .input.table import HeadTable
 from .observe.categories import Observation, observe
 from .observe.kv_groups import kv_observations
 from .options import Options
-from .pages.report import Link, render_report
-from .analysis.summarize import Summary, describe, with_tests
+from .output.csv_tables import heads_csv
 from .output.headline import headline_metrics
 from .output.summary_json import dumps, summary_dict
+from .pages.report import Link, render_report
 from .product import Product
-from .input.table import HeadTable
+from .vega import exporter
 
 log = logging.getLogger(__name__)
 
@@ -48,12 +46,12 @@ class Report(Product):
     def from_table(cls, table: HeadTable, options: Options) -> "Report":
         """Run summarize, observe and charts on a loaded table."""
         kv = kv_heads_for(table, options)
-        described = describe(table)
+        described = describe(table, kv)
         # Figures need no test results: with an export helper running (the CLI), each one
         # is drawn there while the next is built and while the tests run here.
         figures = build_figures(described, kv, on_figure=exporter.sender(options.formats))
-        stats = with_tests(described)
-        observations = tuple(observe(stats)) + tuple(kv_observations(stats, kv))
+        stats = with_neighbours(with_tests(described))
+        observations = tuple(observe(stats)) + tuple(kv_observations(stats))
         return cls(table, stats, observations, figures, options)
 
     @cached_property
@@ -84,18 +82,6 @@ class Report(Product):
         """Totals, classified share and heads per category."""
         return headline_metrics(self.summary)
 
-    default_folder = "site"
-
-    @property
-    def force(self) -> bool:
-        """--force: write beside files reporter did not write."""
-        return self.options.force
-
-    @property
-    def formats(self) -> tuple[str, ...]:
-        """The static formats of the figure exports."""
-        return self.options.formats
-
     def input_digests(self) -> tuple[str, ...]:
         """The input file's SHA-256, when the table came from a file."""
         return (self.table.source.sha256,) if self.table.source else ()
@@ -122,19 +108,3 @@ def kv_heads_for(table: HeadTable, options: Options) -> int | None:
     if known is None or (known.n_layers, known.n_heads) != (table.n_layers, table.n_heads):
         return None
     return known.n_kv_heads if known.n_kv_heads < known.n_heads else None
-
-
-def heads_csv(stats: Summary) -> str:
-    """Every head of the model, classified or not: layer, head, categories, n_categories, label."""
-    t = stats.table
-    grid = pd.DataFrame(
-        {
-            "layer": np.repeat(np.arange(t.n_layers, dtype="int64"), t.n_heads),
-            "head": np.tile(np.arange(t.n_heads, dtype="int64"), t.n_layers),
-        }
-    )
-    merged = grid.merge(stats.heads, on=["layer", "head"], how="left")
-    merged["categories"] = merged["categories"].fillna("")
-    merged["n_categories"] = merged["n_categories"].fillna(0).astype("int64")
-    merged["label"] = merged["label"].fillna("Unclassified")
-    return merged[["layer", "head", "categories", "n_categories", "label"]].to_csv(index=False, lineterminator="\n")

@@ -14,12 +14,14 @@ CONFIDENCE = 1 - ALPHA
 CORE_SHARE = 0.8
 HALF_SHARE = 0.5
 
-# Heads needed before a test-based claim: where one model's category concentrates (a Monte Carlo
-# test has little power below this, and a core window of a handful of heads says little) ...
-MIN_HEADS = 20
-# ... where a category sits in each model of an overview, and whether categories cluster in KV groups.
-MIN_HEADS_PER_MODEL = 10
-MIN_HEADS_KV = 10
+# Heads needed before any test-based claim, on every page (one model, the overview, KV groups): a
+# concentration, a lean, a comparison, a cluster split, a third of depth across models. Ten is where the
+# Monte Carlo and binomial tests can reach p < ALPHA at all for a tight group (ten heads in one layer of
+# eighty: p ~ 1e-13; ten heads spread evenly: p ~ 1) and the 80% window holds at least eight heads. Below
+# it a category gets checkable facts instead: its count, its layer span, its densest layers, and the heads
+# themselves when there are at most LIST_HEADS.
+MIN_HEADS = 10
+LIST_HEADS = 8
 
 # "Clearly earlier/later": |Cliff's delta| >= DELTA_MIN (a "medium" effect: one category's head is
 # later than the other's in at least two pairs out of three) and its interval excludes 0. "Clearly more
@@ -40,3 +42,13 @@ RARE = 0.05
 # Diffs of two runs.
 MIN_CHANGES = 5  # fewer changed memberships than this: list their layers instead of a window
 MIN_SHIFT = 10  # gained and lost heads each needed before comparing their layers
+
+# Clusters (analysis/clusters.py): a split needs MIN_CLUSTER_SHARE of a category's heads, and at least
+# MIN_CLUSTER_HEADS, on each side of an empty run; at most MAX_CLUSTERS clusters are described.
+MIN_CLUSTER_SHARE = 0.1
+MIN_CLUSTER_HEADS = 3
+MAX_CLUSTERS = 3
+
+# Empty layers: a run of layers with no classified head is said when it spans at least EMPTY_MIN_SHARE of
+# the depth (and two layers) and an even spread of the classified heads would leave it empty with p < ALPHA.
+EMPTY_MIN_SHARE = 0.1

@@ -7,30 +7,27 @@ import html
 import logging
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
 from typing import Callable, Sequence
 
-from . import __version__
-from .vega import exporter
+from .analysis.across_models import ModelComparison, compare_models
 from .charts import Figure
 from .charts.overview import build_overview_figures
-from .analysis.across_models import ModelComparison, compare_models
 from .input.load import load_raw
 from .input.multi import load_models, model_inputs
-from .slugs import folder_slugs
 from .observe.categories import Observation
 from .observe.models import observe_models
 from .options import Options
-from .pages.report import Link
-from .pages.overview import render_overview
-from .report import Report
+from .output.comparison_json import comparison_dict
 from .output.headline import site_metrics
-from .output.summary_json import dumps, observation_dict
+from .output.summary_json import dumps
+from .pages.overview import render_overview
+from .pages.report import Link
 from .product import Product
+from .report import Report
+from .slugs import folder_slugs
+from .vega import exporter
 
 log = logging.getLogger(__name__)
-
-SCHEMA_VERSION = 1
 
 
 def build_any(inputs: Sequence[object], **options: object) -> "Report | SiteReport":
@@ -111,61 +108,9 @@ class SiteReport(Product):
         """How many models, and each model's headline numbers under its slug."""
         return site_metrics(list(self.slugs), [r.summary for r in self.reports])
 
-    default_folder = "site"
-
-    @property
-    def force(self) -> bool:
-        """--force: write beside files reporter did not write."""
-        return self.options.force
-
-    @property
-    def formats(self) -> tuple[str, ...]:
-        """The static formats of the figure exports."""
-        return self.options.formats
-
     def _repr_html_(self) -> str:
         """The overview in a srcdoc iframe, for notebooks."""
         return (
             '<iframe style="width:100%;height:900px;border:0" sandbox="allow-scripts" '
             f'srcdoc="{html.escape(self.to_html(), quote=True)}"></iframe>'
         )
-
-
-def comparison_dict(cmp: ModelComparison, observations: list[Observation]) -> dict:
-    """The comparison.json document: models, their per-category statistics in depth, observations."""
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "generator": {"name": "reporter", "version": __version__},
-        "categories": list(cmp.categories),
-        "models": [
-            {
-                "name": m.name,
-                "slug": m.slug,
-                "href": f"{m.slug}/index.html",
-                "n_layers": m.n_layers,
-                "n_heads": m.n_heads,
-                "shape_source": m.shape_source,
-                "totals": {"heads": m.heads, "classified": m.classified, "unclassified": m.unclassified,
-                           "multi_category": m.multi_category},
-                "categories": [cell_dict(c) for c in cmp.cells if c.slug == m.slug],
-            }
-            for m in cmp.models
-        ],
-        "observations": [observation_dict(o) for o in observations],
-    }
-
-
-def cell_dict(c) -> dict:
-    """One category in one model; nulls where it has no heads."""
-    return {
-        "name": c.category,
-        "heads": c.heads,
-        "share_of_heads": round(c.share_of_heads, 4),
-        "median_depth": c.median_depth,
-        "q1_depth": c.q1_depth,
-        "q3_depth": c.q3_depth,
-        "core_layers": list(c.core_layers) if c.core_layers else None,
-        "core_depth": list(c.core_depth) if c.core_depth else None,
-        "core_share": round(c.core_share, 4) if c.core_share is not None else None,
-        "heads_by_third": list(c.thirds),
-    }

@@ -21,7 +21,9 @@ def test_every_figure_has_alt_text_written_from_its_observations(small_table):
     soup, report = page(small_table)
     for slug in report.figures:
         label = soup.select_one(f"[data-figure='{slug}']")["aria-label"]
-        assert label == soup.select_one(f"#fig-{slug} figcaption").get_text()
+        # The visible caption says what the figure draws; the alt text adds the observations it shows.
+        caption = soup.select_one(f"#fig-{slug} figcaption").get_text()
+        assert label.startswith(caption) and not any(o.text in caption for o in report.observations)
         for obs in report.observations:
             if obs.figure == slug:
                 assert obs.text in label
@@ -37,7 +39,7 @@ def test_every_figure_has_alt_text_written_from_its_observations(small_table):
 
 
 def test_layer_profile_alt_text_carries_its_concentration_finding():
-    # 24 A heads fill layers 2-3 of a 6x12 model; B has one head in each layer, too few to locate.
+    # 24 A heads fill layers 2-3 of a 6x12 model; B has one head in each layer, too few for a test.
     rows = [(layer, head, "A") for layer in (2, 3) for head in range(12)] + [(layer, 0, "B") for layer in range(6)]
     table = pd.DataFrame(rows, columns=["layer", "head", "category"])
     soup = BeautifulSoup(build(table, layers=6, heads=12, formats=()).to_html(), "html.parser")
@@ -48,7 +50,7 @@ def test_layer_profile_alt_text_carries_its_concentration_finding():
     # The heatmaps show the layer profile's findings too, followed by their own.
     assert soup.select_one("[data-figure='heatmaps']")["aria-label"].startswith(
         "Heatmaps of 6 layers by 12 heads: All Categories, then one panel per category (A, B); "
-        "28 heads are classified. " + core + " Only 6 heads are B: ")
+        "28 heads are classified. " + core + " All 6 B heads sit in layers 0–5: L0H0, L1H0, L2H0, L3H0, L4H0 and L5H0.")
 
 
 def test_heatmap_data_table_lists_heads_per_layer(small_table):

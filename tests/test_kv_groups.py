@@ -47,8 +47,8 @@ def test_same_input_same_p_values():
 
 
 def test_observation_names_the_clustering_category():
-    s = summarize(load(grouped_table(), Options(layers=8, heads=8)))
-    [obs] = kv_observations(s, 2)
+    s = summarize(load(grouped_table(), Options(layers=8, heads=8)), 2)
+    [obs] = kv_observations(s)
     assert (obs.id, obs.kind, obs.figure) == ("kv-groups", "concentration", "kv-groups")
     assert obs.text.startswith(
         "With 2 KV groups of 4 heads, heads cluster within KV groups for X (48 same-group pairs vs "
@@ -57,22 +57,22 @@ def test_observation_names_the_clustering_category():
     assert obs.text.endswith("p ≤ 0.0005); permutation test, 2,000 shuffles within layers.")
     assert obs.evidence["categories"]["Y"] == {"pairs": 0, "expected": obs.evidence["categories"]["Y"]["expected"],
                                                "p_value": 1.0}
-    assert kv_observations(s, None) == []
+    assert kv_observations(summarize(load(grouped_table(), Options(layers=8, heads=8)))) == []
 
 
 def test_several_clustering_categories_are_listed_with_and():
     # Z: heads 4-7 in every layer, all in KV group 1: clusters like X.
     table = pd.concat([grouped_table(), pd.DataFrame([(layer, head, "Z") for layer in range(8) for head in range(4, 8)],
                                                      columns=["layer", "head", "category"])])
-    [obs] = kv_observations(summarize(load(table, Options(layers=8, heads=8))), 2)
+    [obs] = kv_observations(summarize(load(table, Options(layers=8, heads=8)), 2))
     floor = "p ≤ 0.0005"
     assert "for X (48 same-group pairs vs " in obs.text and f", {floor}) and Z (48 same-group pairs vs " in obs.text
     assert obs.text.endswith(f"{floor}); permutation test, 2,000 shuffles within layers.")
 
 
 def test_too_few_heads_are_not_tested(small_table):
-    s = summarize(load(small_table, Options(layers=6, heads=4)))
-    [obs] = kv_observations(s, 2)
+    s = summarize(load(small_table, Options(layers=6, heads=4)), 2)
+    [obs] = kv_observations(s)
     assert obs.text == "With 2 KV groups of 2 heads, no category has the 10 heads needed to test whether it clusters within KV groups."
 
 

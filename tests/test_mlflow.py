@@ -145,14 +145,20 @@ def test_cli_mlflow_missing_is_a_usage_error_before_writing(small_table, tmp_pat
     assert sorted(os.listdir(tmp_path)) == ["heads.csv"]
 
 
-def test_cli_mlflow_logs_a_two_model_site(store, cli, small_table, tmp_path):
+def run_on_two_tables(store, cli, small_table, tmp_path, *args: str):
+    """Run the CLI with --mlflow on a.csv (the small table) and b.csv (without C); return the one run it made."""
     uri, _ = store
     small_table.to_csv(tmp_path / "a.csv", index=False)
     small_table[small_table["category"] != "C"].to_csv(tmp_path / "b.csv", index=False)
-    result = cli("build", "a.csv", "b.csv", "-o", "site", "--mlflow", "--formats", "svg", "--quiet", cwd=tmp_path,
+    result = cli(*args, "--mlflow", "--quiet", cwd=tmp_path,
                  env={"MLFLOW_TRACKING_URI": uri, "MLFLOW_EXPERIMENT_NAME": "heads"})
     assert (result.returncode, result.stderr) == (0, "")
     (run,) = MlflowClient().search_runs([MlflowClient().get_experiment_by_name("heads").experiment_id])
+    return run
+
+
+def test_cli_mlflow_logs_a_two_model_site(store, cli, small_table, tmp_path):
+    run = run_on_two_tables(store, cli, small_table, tmp_path, "build", "a.csv", "b.csv", "-o", "site", "--formats", "svg")
     metrics = run.data.metrics
     assert metrics["models"] == 2.0
     assert (metrics["a/category_heads/C"], metrics["b/category_heads/C"]) == (2.0, 0.0)
@@ -166,13 +172,7 @@ def test_cli_mlflow_logs_a_two_model_site(store, cli, small_table, tmp_path):
 
 
 def test_cli_mlflow_logs_a_diff(store, cli, small_table, tmp_path):
-    uri, _ = store
-    small_table.to_csv(tmp_path / "a.csv", index=False)
-    small_table[small_table["category"] != "C"].to_csv(tmp_path / "b.csv", index=False)
-    result = cli("diff", "a.csv", "b.csv", "-o", "changes", "--mlflow", "--formats", "", "--quiet", cwd=tmp_path,
-                 env={"MLFLOW_TRACKING_URI": uri, "MLFLOW_EXPERIMENT_NAME": "heads"})
-    assert (result.returncode, result.stderr) == (0, "")
-    (run,) = MlflowClient().search_runs([MlflowClient().get_experiment_by_name("heads").experiment_id])
+    run = run_on_two_tables(store, cli, small_table, tmp_path, "diff", "a.csv", "b.csv", "-o", "changes", "--formats", "")
     metrics = run.data.metrics
     c_heads = int((small_table["category"] == "C").sum())
     kept = len(small_table) - c_heads

@@ -120,17 +120,21 @@ def test_depth_statistics_line_up_models_of_different_depth(site):
 def test_cross_model_observations_say_what_holds_and_what_differs(site):
     got = {o.id: o.text for o in site.observations}
     assert list(got) == [
-        "early-same-third", "late-same-third", "deep2-few-in-first-third",
+        "early-same-third", "late-same-third", "deep2-few-in-first-third", "empty-layers",
         "early-before-deep2", "deep2-before-late", "early-before-late",
-        "deep2-thirds-differ", "rare-presence", "rare-too-few", "deep2-share",
+        "deep2-thirds-not-different", "rare-presence", "rare-too-few", "deep2-share",
         "unclassified-range", "multi-category-range",
     ]
     assert got["late-same-third"] == (
         "Late heads sit mostly in the last third of depth in both models: P (100.0% of 12 heads) and "
         "Q (100.0% of 12 heads), where an even spread would put 35.5%–37.5% there.")
     assert got["deep2-few-in-first-third"] == (
-        "In both models, few Deep2 heads sit in the first third of depth: P (0.0% of 20 heads) and "
-        "Q (0.0% of 22 heads), where an even spread would put 31.2%–32.3% there.")
+        "In both models, few Deep2 heads sit in the first third of depth: 0.0% of 20 heads in P and "
+        "0.0% of 22 heads in Q, where an even spread would put 31.2%–32.3% there.")
+    # P has no head in layers 3-9 (7 of 31 layers), Q none in layers 3-4 (2 of 16): both too empty for chance.
+    assert got["empty-layers"] == (
+        "In both models, a large range of layers holds no classified head at all: layers 3–9 of 31 in P (22.6%) "
+        "and layers 3–4 of 16 in Q (12.5%).")
     assert got["early-before-late"] == (
         "In both models, Early heads sit earlier than Late heads (median depth 0.03 vs 0.97 in P; 0.07 vs 0.93 in Q).")
     assert got["rare-presence"] == "Rare heads exist only in P (3 heads); Q has none."
@@ -150,8 +154,11 @@ def test_no_claim_without_support(site):
     ids = {o.id for o in site.observations}
     assert "late-share" not in ids and "early-share" not in ids
     assert round(two_proportion_p(12, 248, 12, 96), 3) == 0.012
-    deep2 = next(o for o in site.observations if o.id == "deep2-thirds-differ")
-    assert deep2.text.startswith("In none of the 2 models with at least 10 Deep2 heads does one third")
+    # Deep2 puts 8 and 12 of its heads in the middle and last thirds of P, 10 and 12 in Q: no difference to claim.
+    deep2 = next(o for o in site.observations if o.id == "deep2-thirds-not-different")
+    assert deep2.text == ("Where Deep2 heads sit in the thirds of depth does not differ clearly between the 2 models "
+                          "(permutation test, p = 0.78); pooled, the last third holds 57.1% of their 42 heads.")
+    assert "deep2-thirds-differ" not in ids
 
 
 def test_a_category_sitting_in_different_thirds_is_reported_as_a_difference():
@@ -159,8 +166,9 @@ def test_a_category_sitting_in_different_thirds_is_reported_as_a_difference():
     rows += [("late", layer, h, "X") for layer in (18, 19, 20) for h in range(4)] + [("late", 0, 0, "Y")]
     site = build_site([pd.DataFrame(rows, columns=["model", "layer", "head", "category"])], formats=())
     text = {o.id: o.text for o in site.observations}["x-thirds-differ"]
-    assert text == ("X heads favour different parts of depth across models: the first third in early "
-                    "(100.0% of 12 heads); the last third in late (100.0% of 12 heads).")
+    assert text == ("X heads sit in different parts of depth in different models (permutation test of the models' "
+                    "thirds, p = 0.0005): the first third holds the most in early (100.0% of 12 heads); the last third "
+                    "holds the most in late (100.0% of 12 heads).")
 
 
 def test_stat_helpers_match_scipy():

@@ -35,7 +35,8 @@ def test_page_lists_every_observation_in_order_with_a_link_to_an_existing_figure
         assert link["href"] == f"#fig-{o['figure']}"
         assert soup.select_one(f"figure#fig-{o['figure']}") is not None
     assert items[0].get_text(" ", strip=True).startswith("Early heads concentrate in layers 2–5: 80.0% of its 30 heads")
-    assert "Late heads sit later than Early heads: median layer 22 against 4." in [o["text"] for o in observations]
+    assert ("Late heads sit later than Early heads: median layer 22 against 4; Cliff's delta 1 (99% interval 1 to 1)."
+            in [o["text"] for o in observations])
 
 
 def test_summary_json_keeps_design_fields_and_adds_statistics_beside_them():
@@ -50,7 +51,7 @@ def test_summary_json_keeps_design_fields_and_adds_statistics_beside_them():
     assert early["depth_position"] == round(4 / 29, 4) and early["depth_third"] == "early"
     assert early["core_width"] == 4 and early["spread"] == round(4 / 30, 4)
     assert early["half_layers"] == [2, 4] and early["half_share"] == 0.6
-    assert doc["method"]["alpha"] == 0.01 and doc["method"]["min_heads"] == 20
+    assert doc["method"]["alpha"] == 0.01 and doc["method"]["min_heads"] == 10
     assert doc["comparisons"][0]["categories"] == ["Early", "Late"]
     assert doc["comparisons"][0]["later"] == "Late" and doc["comparisons"][0]["median_difference"] == 18.0
     for o in doc["observations"]:

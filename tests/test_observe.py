@@ -12,6 +12,7 @@ import pytest
 from reporter.input.load import load
 from reporter.observe.categories import observe
 from reporter.options import Options
+from reporter.analysis.robustness import with_neighbours
 from reporter.analysis.summarize import core_window, summarize
 from reporter.output.summary_json import dumps, summary_dict
 from reporter.input.table import HeadTable
@@ -32,6 +33,22 @@ def built(rows, n_layers: int, n_heads: int):
 
 def texts(observations) -> list[str]:
     return [o.text for o in observations]
+
+
+# The indirect-object-identification circuit of GPT-2 small (Wang et al. 2022): 12 x 12, 2-8 heads a class.
+IOI = {
+    "Duplicate token": [(0, 1), (0, 10), (3, 0)],
+    "Previous token": [(2, 2), (4, 11)],
+    "Induction": [(5, 5), (5, 8), (5, 9), (6, 9)],
+    "S-inhibition": [(7, 3), (7, 9), (8, 6), (8, 10)],
+    "Name mover": [(9, 9), (9, 6), (10, 0)],
+    "Negative name mover": [(10, 7), (11, 10)],
+    "Backup name mover": [(9, 0), (9, 7), (10, 1), (10, 2), (10, 6), (10, 10), (11, 2), (11, 9)],
+}
+
+
+def circuit_rows():
+    return [(layer, head, name) for name, heads in IOI.items() for layer, head in heads]
 
 
 # --- a uniform category -------------------------------------------------------------------------
@@ -83,7 +100,7 @@ def test_two_separated_categories_give_an_earlier_later_claim_naming_both():
     assert by_id["b-core"].layers == (26, 29)
     later = by_id["b-later"]
     assert later.kind == "comparison" and later.category == "B"
-    assert later.text == "B heads sit later than A heads: median layer 28 against 8."
+    assert later.text == "B heads sit later than A heads: median layer 28 against 8; Cliff's delta 1 (99% interval 1 to 1)."
     assert later.evidence["pairs"][0]["cliffs_delta"] == 1.0
     comp = summary.comparisons[0]
     assert (comp.first, comp.second, comp.later, comp.wider) == ("A", "B", "B", None)
@@ -107,8 +124,8 @@ def test_category_of_five_heads_gets_a_hedge_and_no_comparison():
     rows = separated_rows() + [(1, 0, "C"), (2, 3, "C"), (3, 1, "C"), (30, 2, "C"), (38, 5, "C")]
     summary, obs, by_id = built(rows, 40, 16)
     few = by_id["c-few"]
-    assert few.kind == "sparsity" and few.layers is None
-    assert few.text == "Only 5 heads are C: too few to say where C heads concentrate (median layer 3)."
+    assert few.kind == "sparsity" and few.layers == (1, 38)
+    assert few.text == "All 5 C heads sit in layers 1–38: L1H0, L2H3, L3H1, L30H2 and L38H5."
     c_comparisons = [c for c in summary.comparisons if "C" in (c.first, c.second)]
     assert len(c_comparisons) == 2
     assert all(c.cliffs_delta is None and c.later is None and c.wider is None for c in c_comparisons)
@@ -132,7 +149,7 @@ def test_category_with_no_heads_appears_with_nulls_and_a_sentence():
     assert doc["comparisons"] == [{
         "categories": ["A", "Empty"], "median_difference": None, "median_difference_share": None,
         "cliffs_delta": None, "cliffs_delta_ci": None, "later": None, "width_ratio": None,
-        "width_ratio_ci": None, "wider": None,
+        "width_ratio_ci": None, "wider": None, "reason": "too few heads",
     }]
     assert next(o for o in obs if o.id == "empty-few").text == "No head is in Empty."
 
@@ -148,7 +165,7 @@ def test_wide_and_narrow_category_at_the_same_centre_give_a_spread_comparison():
     assert wider.kind == "comparison" and wider.category == "Wide"
     assert wider.text == (
         "Wide heads are more spread out than Narrow heads: their core window, layers 15–39, "
-        "is 25 layers wide against 6 (layers 27–32)."
+        "is 25 layers wide against 6 (layers 27–32); width ratio 4.17 (99% interval 3.5 to 5.2)."
     )
     comp = summary.comparisons[0]
     assert comp.wider == "Wide" and comp.later is None
@@ -264,7 +281,8 @@ def test_reference_like_order_puts_positions_first_and_unclassified_last(referen
 
 # --- every number in every sentence is in summary.json -----------------------------------------
 
-NUMBER = re.compile(r"(\d+(?:\.\d+)?)(%?)")
+NUMBER = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(%?)")
+HEAD_ID = re.compile(r"\bL(\d+)H(\d+)\b")
 
 
 def numbers_in(value) -> list[float]:
@@ -277,8 +295,9 @@ def numbers_in(value) -> list[float]:
     return [n for item in items for n in numbers_in(item)]
 
 
-def formatted(value: float, is_percent: bool) -> str:
-    return f"{100 * value:.1f}" if is_percent else f"{value:g}"
+def formatted(value: float, is_percent: bool) -> set[str]:
+    """The ways a sentence writes a value: shares with one decimal (or a level such as 99%), the rest with :g."""
+    return {f"{100 * value:.1f}", f"{100 * value:g}"} if is_percent else {f"{value:g}"}
 
 
 def all_documents():
@@ -288,20 +307,49 @@ def all_documents():
         (grid_rows("Narrow", range(27, 34), range(10, 20)) + grid_rows("Wide", range(15, 46), range(3)), 60, 32),
         (grid_rows("U", range(40), range(5)), 40, 16),
     ]
+    tables += [
+        (circuit_rows(), 12, 12),
+        (grid_rows("Bi", range(4, 8), range(5)) + grid_rows("Bi", range(30, 34), range(5))
+         + grid_rows("One", range(16, 21), range(8, 16)), 40, 16),
+        (grid_rows("S", range(28, 36), range(4)) + grid_rows("S", range(0, 4), range(2))
+         + grid_rows("A", [3], range(2, 4)) + grid_rows("A", [9, 10], range(4, 7)) + [(20, 9, "A")], 48, 25),
+        (grid_rows("A", range(20, 30), range(3)) + grid_rows("B", range(24, 48), range(4, 6)), 48, 25),
+    ]
     for rows, n_layers, n_heads in tables:
         summary, obs, _ = built(rows, n_layers, n_heads)
         yield json.loads(dumps(summary_dict(summary, obs)))
+    summary = with_neighbours(summarize(load(scores_table(), Options(layers=40, heads=16, threshold=0.4))))
+    yield json.loads(dumps(summary_dict(summary, observe(summary))))
 
 
-@pytest.mark.parametrize("doc", list(all_documents()), ids=["reference-like", "separated", "wide-narrow", "uniform"])
+def scores_table() -> pd.DataFrame:
+    """Scores of two relations: r1 (category A) high in layers 6-10, r2 (category B) high in layers 26-30."""
+    rng = np.random.default_rng(9)
+    rows = []
+    for layer in range(40):
+        for head in range(16):
+            rows.append((layer, head, "r1", "A", (0.9 if 6 <= layer <= 10 else 0.1) * rng.uniform(0.3, 1.0)))
+            rows.append((layer, head, "r2", "B", (0.9 if 26 <= layer <= 30 else 0.1) * rng.uniform(0.3, 1.0)))
+    return pd.DataFrame(rows, columns=["layer", "head", "relation", "category", "score"])
+
+
+DOCUMENTS = ["reference-like", "separated", "wide-narrow", "uniform", "circuit", "bimodal", "secondary-and-nine",
+             "empty-early", "scores"]
+
+
+@pytest.mark.parametrize("doc", list(all_documents()), ids=DOCUMENTS)
 def test_every_number_in_a_sentence_is_a_value_of_its_evidence_in_summary_json(doc):
     categories = {c["name"]: c for c in doc["categories"]}
     comparisons = {frozenset(c["categories"]): c for c in doc["comparisons"]}
     checked, checked_fields = 0, set()
     for o in doc["observations"]:
         evidence_numbers = numbers_in(o["evidence"])
-        for digits, pct in NUMBER.findall(o["text"]):
-            assert any(formatted(v, bool(pct)) == digits for v in evidence_numbers), (o["id"], digits + pct)
+        members = set(o["evidence"].get("members", []))
+        for head in HEAD_ID.findall(o["text"]):  # a head named in a sentence is one of the heads its evidence lists
+            assert "L{}H{}".format(*head) in members, (o["id"], head)
+        for digits, pct in NUMBER.findall(HEAD_ID.sub("", o["text"])):
+            digits = digits.replace(",", "")
+            assert any(digits in formatted(v, bool(pct)) for v in evidence_numbers), (o["id"], digits + pct)
             checked += 1
         # evidence named after a category's field holds that field's value
         for key, value in o["evidence"].items():
@@ -318,8 +366,24 @@ def test_every_number_in_a_sentence_is_a_value_of_its_evidence_in_summary_json(d
             assert pair["cliffs_delta"] == sign * comp["cliffs_delta"] and comp["later"] == o["category"]
             assert pair["median_difference"] == sign * comp["median_difference"]
         if o["layers"] is not None:
-            assert o["layers"] in (o["evidence"].get("core_layers"), o["evidence"].get("half_layers"))
-    assert checked > 0 and {"heads", "core_layers", "layer_median"} <= checked_fields
+            e = o["evidence"]
+            windows = [e.get("core_layers"), e.get("half_layers"), e.get("layers"),
+                       [e.get("first_layer"), e.get("last_layer")], *[k["layers"] for k in e.get("clusters", [])]]
+            assert o["layers"] in windows, o["id"]
+    assert checked > 0 and "heads" in checked_fields
+    by_id = {o["id"]: o for o in doc["observations"]}
+    clustered = [o for o in doc["observations"] if o["id"].endswith("-clusters")]
+    assert all(o["evidence"]["clusters"] == categories[o["category"]]["clusters"] for o in clustered)
+    if "empty-layers" in by_id:
+        e, region = by_id["empty-layers"]["evidence"], doc["empty_region"]
+        assert region["clear"] and e["layers"] == region["layers"] and e["classified"] == region["classified"]
+        assert e["expected"] == round(region["expected"]) and e["p_value"] == region["p_value"]
+    if "depth-order" in by_id:
+        assert by_id["depth-order"]["evidence"]["order"] == doc["depth_order"]
+    if "robustness" in by_id:
+        assert by_id["robustness"]["evidence"]["readings"] == doc["robustness"]["readings"]
+        for rule in doc["robustness"]["rules"]:
+            assert by_id["robustness"]["evidence"]["rules"][rule["label"]]["classified"] == rule["classified"]
     totals = doc["totals"]
     multi = next(o for o in doc["observations"] if o["id"] == "multi-category")
     assert multi["evidence"]["multi_category"] == totals["multi_category"]
@@ -342,7 +406,7 @@ def test_one_layer_windows_and_tiny_tables_read_naturally():
         "(median layer 5, middle third)."
     )
     _, _, by_id = built([(0, 0, "A"), (0, 1, "A"), (0, 1, "B")], 1, 2)
-    assert by_id["b-few"].text == "Only 1 head is B: too few to say where B heads concentrate (median layer 0)."
+    assert by_id["b-few"].text == "One head is B: L0H1."
     assert by_id["multi-category"].text == (
         "1 of the 2 classified heads (50.0%) belong to two or more categories; all in two.")
     assert by_id["unclassified"].text == "Every head is in at least one category."
@@ -359,3 +423,168 @@ def test_peak_over_a_uniform_background_is_described_by_its_densest_half_not_a_c
         "P heads are unevenly spread, densest in layers 12–21: 50.0% of its 120 heads sit there (median layer 19.5)."
     )
     assert by_id["p-lean"].layers == (12, 21)
+
+
+# --- circuits: a few heads per category ---------------------------------------------------------
+
+def test_circuit_categories_get_their_heads_and_the_order_they_stack_in():
+    summary, obs, by_id = built(circuit_rows(), 12, 12)
+    assert by_id["induction-few"].text == "All 4 Induction heads sit in layers 5–6: L5H5, L5H8, L5H9 and L6H9."
+    assert by_id["previous-token-few"].text == "Both Previous token heads sit in layers 2–4: L2H2 and L4H11."
+    assert by_id["name-mover-few"].layers == (9, 10)
+    assert by_id["backup-name-mover-few"].evidence["members"] == [
+        "L9H0", "L9H7", "L10H1", "L10H2", "L10H6", "L10H10", "L11H2", "L11H9"]
+    assert by_id["depth-order"].text == (
+        "The categories stack in depth (each from its first to its last head): Duplicate token and Previous token, "
+        "which overlap (layers 0–3 and 2–4), then Induction (layers 5–6), then S-inhibition (layers 7–8), then "
+        "Name mover, Backup name mover and Negative name mover, which overlap (layers 9–10, 9–11 and 10–11).")
+    # No test-based claim on 2-8 heads, and no hedge either: every sentence about a category is a fact.
+    assert not any(o.id.endswith(("-core", "-lean", "-spread", "-later", "-clusters")) for o in obs)
+    assert not any("too few" in o.text for o in obs)
+    assert "empty-layers" not in by_id  # every layer holds a circuit head
+
+
+def test_a_category_of_nine_heads_gets_its_span_and_densest_layers():
+    rows = grid_rows("A", [3], range(2)) + grid_rows("A", [9, 10], range(3)) + [(20, 0, "A")]
+    _, _, by_id = built(rows, 24, 8)
+    assert by_id["a-few"].text == "The 9 A heads span layers 3–20; 6 of them (66.7%) sit in layers 9–10."
+    assert by_id["a-few"].evidence["in_half"] == 6
+
+
+def test_no_depth_order_when_every_range_overlaps():
+    _, _, by_id = built(grid_rows("A", range(2, 9), range(3)) + grid_rows("B", range(5, 12), range(3, 6)), 12, 8)
+    assert "depth-order" not in by_id
+
+
+# --- small categories in narrow windows get the test-based claim --------------------------------
+
+
+def test_nineteen_heads_filling_two_layers_of_eighty_concentrate():
+    _, _, by_id = built([(61 + i % 2, i // 2, "N") for i in range(19)], 80, 64)
+    assert by_id["n-core"].text == (
+        "N heads concentrate in layers 61–62: 100.0% of its 19 heads sit there, in 2.5% of the depth "
+        "(median layer 61, late third).")
+
+
+def test_sixteen_heads_filling_the_first_two_layers_of_a_6x8_model_concentrate():
+    _, _, by_id = built(grid_rows("M", range(0, 2), range(8)), 6, 8)
+    assert by_id["m-core"].text == (
+        "M heads concentrate in layers 0–1: 100.0% of its 16 heads sit there, in 33.3% of the depth "
+        "(median layer 0.5, early third).")
+    assert by_id["empty-layers"].text == (
+        "No classified head sits in layers 2–5: 4 of 6 layers (the last 66.7% of depth), where an even spread "
+        "of the 16 classified heads would put 11.")
+
+
+# --- clusters ------------------------------------------------------------------------------------
+
+
+def test_two_clusters_far_apart_are_described_and_get_no_median_or_spread_comparison():
+    rows = grid_rows("Bi", range(4, 8), range(5)) + grid_rows("Bi", range(30, 34), range(5))
+    rows += grid_rows("One", range(16, 21), range(8, 16))
+    summary, obs, by_id = built(rows, 40, 16)
+    assert by_id["bi-clusters"].text == (
+        "Bi heads form two clusters separated by empty layers: 20 of its 40 heads in layers 4–7 and 20 (50.0%) "
+        "in layers 30–33.")
+    assert "bi-core" not in by_id and "median" not in by_id["bi-clusters"].text
+    (comp,) = summary.comparisons
+    assert (comp.reason, comp.later, comp.wider, comp.cliffs_delta) == ("clusters", None, None, None)
+    assert not any(o.kind == "comparison" and "Bi" in o.text for o in obs)
+
+
+def test_a_secondary_cluster_of_a_fifth_of_the_heads_is_named():
+    rows = grid_rows("S", range(28, 36), range(4)) + grid_rows("S", range(0, 4), range(2))
+    _, _, by_id = built(rows, 48, 25)
+    assert by_id["s-clusters"].text == (
+        "S heads form two clusters separated by empty layers: 32 of its 40 heads in layers 28–35 and a secondary "
+        "cluster of 8 (20.0%) in layers 0–3.")
+    assert by_id["s-clusters"].layers == (28, 35)
+
+
+def test_one_compact_bump_is_not_called_clusters(reference_like):
+    summary, obs, _ = reference_like
+    assert all(len(c.clusters) == 1 for c in summary.categories)
+    assert not any(o.id.endswith("-clusters") for o in obs)
+
+
+# --- empty regions -------------------------------------------------------------------------------
+
+
+def test_an_empty_early_range_of_depth_is_said_once():
+    rows = grid_rows("A", range(20, 30), range(3)) + grid_rows("B", range(24, 48), range(4, 6))
+    _, obs, by_id = built(rows, 48, 25)
+    assert by_id["empty-layers"].text == (
+        "No classified head sits in layers 0–19: 20 of 48 layers (the first 41.7% of depth), where an even spread "
+        "of the 78 classified heads would put 32.")
+    assert [o.id for o in obs].count("empty-layers") == 1
+
+
+def test_a_short_or_expected_empty_run_is_not_said():
+    # Layers 1-4 of 80 empty: clear for 700 heads but 5% of the depth, not a large range.
+    rows = grid_rows("A", [0], range(10)) + grid_rows("A", range(5, 80), range(8))
+    _, _, by_id = built(rows, 80, 64)
+    assert "empty-layers" not in by_id
+    # Ten heads spread over 40 layers leave long empty runs by chance: no claim.
+    _, _, by_id = built([(4 * i, 0, "A") for i in range(10)], 40, 16)
+    assert "empty-layers" not in by_id
+
+
+# --- two identical distributions ----------------------------------------------------------------
+
+
+def test_two_identical_distributions_give_no_comparison_and_no_cluster():
+    rows = grid_rows("A", range(10, 20), range(3)) + grid_rows("B", range(10, 20), range(3, 6))
+    summary, obs, _ = built(rows, 40, 16)
+    (comp,) = summary.comparisons
+    assert comp.cliffs_delta == 0.0 and comp.later is None and comp.wider is None and comp.reason is None
+    assert [o.kind for o in obs].count("comparison") == 0
+    assert not any(o.id.endswith("-clusters") for o in obs)
+
+
+# --- the largest and the smallest shapes ---------------------------------------------------------
+
+
+def test_a_126x128_model_gets_the_same_readings():
+    rng = np.random.default_rng(11)
+    rows = [(int(np.clip(round(rng.normal(40, 6)), 0, 125)), int(h), "Mid") for h in rng.integers(0, 128, 900)]
+    rows += [(int(np.clip(round(rng.normal(110, 5)), 0, 125)), int(h), "Late") for h in rng.integers(0, 128, 900)]
+    summary, obs, by_id = built(list({(l, h, c): None for l, h, c in rows}), 126, 128)
+    assert by_id["mid-core"].text.startswith("Mid heads concentrate in layers 3")
+    assert by_id["late-core"].text.startswith("Late heads concentrate in layers 10")
+    assert by_id["late-later"].evidence["pairs"][0]["effect"][0] == 1.0
+    lo, hi = by_id["empty-layers"].layers  # the longest empty run lies between the two bumps
+    assert 40 < lo and hi < 110 and hi - lo + 1 >= 13
+    assert not any(o.id.endswith("-clusters") for o in obs)
+
+
+# --- robustness under neighbouring rules ---------------------------------------------------------
+
+
+def test_readings_that_a_doubled_threshold_overturns_are_named():
+    # Scores of A and B heads reach at most 0.9: at threshold 0.45 both concentrate, at 0.9 no head is left.
+    summary = with_neighbours(summarize(load(scores_table(), Options(layers=40, heads=16, threshold=0.45))))
+    by_id = {o.id: o for o in observe(summary)}
+    assert [n.label for n in summary.neighbours] == ["threshold 0.225", "threshold 0.9"]
+    # At 0.225 every head of layers 6-10 and 26-30 passes (scores of at least 0.27), 5 x 16 twice.
+    assert [n.summary.totals.classified for n in summary.neighbours] == [160, 0]
+    assert by_id["robustness"].text == (
+        f"Against neighbouring rules (threshold 0.225: 160 classified heads; threshold 0.9: 0; this rule: "
+        f"{summary.totals.classified}): A's concentration, B's concentration, the order in depth, the empty range of "
+        "layers and B sitting later hold under threshold 0.225 only.")
+    doc = summary_dict(summary, observe(summary))
+    assert doc["robustness"]["rules"][1] == {"label": "threshold 0.9", "threshold": 0.9, "classified": 0,
+                                             "heads": {"A": 0, "B": 0}}
+    assert doc["robustness"]["readings"]["a-core"] == {"threshold 0.225": True, "threshold 0.9": False}
+
+
+def test_top_k_rules_are_halved_and_doubled():
+    summary = with_neighbours(summarize(load(scores_table(), Options(layers=40, heads=16, top_k=30))))
+    assert [(n.label, n.summary.category("A").heads) for n in summary.neighbours] == [
+        ("top-k 15", 15), ("top-k 60", 60)]
+
+
+def test_categories_given_as_a_table_have_no_neighbouring_rule():
+    summary = with_neighbours(summarize(load(pd.DataFrame(separated_rows(), columns=["layer", "head", "category"]),
+                                             Options(layers=40, heads=16))))
+    assert summary.neighbours == () and "robustness" not in {o.id for o in observe(summary)}
+    assert summary_dict(summary, observe(summary))["robustness"] is None

@@ -59,8 +59,8 @@ def test_page_lists_top_heads_and_relations(small_table):
     ]
     rows = [[c.get_text() for c in tr.find_all(["th", "td"])] for tr in tables[0].select("tbody tr")]
     assert rows == [
-        ["1", "1", "0.95", "r1, r2"], ["1", "0", "0.9", "r1"], ["2", "0", "0.8", "r2"], ["3", "3", "0.8", "r2"],
-        ["2", "1", "0.2", "r2"],
+        ["1", "1", "0.95", "yes", "r1, r2"], ["1", "0", "0.9", "yes", "r1"], ["2", "0", "0.8", "yes", "r2"],
+        ["3", "3", "0.8", "yes", "r2"], ["2", "1", "0.2", "yes", "r2"],
     ]
     relations = [[c.get_text() for c in tr.find_all(["th", "td"])] for tr in soup.select("#relation-tops tbody tr")]
     assert relations[2] == ["r3", "B", "L4H2 (0.6), L2H0 (0.4)"]
@@ -69,7 +69,7 @@ def test_page_lists_top_heads_and_relations(small_table):
 def test_scores_without_relations_have_no_relation_column(small_table):
     report = Report.from_table(scored_table(small_table, with_relations=False), Options(layers=6, heads=4, formats=()))
     soup = BeautifulSoup(report.to_html(), "html.parser")
-    assert [th.get_text() for th in soup.select("#top-heads table.top")[0].select("thead th")] == ["layer", "head", "score"]
+    assert [th.get_text() for th in soup.select("#top-heads table.top")[0].select("thead th")] == ["layer", "head", "score", "in A"]
     assert soup.select_one("#relation-tops") is None
 
 
@@ -119,3 +119,22 @@ def test_a_score_column_without_relations_gives_the_score_alone(small_table):
     assert best[(best["layer"] == 1) & (best["head"] == 1)]["score"].tolist() == [0.95]
     cells = Report.from_table(table, Options(layers=6, heads=4)).figures["heatmaps"].spec["concat"][0]["layer"][1]
     assert [t["field"] for t in cells["encoding"]["tooltip"]] == ["layer", "head", "categories", "score"]
+
+
+def test_top_heads_mark_heads_the_rule_left_out_of_the_category(small_table):
+    # (0, 0) has the best A score but is not an A member (the rule left it out): the table says so.
+    table = scored_table(small_table)
+    extra = pd.DataFrame([(0, 0, "A", "r1", 0.99)], columns=["layer", "head", "category", "relation", "score"])
+    table = replace(table, scores=pd.concat([table.scores, extra], ignore_index=True))
+    a = top_heads(table, n=3)[0]
+    assert [(h.layer, h.head, h.in_category) for h in a.heads] == [(0, 0, False), (1, 1, True), (1, 0, True)]
+    report = Report.from_table(table, Options(layers=6, heads=4, formats=()))
+    soup = BeautifulSoup(report.to_html(), "html.parser")
+    first = soup.select("#top-heads table.top")[0]
+    assert first.caption.get_text() == ("A: the 6 highest-scoring heads, 5 of them in the category (the others score "
+                                        "below the rule) (relations: those in whose top list the head also sits)")
+    assert [c.get_text() for c in first.select("tbody tr")[0].find_all(["th", "td"])] == [
+        "0", "0", "0.99", "no, below the rule", "r1"]
+    top = report.summary["top_heads"][0]
+    assert top["category"] == "A" and top["heads"][0] == {
+        "layer": 0, "head": 0, "score": 0.99, "in_category": False, "relations": ["r1"]}

@@ -217,6 +217,38 @@ def mann_whitney_p(a: np.ndarray, b: np.ndarray) -> float:
     return min(1.0, math.erfc(max(z, 0.0) / math.sqrt(2)))
 
 
+THIRDS_SEED = 20261201
+THIRDS_PERMUTATIONS = 1999
+
+
+def thirds_differ_p(cells: Sequence[ModelCategory]) -> float:
+    """Do the models put a category's heads in different thirds of depth? Permutation p-value, fixed seed.
+
+    The statistic is Pearson's chi-square of the models x thirds table; the null
+    shuffles which model each head belongs to, keeping every model's head count
+    and the pooled thirds. (The thirds' shares of layers differ by at most one
+    layer between models, which the test ignores.)
+    """
+    table = np.array([c.thirds for c in cells], dtype=np.int64)
+    model = np.repeat(np.arange(len(cells)), table.sum(axis=1))
+    third = np.concatenate([np.repeat(np.arange(3), row) for row in table])
+    rng = np.random.default_rng(THIRDS_SEED)
+    shuffled = rng.permuted(np.tile(model, (THIRDS_PERMUTATIONS, 1)), axis=1)
+    null = np.stack([np.bincount(row * 3 + third, minlength=3 * len(cells)) for row in shuffled])
+    observed = contingency_chi2(table.reshape(1, -1), len(cells))[0]
+    extreme = np.count_nonzero(contingency_chi2(null, len(cells)) >= observed - 1e-9)
+    return (1 + extreme) / (1 + THIRDS_PERMUTATIONS)
+
+
+def contingency_chi2(flat: np.ndarray, n_models: int) -> np.ndarray:
+    """Pearson's chi-square of each row's models x thirds table (given flat, model-major), row-wise."""
+    tables = flat.reshape(len(flat), n_models, 3).astype(float)
+    expected = tables.sum(axis=2, keepdims=True) * tables.sum(axis=1, keepdims=True) / tables.sum(axis=(1, 2), keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(expected > 0, (tables - expected) ** 2 / expected, 0.0)
+    return terms.sum(axis=(1, 2))
+
+
 def two_proportion_p(k1: int, n1: int, k2: int, n2: int) -> float:
     """Two-sided p-value of the pooled two-proportion z-test."""
     pooled = (k1 + k2) / (n1 + n2)

@@ -7,7 +7,6 @@ heads share a group, as in Llama's ``repeat_kv``).
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,7 +14,7 @@ import numpy as np
 from ..errors import UsageError
 from ..input.table import HeadTable
 from ..rules import ALPHA
-from ..rules import MIN_HEADS_KV as MIN_HEADS
+from ..rules import MIN_HEADS
 
 SEED = 20250101
 PERMUTATIONS = 2000
@@ -74,7 +73,6 @@ def shuffled_pairs(per_layer: np.ndarray, n_heads: int, size: int, rng: np.rando
     return totals
 
 
-@functools.lru_cache(maxsize=4)
 def clustering(t: HeadTable, kv_heads: int) -> tuple[GroupClustering, ...]:
     """One permutation test per category of ``t``, fixed seed, shuffling heads within each layer."""
     size = group_size(t.n_heads, kv_heads)

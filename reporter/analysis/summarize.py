@@ -10,9 +10,13 @@ import numpy as np
 import pandas as pd
 
 from ..palette import UNCLASSIFIED, colors_for, legend_order, multi_label
+from .clusters import Cluster, clusters
+from .kv_groups import GroupClustering, clustering
+from .regions import Block, EmptyRegion, depth_blocks, empty_region
 from .stats import pair_test, uniform_test
+from .top_heads import CategoryTop, RelationTop, head_best_scores, relation_tops, top_heads
 from ..input.table import HeadTable
-from ..rules import ALPHA, CORE_SHARE, DELTA_MIN, HALF_SHARE, MIN_HEADS, WIDTH_RATIO_MIN
+from ..rules import CORE_SHARE, DELTA_MIN, HALF_SHARE, MIN_HEADS, WIDTH_RATIO_MIN
 
 THIRDS = ("early", "middle", "late")
 
@@ -43,6 +47,14 @@ class CategoryStats:
     ks_p: float | None = None
     chi2_p: float | None = None
     core_p: float | None = None
+    first_layer: int | None = None  # the category's first and last layer holding one of its heads
+    last_layer: int | None = None
+    clusters: tuple[Cluster, ...] = ()  # one cluster, or several separated by empty layers (analysis/clusters.py)
+
+    @property
+    def clustered(self) -> bool:
+        """Whether the heads form two or more clusters, so one median or window would mislead."""
+        return len(self.clusters) > 1
 
 
 @dataclass(frozen=True)
@@ -58,7 +70,8 @@ class Overlap:
 class PairComparison:
     """Category ``second`` against ``first``: position and spread, with bootstrap intervals.
 
-    Statistics are None unless both categories have at least MIN_HEADS heads.
+    Statistics are None unless both categories have at least MIN_HEADS heads and
+    neither forms separate clusters (``reason`` says which).
     ``later`` / ``wider`` name the category that is clearly later / more
     spread out, or are None when the difference is not clear.
     """
@@ -73,6 +86,7 @@ class PairComparison:
     width_ratio: float | None = None  # second's core width / first's
     width_ratio_ci: tuple[float, float] | None = None
     wider: str | None = None
+    reason: str | None = None  # why there are no statistics: "too few heads", "clusters" or "one layer"
 
 
 @dataclass(frozen=True)
@@ -113,18 +127,27 @@ class Summary:
     comparisons: tuple[PairComparison, ...] = ()
     by_n_categories: tuple[tuple[int, int], ...] = ()  # (number of categories, heads), 1..max
     intersections: tuple[Intersection, ...] = ()
+    # Results the page shows beside the statistics, computed once here rather than by charts and templates.
+    kv_heads: int | None = None  # KV heads per layer when the model uses grouped-query attention
+    kv_groups: tuple[GroupClustering, ...] = ()  # one clustering test per category, with kv_heads
+    top_heads: tuple[CategoryTop, ...] = ()  # best-scoring heads per category, with scores
+    relation_tops: tuple[RelationTop, ...] = ()  # best-scoring heads per relation, with scores
+    best_scores: pd.DataFrame | None = None  # each classified head's best score (head_best_scores)
+    empty_region: EmptyRegion | None = None  # the longest run of layers no classified head reaches
+    depth_blocks: tuple[Block, ...] = ()  # categories in depth order, overlapping ones grouped
+    neighbours: tuple = ()  # robustness.Neighbour per neighbouring rule, for a scores input (with_neighbours)
 
     def category(self, name: str) -> CategoryStats:
         """The statistics of one category by name."""
         return next(c for c in self.categories if c.name == name)
 
 
-def summarize(table: HeadTable) -> Summary:
-    """Compute every statistic the report shows from a HeadTable."""
-    return with_tests(describe(table))
+def summarize(table: HeadTable, kv_heads: int | None = None) -> Summary:
+    """Compute every statistic the report shows from a HeadTable (KV-group tests with ``kv_heads``)."""
+    return with_tests(describe(table, kv_heads))
 
 
-def describe(table: HeadTable) -> Summary:
+def describe(table: HeadTable, kv_heads: int | None = None) -> Summary:
     """Counts, quartiles, windows and overlaps: every statistic but the tests, and all the figures need.
 
     The tests (``with_tests``) are most of the time summarize takes; a build
@@ -154,6 +177,13 @@ def describe(table: HeadTable) -> Summary:
         legend=tuple(legend_order(table.categories)),
         by_n_categories=heads_by_n_categories(heads),
         intersections=exact_intersections(heads, table.categories),
+        kv_heads=kv_heads or None,
+        kv_groups=clustering(table, kv_heads) if kv_heads else (),
+        top_heads=top_heads(table),
+        relation_tops=relation_tops(table),
+        best_scores=head_best_scores(table),
+        empty_region=empty_region(np.bincount(heads["layer"], minlength=table.n_layers), table.n_heads),
+        depth_blocks=depth_blocks({c.name: (c.first_layer, c.last_layer) for c in stats if c.heads}),
     )
 
 
@@ -215,6 +245,9 @@ def category_stats(table: HeadTable, name: str, color: str, shared: int) -> Cate
         spread=(hi - lo + 1) / table.n_layers,
         half_layers=(half_lo, half_hi),
         half_share=float(counts[half_lo : half_hi + 1].sum() / len(layers)),
+        first_layer=int(layers.min()),
+        last_layer=int(layers.max()),
+        clusters=clusters(counts) if len(layers) >= MIN_HEADS else (Cluster(int(layers.min()), int(layers.max()), len(layers)),),
     )
 
 
@@ -248,8 +281,12 @@ def comparisons(table: HeadTable, stats: tuple[CategoryStats, ...],
 
 def compare_pair(table: HeadTable, a: CategoryStats, b: CategoryStats, counts: dict[str, np.ndarray]) -> PairComparison:
     """Position (Cliff's delta) and spread (core-width ratio) of ``b`` against ``a``; ``counts``: heads per layer."""
-    if min(a.heads, b.heads) < MIN_HEADS or table.n_layers < 2:
-        return PairComparison(a.name, b.name)
+    if min(a.heads, b.heads) < MIN_HEADS:
+        return PairComparison(a.name, b.name, reason="too few heads")
+    if table.n_layers < 2:
+        return PairComparison(a.name, b.name, reason="one layer")
+    if a.clustered or b.clustered:  # a median or a window between two clusters describes neither
+        return PairComparison(a.name, b.name, reason="clusters")
     test = pair_test(counts[a.name], counts[b.name], CORE_SHARE)
     delta, ratio = test.delta, test.width_ratio
     clear_shift = abs(delta.value) >= DELTA_MIN and delta.excludes(0.0)

@@ -21,6 +21,7 @@ class TopHead:
     head: int
     score: float
     relations: tuple[str, ...] = ()
+    in_category: bool = True  # False: the head scores high on a relation of the category but the rule left it out
 
 
 @dataclass(frozen=True)
@@ -74,13 +75,15 @@ def top_heads(table: HeadTable, n: int = TOP_N) -> tuple[CategoryTop, ...]:
         for h in r.heads:
             in_top.setdefault((r.category, h.layer, h.head), []).append(r.relation)
     best = best_scores(s, ["category", "layer", "head"])
+    members = set(table.memberships[["layer", "head", "category"]].itertuples(index=False, name=None))
     out = []
     for name in table.categories:
         top = best[best["category"] == name].head(n)
         if top.empty:
             continue
         heads = tuple(
-            TopHead(int(l), int(h), float(v), tuple(in_top.get((name, int(l), int(h)), ())))
+            TopHead(int(l), int(h), float(v), tuple(in_top.get((name, int(l), int(h)), ())),
+                    (int(l), int(h), name) in members)
             for l, h, v in zip(top["layer"], top["head"], top["score"])
         )
         out.append(CategoryTop(name, heads))

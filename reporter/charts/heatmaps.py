@@ -8,7 +8,6 @@ import altair as alt
 
 from ..palette import UNCLASSIFIED, UNCLASSIFIED_COLOR
 from ..analysis.summarize import Summary
-from ..analysis.top_heads import head_best_scores
 from . import Figure
 from .compose import concat, figure_spec, independent_colors, layer
 from .interaction import emphasis, highlight_param, in_layer_range, layer_range_param, legend_or_highlight, picked
@@ -69,7 +68,7 @@ def cell(layer: int, head: int) -> dict:
 
 def best_by_head(summary: Summary) -> dict[tuple[int, int], dict]:
     """(layer, head) -> {"score": …, "relation": …} of its best score in its categories; empty without scores."""
-    best = head_best_scores(summary.table)
+    best = summary.best_scores
     if best is None:
         return {}
     fields = [c for c in ("score", "relation") if c in best.columns]

@@ -6,7 +6,7 @@ import math
 
 import altair as alt
 
-from ..analysis.kv_groups import clustering, group_size
+from ..analysis.kv_groups import group_size
 from ..palette import UNCLASSIFIED
 from ..analysis.summarize import Summary
 from . import Figure
@@ -26,7 +26,7 @@ def clustering_records(summary: Summary, kv_heads: int) -> list[dict]:
     """Observed and chance same-group pairs per tested category."""
     return [
         {"category": r.category, "pairs": r.pairs, "expected": round(r.expected, 3), "p_value": round(r.p_value, 4)}
-        for r in clustering(summary.table, kv_heads)
+        for r in summary.kv_groups
         if r.tested
     ]
 

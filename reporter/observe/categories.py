@@ -1,9 +1,14 @@
 """Observe: written findings drawn from a Summary -> list[Observation].
 
-Rules (constants in summarize.py), the same for every model and category:
+Rules (constants in reporter/rules.py), the same for every model and category:
 
-- A category with no heads, or fewer than MIN_HEADS (20), gets a hedged
-  sentence ("too few heads to say where they concentrate"), kind `sparsity`.
+- A category with no heads says so. Below MIN_HEADS (10, the one minimum for a
+  test-based claim on every page) it gets checkable facts, kind `sparsity`: its
+  count and layer span, its heads by name (L9H2) up to LIST_HEADS, else the
+  shortest window holding half of them.
+- Heads in separate clusters (analysis/clusters.py: a gap test valid against
+  any unimodal shape) get one sentence naming each cluster, secondary ones
+  included, and no median, window or pair comparison.
 - "concentrate in layers A–B" (A–B its core window, the shortest window
   holding 80% of its heads) only when that window is narrower than a uniform
   spread would give (Monte Carlo test, p < ALPHA = 0.01), covers at most
@@ -16,41 +21,38 @@ Rules (constants in summarize.py), the same for every model and category:
   third) or "are unevenly spread", with the shortest window holding half the
   heads; when they do not, "spread across the depth".
 - "sparse" when a category has fewer than a quarter of the heads of the largest.
+- When categories occupy separated layer ranges, their order in depth; a large
+  range of layers with no classified head (EMPTY_MIN_SHARE of the depth and
+  p < ALPHA under an even spread), once.
 - "sit later than" / "more spread out than" only for comparisons that
-  summarize marks clear (effect size and a 99% bootstrap interval).
+  summarize marks clear (effect size and a 99% bootstrap interval), with the
+  effect size and its interval in the sentence.
 - Heads in two or more categories: "few" below 10% of the classified heads,
   "many" from 25% (neither word with fewer than MIN_HEADS classified heads).
+- For a scores input, which of these readings hold under the rule's neighbours.
 
 Every number in a sentence is formatted from a value of its ``evidence``
 (shares as percentages with one decimal, layers and counts as integers,
-medians with ``:g``), and evidence values are rounded like summary.json.
-Order: each category's position (panel order, its sparsity right after),
-then comparisons (strongest first), then overlaps, then unclassified heads.
+medians and effect sizes with ``:g``), and evidence values are rounded like summary.json.
+Order: each category's position (panel order, its sparsity right after), the
+order in depth and empty layers, then comparisons (strongest first), then
+overlaps, then unclassified heads, then robustness.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from ..slugs import slug_map, slugify
-from ..analysis.summarize import ALPHA, MIN_HEADS, CategoryStats, PairComparison, Summary
-from ..rules import FEW_MULTI, MANY_MULTI, MAX_CONCENTRATED_SPREAD, PEAK_RATIO, SPARSE_FRACTION
+from ..analysis.summarize import CategoryStats, PairComparison, Summary
+from ..rules import (ALPHA, CONFIDENCE, FEW_MULTI, MANY_MULTI, MAX_CONCENTRATED_SPREAD, MIN_HEADS, PEAK_RATIO,
+                     SPARSE_FRACTION)
+from .observation import KINDS, Observation, r2, r4, slug
+from .robustness import robustness
+from .shape import cluster_sentence, depth_order, empty_layers, facts
+from .wording import heads, join, layer, number_word, percent, span
 
-KINDS = ("concentration", "comparison", "sparsity", "overlap", "unclassified")
-NUMBER_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine", 10: "ten"}
-
-
-@dataclass(frozen=True)
-class Observation:
-    """One sentence about the data, with the numbers behind it and the figure that shows it."""
-
-    id: str
-    kind: str
-    text: str
-    figure: str
-    category: str | None = None
-    layers: tuple[int, int] | None = None
-    evidence: dict = field(default_factory=dict)
+DELTA_NAME = "Cliff's delta"
 
 
 def observe(summary: Summary) -> list[Observation]:
@@ -61,16 +63,14 @@ def observe(summary: Summary) -> list[Observation]:
         found.append(position(summary, c))
         if is_sparse(c, largest):
             found.append(sparsity(summary, c, largest))
+    found.extend(o for o in (depth_order(summary), empty_layers(summary)) if o is not None)
     found.extend(shift_comparisons(summary))
     found.extend(spread_comparisons(summary))
     found.extend(o for o in (multi_category(summary), top_pair(summary)) if o is not None)
     found.append(unclassified(summary))
-    return unique_ids(found, summary.table.categories)
-
-
-def slug(name: str) -> str:
-    """A safe id fragment for a category name (ASCII, bounded, see slugs.slugify)."""
-    return slugify(name, set())
+    found = unique_ids(found, summary.table.categories)
+    checked = robustness(summary, found, observe)
+    return found + [checked] if checked is not None else found
 
 
 def unique_ids(found: list[Observation], categories: tuple[str, ...]) -> list[Observation]:
@@ -92,40 +92,15 @@ def unique_ids(found: list[Observation], categories: tuple[str, ...]) -> list[Ob
     return out
 
 
-def r4(value: float) -> float:
-    """Round a share like summary.json does."""
-    return round(float(value), 4)
-
-
-def percent(value: float) -> str:
-    """A share as a percentage with one decimal."""
-    return f"{100 * value:.1f}%"
-
-
-def layer(value: float) -> str:
-    """A (median) layer: integers without a decimal point, halves as .5."""
-    return f"{value:g}"
-
-
-def span(lo: int, hi: int) -> str:
-    """'layers 3–9', or 'layer 3' for a window of one layer."""
-    return f"layer {lo}" if lo == hi else f"layers {lo}–{hi}"
-
-
-def heads_word(n: int) -> str:
-    """'1 head', '5 heads'."""
-    return f"{n} head" if n == 1 else f"{n} heads"
-
-
-def join(words: list[str]) -> str:
-    """'A', 'A and B', 'A, B and C'."""
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
-
-
 def position(summary: Summary, c: CategoryStats) -> Observation:
     """Where one category's heads sit: a claim, a lean, an even spread or a hedge."""
+    if c.heads == 0:
+        return Observation(id=f"{slug(c.name)}-few", kind="sparsity", text=f"No head is in {c.name}.",
+                           figure="heatmaps", category=c.name, evidence={"heads": 0, "min_heads": MIN_HEADS})
     if c.heads < MIN_HEADS:
-        return too_few(c)
+        return facts(summary, c)
+    if c.clustered:
+        return cluster_sentence(c)
     half_width = c.half_layers[1] - c.half_layers[0] + 1
     compact = half_width >= PEAK_RATIO * c.core_width
     if c.core_p is not None and c.core_p < ALPHA and c.spread <= MAX_CONCENTRATED_SPREAD and compact:
@@ -145,20 +120,6 @@ def base_evidence(c: CategoryStats) -> dict:
         "core_p": r4(c.core_p) if c.core_p is not None else None,
         "min_heads": MIN_HEADS,
     }
-
-
-def too_few(c: CategoryStats) -> Observation:
-    """A hedge for a category with no heads or too few to locate."""
-    if c.heads == 0:
-        text = f"No head is in {c.name}."
-        evidence = {"heads": 0, "min_heads": MIN_HEADS}
-    else:
-        verb = "is" if c.heads == 1 else "are"
-        text = (f"Only {heads_word(c.heads)} {verb} {c.name}: too few to say where {c.name} heads concentrate "
-                f"(median layer {layer(c.layer_median)}).")
-        evidence = {"heads": c.heads, "layer_median": c.layer_median, "min_heads": MIN_HEADS}
-    return Observation(id=f"{slug(c.name)}-few", kind="sparsity", text=text, figure="heatmaps",
-                       category=c.name, evidence=evidence)
 
 
 def concentration(c: CategoryStats) -> Observation:
@@ -217,7 +178,20 @@ def oriented(comp: PairComparison, name: str) -> dict:
     ci = [r4(sign * lo), r4(sign * hi)] if sign > 0 else [r4(-hi), r4(-lo)]
     other = comp.first if sign > 0 else comp.second
     return {"category": other, "cliffs_delta": r4(sign * comp.cliffs_delta), "cliffs_delta_ci": ci,
-            "median_difference": sign * comp.median_difference}
+            "median_difference": sign * comp.median_difference,
+            "effect": [r2(sign * comp.cliffs_delta), r2(ci[0]), r2(ci[1])]}
+
+
+def effect(values: list[list[float]], name: str) -> str:
+    """"Cliff's delta 0.9 (99% interval 0.85 to 0.94)", several joined with 'and' (intervals after the first bare)."""
+    parts = [f"{v:g} ({f'{percent_level()} interval ' if i == 0 else ''}{lo:g} to {hi:g})"
+             for i, (v, lo, hi) in enumerate(values)]
+    return f"{name} {join(parts)}"
+
+
+def percent_level() -> str:
+    """The interval level as the sentences write it: '99%'."""
+    return f"{100 * CONFIDENCE:g}%"
 
 
 def shift_comparisons(summary: Summary) -> list[Observation]:
@@ -229,9 +203,10 @@ def shift_comparisons(summary: Summary) -> list[Observation]:
             continue
         others = [summary.category(p["category"]) for p in pairs]
         medians = {c.name: c.layer_median, **{o.name: o.layer_median for o in others}}
-        e = {"layer_median": medians, "pairs": pairs}
+        e = {"layer_median": medians, "pairs": pairs, "confidence": CONFIDENCE}
         text = (f"{c.name} heads sit later than {join([o.name for o in others])} heads: median layer "
-                f"{layer(c.layer_median)} against {join([layer(o.layer_median) for o in others])}.")
+                f"{layer(c.layer_median)} against {join([layer(o.layer_median) for o in others])}; "
+                f"{effect([p['effect'] for p in pairs], DELTA_NAME)}.")
         strength = max(p["cliffs_delta"] for p in pairs)
         found.append((-strength, Observation(id=f"{slug(c.name)}-later", kind="comparison", text=text,
                                              figure="layer-profile", category=c.name, evidence=e)))
@@ -251,10 +226,11 @@ def spread_comparisons(summary: Summary) -> list[Observation]:
             ratio, lo, hi = 1 / ratio, 1 / hi, 1 / lo
         e = {"core_width": {wide.name: wide.core_width, narrow.name: narrow.core_width},
              "core_layers": {wide.name: list(wide.core_layers), narrow.name: list(narrow.core_layers)},
-             "width_ratio": r4(ratio), "width_ratio_ci": [r4(lo), r4(hi)]}
+             "width_ratio": r4(ratio), "width_ratio_ci": [r4(lo), r4(hi)], "confidence": CONFIDENCE,
+             "effect": [r2(ratio), r2(lo), r2(hi)]}
         text = (f"{wide.name} heads are more spread out than {narrow.name} heads: their core window, "
                 f"{span(*wide.core_layers)}, is {wide.core_width} layers wide against "
-                f"{narrow.core_width} ({span(*narrow.core_layers)}).")
+                f"{narrow.core_width} ({span(*narrow.core_layers)}); {effect([e['effect']], 'width ratio')}.")
         found.append((-ratio, Observation(id=f"{slug(wide.name)}-wider-than-{slug(narrow.name)}",
                                           kind="comparison", text=text, figure="layer-profile",
                                           category=wide.name, evidence=e)))
@@ -273,7 +249,7 @@ def multi_category(summary: Summary) -> Observation | None:
     if t.multi_category == 0:
         text = "No head belongs to more than one category."
     else:
-        words = [NUMBER_WORDS.get(k, str(k)) for k, _ in by_n]
+        words = [number_word(k) for k, _ in by_n]
         parts = f"all in {words[0]}" if len(by_n) == 1 else join([f"{n} in {w}" for (_, n), w in zip(by_n, words)])
         counts = f"{t.multi_category} of the {t.classified} classified heads ({percent(share)})"
         if t.classified < MIN_HEADS:  # too few heads for "few" or "many" to mean anything

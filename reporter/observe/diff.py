@@ -6,8 +6,8 @@ import numpy as np
 
 from ..analysis.across_models import mann_whitney_p
 from ..analysis.diff import CategoryDiff, Diff, changes_by_layer
-from .categories import Observation, percent, slug
-from .models import heads, names
+from .categories import Observation, slug
+from .wording import heads, join, percent
 from ..analysis.summarize import core_window
 from ..rules import ALPHA, MIN_CHANGES, MIN_SHIFT
 
@@ -64,7 +64,7 @@ def where(diff: Diff, c: CategoryDiff | None) -> Observation | None:
     ident = "changes-where" if c is None else f"{slug(c.name)}-changes-where"
     if total < MIN_CHANGES:
         layers = [str(i) for i in np.flatnonzero(changed)]
-        where_text = f"layer {layers[0]}" if len(layers) == 1 else f"layers {names(layers)}"
+        where_text = f"layer {layers[0]}" if len(layers) == 1 else f"layers {join(layers)}"
         verb = "is" if total == 1 else "are"
         text = f"The {total} {what} {verb} too few to find a window; {'it is' if total == 1 else 'they are'} in {where_text}."
         return Observation(id=ident, kind="sparsity", text=text, figure="change-profile",

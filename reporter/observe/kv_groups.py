@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from ..analysis.kv_groups import ALPHA, MIN_HEADS, PERMUTATIONS, clustering, group_size
-from .categories import Observation, join
+from ..analysis.kv_groups import ALPHA, MIN_HEADS, PERMUTATIONS, group_size
+from .categories import Observation
+from .wording import join
 from ..analysis.summarize import Summary
 
 
-def kv_observations(summary: Summary, kv_heads: int | None) -> list[Observation]:
-    """One sentence on KV-group clustering, or nothing when --kv-heads was not given."""
+def kv_observations(summary: Summary) -> list[Observation]:
+    """One sentence on KV-group clustering (summary.kv_groups), or nothing without KV heads."""
+    kv_heads = summary.kv_heads
     if not kv_heads:
         return []
     size = group_size(summary.table.n_heads, kv_heads)
-    results = clustering(summary.table, kv_heads)
+    results = summary.kv_groups
     tested = [r for r in results if r.tested]
     clustered = [r for r in tested if r.clusters]
     setup = f"With {kv_heads} KV groups of {size} heads"

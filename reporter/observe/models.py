@@ -11,10 +11,12 @@ from itertools import combinations
 
 import numpy as np
 
-from ..analysis.across_models import THIRDS, ModelComparison, ModelCategory, binomial_lower, binomial_upper, mann_whitney_p, two_proportion_p
-from .categories import Observation, percent, slug
+from ..analysis.across_models import (THIRDS, ModelCategory, ModelComparison, binomial_lower, binomial_upper,
+                                      mann_whitney_p, thirds_differ_p, two_proportion_p)
+from .categories import Observation, slug
+from .wording import heads, join, percent
 from ..rules import ALPHA, MIN_RATIO, RARE
-from ..rules import MIN_HEADS_PER_MODEL as MIN_HEADS
+from ..rules import MIN_HEADS
 
 
 
@@ -35,7 +37,8 @@ def observe_models(cmp: ModelComparison) -> list[Observation]:
     same = {c: same_third(cmp, c, placements[c]) for c in cmp.categories}
     shared = list(same.values())
     # "Mostly in the last third" already says the other thirds hold few.
-    shared += [empty_third(cmp, c) for c in cmp.categories if same[c] is None]
+    shared += empty_thirds(cmp, [c for c in cmp.categories if same[c] is None])
+    shared.append(empty_depth(cmp))
     shared += [ordering(cmp, a, b) for a, b in combinations(cmp.categories, 2)]
     differ = [differing_thirds(cmp, c, placements[c]) for c in cmp.categories]
     differ += [presence(cmp, c) for c in cmp.categories]
@@ -63,16 +66,6 @@ def placement(cell: ModelCategory) -> Placement:
     return Placement(cell, best if p_value < ALPHA else None, held, expected, p_value)
 
 
-def heads(n: int) -> str:
-    """``1 head``, ``12 heads``."""
-    return f"{n:,} head" if n == 1 else f"{n:,} heads"
-
-
-def names(items: list[str]) -> str:
-    """``a``, ``a and b``, ``a, b and c``."""
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
 def held_text(p: Placement) -> str:
     """``gpt2-xl (71.0% of 120 heads)``."""
     return f"{p.cell.model} ({percent(p.held / p.cell.heads)} of {heads(p.cell.heads)})"
@@ -90,7 +83,7 @@ def same_third(cmp: ModelComparison, category: str, ps: list[Placement]) -> Obse
         return None
     third = THIRDS[ok[0].third]
     text = (f"{category} heads sit mostly in the {third} third of depth in {scope(cmp, len(ok), category)}: "
-            f"{names([held_text(p) for p in ok])}, where an even spread would put {even_share([p.expected for p in ok])} there.")
+            f"{join([held_text(p) for p in ok])}, where an even spread would put {even_share([p.expected for p in ok])} there.")
     return Observation(
         id=f"{slug(category)}-same-third", kind="concentration", text=text, figure="depth-profiles",
         category=category,
@@ -106,8 +99,19 @@ def third_share(cell: ModelCategory, k: int) -> float:
     return (hi - lo + 1) / n_layers if lo >= 0 else 0.0
 
 
-def empty_third(cmp: ModelComparison, category: str) -> Observation | None:
-    """A third of depth holds clearly fewer of a category's heads than an even spread, in every model.
+def empty_thirds(cmp: ModelComparison, categories: list[str]) -> list[Observation]:
+    """Thirds of depth that hold clearly few of a category's heads in every model; categories alike in one sentence."""
+    found = [f for f in (empty_third(cmp, c) for c in categories) if f is not None]
+    out = []
+    for k in range(3):
+        same = [(c, tests) for c, third, tests in found if third == k]
+        if same:
+            out.append(empty_third_sentence(cmp, k, same))
+    return out
+
+
+def empty_third(cmp: ModelComparison, category: str):
+    """(category, third, tests) for a third holding clearly fewer heads than an even spread in every model, or None.
 
     Per model a one-sided binomial test, Bonferroni-corrected for three thirds;
     of the thirds that pass in every model, the one holding the fewest heads.
@@ -123,14 +127,40 @@ def empty_third(cmp: ModelComparison, category: str) -> Observation | None:
     if not passing:
         return None
     _, k, tests = min(passing, key=lambda item: item[:2])
-    listed = names([f"{c.model} ({percent(held / c.heads)} of {heads(c.heads)})" for c, held, _ in tests])
-    text = (f"In {scope(cmp, len(cells), category)}, few {category} heads sit in the {THIRDS[k]} third of depth: "
-            f"{listed}, where an even spread would put {even_share([s for _, _, s in tests])} there.")
-    return Observation(
-        id=f"{slug(category)}-few-in-{THIRDS[k]}-third", kind="sparsity", text=text, figure="depth-profiles",
-        category=category,
-        evidence={"third": THIRDS[k], "models": {c.model: {"heads": c.heads, "in_third": held} for c, held, _ in tests}},
-    )
+    return category, k, tests
+
+
+def empty_third_sentence(cmp: ModelComparison, k: int, same: list) -> Observation:
+    """One sentence for every category that a third of depth holds clearly few of, in every model."""
+    names = [c for c, _ in same]
+    parts = [(f"{c} " if len(same) > 1 else "") + join([f"{percent(held / cell.heads)} of {heads(cell.heads)} in {cell.model}"
+                             for cell, held, _ in tests]) for c, tests in same]
+    n = len(same[0][1])
+    shares = [s for _, tests in same for _, _, s in tests]
+    text = (f"In {scope(cmp, n, join(names))}, few {join(names)} heads sit in the {THIRDS[k]} third of depth: "
+            f"{'; '.join(parts)}, where an even spread would put {even_share(shares)} there.")
+    ident = f"{'-'.join(slug(c) for c in names)}-few-in-{THIRDS[k]}-third"
+    evidence = {"third": THIRDS[k], "categories": {c: {cell.model: {"heads": cell.heads, "in_third": held}
+                                                       for cell, held, _ in tests} for c, tests in same}}
+    return Observation(id=ident, kind="sparsity", text=text, figure="depth-profiles",
+                       category=names[0] if len(names) == 1 else None, evidence=evidence)
+
+
+def empty_depth(cmp: ModelComparison) -> Observation | None:
+    """A large range of layers without any classified head in every model (each model's own test), said once."""
+    regions = [s.empty_region for s in cmp.summaries]
+    if len(regions) < 2 or any(r is None or not r.clear for r in regions):
+        return None
+    starts = all(r.lo == 0 for r in regions)
+    ends = all(r.hi == m.n_layers - 1 for r, m in zip(regions, cmp.models))
+    listed = join([f"layers {r.lo}–{r.hi} of {m.n_layers} in {m.name} ({percent((r.hi - r.lo + 1) / m.n_layers)})"
+                   for r, m in zip(regions, cmp.models)])
+    where = " at the start of depth" if starts else " at the end of depth" if ends else ""
+    every = "both models" if len(regions) == 2 else f"all {len(regions)} models"
+    text = f"In {every}, a large range of layers{where} holds no classified head at all: {listed}."
+    evidence = {"models": {m.name: {"layers": [r.lo, r.hi], "n_layers": m.n_layers, "p_value": float(f"{r.p_value:.3g}")}
+                           for r, m in zip(regions, cmp.models)}}
+    return Observation(id="empty-layers", kind="sparsity", text=text, figure="depth-profiles", evidence=evidence)
 
 
 def scope(cmp: ModelComparison, n: int, category: str) -> str:
@@ -146,30 +176,45 @@ def even_share(shares: list[float]) -> str:
 
 
 def differing_thirds(cmp: ModelComparison, category: str, ps: list[Placement]) -> Observation | None:
-    """A category favours different thirds of depth in different models (at least one clearly)."""
+    """Whether the models put a category in different thirds of depth: said only when the difference is significant.
+
+    Not two p-values either side of ALPHA: a permutation test of the models x
+    thirds table (analysis.across_models.thirds_differ_p). When the models do not
+    differ clearly, one sentence says they sit alike, with the pooled shares.
+    """
     ok = evaluated(ps)
     if len(ok) < 2 or (len({p.third for p in ok}) == 1 and ok[0].third is not None):
         return None
-    if all(p.third is None for p in ok):
-        text = (f"In none of the {len(ok)} models with at least {MIN_HEADS} {category} heads does one third of "
-                f"depth hold clearly more of them than an even spread (largest third: "
-                f"{names([held_text(p) for p in ok])}; binomial test p ≥ {ALPHA}).")
-    else:
+    p_value = thirds_differ_p([p.cell for p in ok])
+    models = {p.cell.model: {"heads": p.cell.heads, "largest_third": THIRDS[largest(p.cell)],
+                             "in_third": p.cell.thirds[largest(p.cell)]} for p in ok}
+    evidence = {"models": models, "p_value": round(p_value, 4)}
+    if p_value < ALPHA:
         groups = []
         for k, third in enumerate(THIRDS):
-            members = [p for p in ok if p.third == k]
+            members = [p for p in ok if largest(p.cell) == k]
             if members:
-                groups.append(f"the {third} third in {names([held_text(p) for p in members])}")
-        spread = [p for p in ok if p.third is None]
-        if spread:
-            groups.append(f"no single third in {names([f'{p.cell.model} ({heads(p.cell.heads)})' for p in spread])}")
-        text = f"{category} heads favour different parts of depth across models: {'; '.join(groups)}."
-    return Observation(
-        id=f"{slug(category)}-thirds-differ", kind="comparison", text=text, figure="depth-profiles",
-        category=category,
-        evidence={"models": {p.cell.model: {"heads": p.cell.heads, "third": None if p.third is None else THIRDS[p.third],
-                                            "p_value": round(p.p_value, 6)} for p in ok}},
-    )
+                held = join([f"{p.cell.model} ({percent(p.cell.thirds[k] / p.cell.heads)} of {heads(p.cell.heads)})"
+                             for p in members])
+                groups.append(f"the {third} third holds the most in {held}")
+        text = (f"{category} heads sit in different parts of depth in different models (permutation test of "
+                f"the models' thirds, p = {p_value:.2g}): {'; '.join(groups)}.")
+        return Observation(id=f"{slug(category)}-thirds-differ", kind="comparison", text=text,
+                           figure="depth-profiles", category=category, evidence=evidence)
+    pooled = np.sum([p.cell.thirds for p in ok], axis=0)
+    k = int(np.argmax(pooled))
+    among = f" with at least {MIN_HEADS} {category} heads" if len(ok) < len(cmp.models) else ""
+    text = (f"Where {category} heads sit in the thirds of depth does not differ clearly between the {len(ok)} models"
+            f"{among} (permutation test, p = {p_value:.2g}); pooled, the {THIRDS[k]} third holds "
+            f"{percent(pooled[k] / pooled.sum())} of their {heads(int(pooled.sum()))}.")
+    evidence.update({"pooled": [int(v) for v in pooled]})
+    return Observation(id=f"{slug(category)}-thirds-not-different", kind="concentration", text=text,
+                       figure="depth-profiles", category=category, evidence=evidence)
+
+
+def largest(cell: ModelCategory) -> int:
+    """The third holding most of a category's heads in one model (the earliest of equals)."""
+    return int(np.argmax(cell.thirds))
 
 
 def ordering(cmp: ModelComparison, a: str, b: str) -> Observation | None:
@@ -213,9 +258,9 @@ def presence(cmp: ModelComparison, category: str) -> Observation | None:
     lack = [c for c in cells if not c.heads]
     if not have or not lack:
         return None
-    listed = names([f"{c.model} ({heads(c.heads)})" for c in have])
+    listed = join([f"{c.model} ({heads(c.heads)})" for c in have])
     verb = "has" if len(lack) == 1 else "have"
-    text = f"{category} heads exist only in {listed}; {names([c.model for c in lack])} {verb} none."
+    text = f"{category} heads exist only in {listed}; {join([c.model for c in lack])} {verb} none."
     return Observation(
         id=f"{slug(category)}-presence", kind="sparsity", text=text, figure="model-heatmaps", category=category,
         evidence={"heads": {c.model: c.heads for c in cells}},
@@ -229,7 +274,7 @@ def too_few(cmp: ModelComparison, category: str) -> Observation | None:
     if not few or len(cells) - len(few) >= 2:
         return None
     text = (f"{category} heads are too few to compare where they sit: "
-            f"{names([f'{c.model} has {c.heads}' for c in few])} (at least {MIN_HEADS} per model are needed).")
+            f"{join([f'{c.model} has {c.heads}' for c in few])} (at least {MIN_HEADS} per model are needed).")
     return Observation(
         id=f"{slug(category)}-too-few", kind="sparsity", text=text, figure="model-heatmaps", category=category,
         evidence={"heads": {c.model: c.heads for c in cells}, "min_heads": MIN_HEADS},

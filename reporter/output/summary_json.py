@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 
-from .. import __version__
-from ..observe.categories import Observation
+from .. import __version__, rules
 from ..analysis import stats
-from ..analysis import summarize
 from ..analysis.summarize import Summary
+from ..observe.categories import Observation
 
 SCHEMA_VERSION = 1
 
@@ -34,7 +33,13 @@ def summary_dict(summary: Summary, observations: list[Observation]) -> dict:
             {"categories": list(o.categories), "heads": o.heads, "jaccard": round(o.jaccard, 4)}
             for o in summary.overlaps
         ],
-        "comparisons": [comparison_dict(c) for c in summary.comparisons],
+        "comparisons": [pair_comparison_dict(c) for c in summary.comparisons],
+        "empty_region": empty_dict(summary.empty_region),
+        "depth_order": [{"categories": list(b.categories), "spans": [list(s) for s in b.spans]}
+                        for b in summary.depth_blocks],
+        "robustness": robustness_dict(summary, observations),
+        "kv_groups": kv_groups_dict(summary),
+        "top_heads": [top_dict(top) for top in summary.top_heads],
         "method": method_dict(),
         "observations": [observation_dict(o) for o in observations],
     }
@@ -58,22 +63,24 @@ def totals_dict(summary: Summary) -> dict:
 def method_dict() -> dict:
     """The thresholds and test settings behind the statistics and the sentences."""
     return {
-        "alpha": summarize.ALPHA,
-        "min_heads": summarize.MIN_HEADS,
-        "core_share": summarize.CORE_SHARE,
-        "half_share": summarize.HALF_SHARE,
-        "delta_min": summarize.DELTA_MIN,
-        "width_ratio_min": summarize.WIDTH_RATIO_MIN,
+        "alpha": rules.ALPHA,
+        "min_heads": rules.MIN_HEADS,
+        "cluster_test": "gap test against any unimodal shape, Bonferroni over gap positions (analysis/clusters.py)",
+        "min_cluster_share": rules.MIN_CLUSTER_SHARE,
+        "core_share": rules.CORE_SHARE,
+        "half_share": rules.HALF_SHARE,
+        "delta_min": rules.DELTA_MIN,
+        "width_ratio_min": rules.WIDTH_RATIO_MIN,
         "uniform_test": "Monte Carlo, heads drawn uniformly from the model: Kolmogorov-Smirnov and chi-square "
                         "(uniform_p, Bonferroni), core-window width (core_p)",
         "null_draws": stats.N_NULL,
         "bootstrap_resamples": stats.N_BOOT,
-        "confidence": stats.CONFIDENCE,
+        "confidence": rules.CONFIDENCE,
         "seed": stats.SEED,
     }
 
 
-def comparison_dict(c) -> dict:
+def pair_comparison_dict(c) -> dict:
     """A pair of categories compared (statistics null when either has too few heads)."""
     return {
         "categories": [c.first, c.second],
@@ -85,6 +92,49 @@ def comparison_dict(c) -> dict:
         "width_ratio": r4(c.width_ratio),
         "width_ratio_ci": [r4(v) for v in c.width_ratio_ci] if c.width_ratio_ci else None,
         "wider": c.wider,
+        "reason": c.reason,
+    }
+
+
+def empty_dict(region) -> dict | None:
+    """The longest run of layers holding no classified head; None when every layer holds one."""
+    if region is None:
+        return None
+    return {"layers": [region.lo, region.hi], "classified": region.classified,
+            "expected": round(region.expected, 1), "p_value": float(f"{region.p_value:.3g}"), "clear": region.clear}
+
+
+def robustness_dict(summary: Summary, observations: list[Observation]) -> dict | None:
+    """The neighbouring rules, their classified heads and which readings hold; None unless the input had scores."""
+    found = next((o for o in observations if o.id == "robustness"), None)
+    if not summary.neighbours or found is None:
+        return None
+    return {"rules": [{"label": n.label, **{k: v for k, v in n.rule.items() if v is not None},
+                       "classified": n.summary.totals.classified,
+                       "heads": {c.name: c.heads for c in n.summary.categories}} for n in summary.neighbours],
+            "readings": found.evidence["readings"]}
+
+
+def kv_groups_dict(summary: Summary) -> dict | None:
+    """The grouped-query clustering tests the page shows; None without KV heads."""
+    if not summary.kv_heads:
+        return None
+    return {
+        "kv_heads": summary.kv_heads,
+        "categories": [
+            {"category": r.category, "heads": r.heads, "pairs": r.pairs,
+             "expected": round(r.expected, 3) if r.tested else None, "p_value": r4(r.p_value), "tested": r.tested}
+            for r in summary.kv_groups
+        ],
+    }
+
+
+def top_dict(top) -> dict:
+    """One category's best-scoring heads, each marked in the category or below the rule."""
+    return {
+        "category": top.category,
+        "heads": [{"layer": h.layer, "head": h.head, "score": r4(h.score), "in_category": h.in_category,
+                   "relations": list(h.relations)} for h in top.heads],
     }
 
 
@@ -118,6 +168,10 @@ def category_dict(c) -> dict:
         "ks_p": r4(c.ks_p),
         "chi2_p": r4(c.chi2_p),
         "core_p": r4(c.core_p),
+        "first_layer": c.first_layer,
+        "last_layer": c.last_layer,
+        "clusters": [{"layers": [k.lo, k.hi], "heads": k.heads, "share": r4(k.heads / c.heads)} for k in c.clusters]
+                    if c.heads else None,
     }
 
 

@@ -10,9 +10,14 @@ from ..analysis.summarize import Summary
 ALSO_SHOWS = {"heatmaps": ("layer-profile",)}
 
 
+def caption(figure: Figure, summary: Summary) -> str:
+    """What the figure draws, in a sentence: the visible caption (the observations are listed once, above)."""
+    return (figure.alt_text or describe(figure.slug, summary) or figure.title).rstrip(".") + "."
+
+
 def alt_text(figure: Figure, summary: Summary, observations: list[Observation]) -> str:
-    """The figure's own description (or a generic one) followed by the observations it shows."""
-    intro = figure.alt_text or describe(figure.slug, summary) or figure.title
+    """The figure's caption followed by the observations it shows: the full description for screen readers."""
+    intro = caption(figure, summary)
     shown = (figure.slug,) + ALSO_SHOWS.get(figure.slug, ())
     findings = [o.text for o in observations if o.figure in shown]
     return " ".join([intro.rstrip(".") + "."] + findings)

@@ -20,12 +20,12 @@ import jinja2
 
 from .. import __version__
 from .assets import cache_dir, script_json, vega_bundle
-from .alt_text import alt_text
+from .alt_text import alt_text, caption
 from ..charts import Figure
 from ..charts.theme import dark_config
 from .figure_tables import DataTable, figure_tables
 from ..palette import multi_label
-from ..analysis.top_heads import CategoryTop, RelationTop, relation_tops, top_heads
+from ..analysis.top_heads import CategoryTop, RelationTop
 from ..observe.categories import Observation
 from ..analysis.summarize import Summary
 
@@ -59,6 +59,7 @@ class FigureView:
     caption: str
     downloads: tuple[Link, ...]
     tables: tuple[DataTable, ...] = ()  # accessible data behind the figure
+    alt: str = ""  # the full description (caption and the observations it shows); the caption when empty
 
 
 @dataclass(frozen=True)
@@ -206,14 +207,15 @@ def report_page(summary: Summary, observations: list[Observation], figures: dict
         payload=script_json(page_payload(figures)),
         highlights=tuple(Swatch(label, summary.colors[label]) for label in highlight_labels(summary)),
         n_layers=t.n_layers,
-        top_heads=top_heads(t),
-        relation_tops=relation_tops(t),
+        top_heads=summary.top_heads,
+        relation_tops=summary.relation_tops,
     )
 
 
 def accessible(view: FigureView, figure: Figure, summary: Summary, observations: list[Observation]) -> FigureView:
     """The figure view with alt text written from the observations and its data tables."""
-    return replace(view, caption=alt_text(figure, summary, observations), tables=figure_tables(figure, summary))
+    return replace(view, caption=caption(figure, summary), alt=alt_text(figure, summary, observations),
+                   tables=figure_tables(figure, summary))
 
 
 def page_payload(figures: dict[str, Figure]) -> dict:
