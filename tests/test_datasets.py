@@ -164,3 +164,11 @@ def test_an_s3_dataset_gives_the_report_of_the_same_files_on_disk(s3_bucket, hiv
 def test_a_missing_s3_prefix_is_a_one_line_error(s3_bucket):
     with pytest.raises(InputError, match=r"^s3://scores/run-9: no \.parquet files there; give a file, folder or glob"):
         reporter.build("s3://scores/run-9", formats="", top_k=3)
+
+
+def test_a_dataset_of_two_models_builds_the_same_site_from_duckdb_and_pandas(hive, tmp_path, cli):
+    for engine in ("duckdb", "pandas"):
+        done = cli("build", str(hive), "-o", str(tmp_path / engine), "--engine", engine, "--top-k", "3", "--formats", "")
+        assert done.returncode == 0, done.stderr
+    for page in ("data/comparison.json", "model-a/data/summary.json", "model-b/data/summary.json"):
+        assert (tmp_path / "duckdb" / page).read_bytes() == (tmp_path / "pandas" / page).read_bytes()
