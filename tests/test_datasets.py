@@ -172,3 +172,17 @@ def test_a_dataset_of_two_models_builds_the_same_site_from_duckdb_and_pandas(hiv
         assert done.returncode == 0, done.stderr
     for page in ("data/comparison.json", "model-a/data/summary.json", "model-b/data/summary.json"):
         assert (tmp_path / "duckdb" / page).read_bytes() == (tmp_path / "pandas" / page).read_bytes()
+
+
+def test_one_parquet_file_through_duckdb_gives_the_pandas_report_and_leaves_no_spill_files(tmp_path, rows, cli):
+    path = tmp_path / "scores.parquet"
+    rows.to_parquet(path, index=False)
+    work = tmp_path / "cwd"
+    work.mkdir()
+    for engine in ("duckdb", "pandas"):
+        done = cli("build", str(path), "-o", str(tmp_path / engine), "--engine", engine, "--model", "model-b",
+                   "--aggregate", "median", "--top-percent", "10", "--formats", "", cwd=work)
+        assert done.returncode == 0, done.stderr
+    summary = (tmp_path / "duckdb" / "data" / "summary.json").read_bytes()
+    assert summary == (tmp_path / "pandas" / "data" / "summary.json").read_bytes()
+    assert list(work.iterdir()) == []  # DuckDB's temporary folder is private and removed, not ./.tmp

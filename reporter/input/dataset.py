@@ -5,8 +5,9 @@ AWS_* environment variables: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
 AWS_DEFAULT_REGION, AWS_ENDPOINT_URL). DuckDB reads local files itself and
 S3 files through a pyarrow dataset; either way only the columns the
 aggregation names are read, a --model filter prunes hive partitions
-(``model=…/relation=…/``), and DuckDB streams the rows under a memory limit,
-spilling to a temporary folder.
+(``model=…/relation=…/``), and DuckDB streams the rows under a memory limit
+(REPORTER_MEMORY_LIMIT, default 512MB), spilling to a temporary folder that is
+removed afterwards.
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ from ..options import Options
 KEYS = ("model", "layer", "head", "head_id", "relation")
 # Modules whose frames Narwhals can run lazily; a frame's module is loaded if the user made one.
 ENGINE_MODULES = ("polars", "duckdb", "dask", "pyspark", "ibis", "sqlframe")
-EMPTY, ROWS, CATEGORY_MAX = "__reporter_empty", "__reporter_rows", "__reporter_category_max"
+EMPTY, CATEGORY_MAX = "__reporter_empty", "__reporter_category_max"
 
 
 def is_engine_frame(table: object) -> bool:
@@ -113,7 +113,7 @@ def aggregated(lf, options: Options, watch=None) -> pd.DataFrame:
     carried = relation == "relation" and "category" in lf.columns
     if carried:
         prepared = prepared.with_columns(nw.col("category").cast(nw.String))
-    aggs = [getattr(nw.col("score"), options.aggregate)(), nw.col(EMPTY).sum(), nw.col(EMPTY).count().alias(ROWS)]
+    aggs = [getattr(nw.col("score"), options.aggregate)(), nw.col(EMPTY).sum()]
     if carried:
         aggs += [nw.col("category").min(), nw.col("category").max().alias(CATEGORY_MAX)]
     frame = collect(prepared.group_by(*keys).agg(*aggs), watch)
@@ -128,15 +128,15 @@ def check_numeric(lf) -> None:
 
 
 def finish(frame: pd.DataFrame, prepared, carried: bool) -> pd.DataFrame:
-    """The aggregate with the empty-score and row counts in attrs, and the category pairs if a relation has several."""
-    empty, rows = int(frame[EMPTY].sum()), int(frame[ROWS].sum())
+    """The aggregate with the empty-score count in attrs, and the category pairs if a relation has several."""
+    if frame.empty:
+        raise InputError("the table has no rows; give at least one (layer, head, category) row")
+    empty = int(frame[EMPTY].sum())
     several = carried and bool((frame["category"].fillna("") != frame[CATEGORY_MAX].fillna("")).any())
-    frame = frame.drop(columns=[c for c in (EMPTY, ROWS, CATEGORY_MAX) if c in frame.columns])
-    frame.attrs.update(empty_scores=empty, rows_read=rows)
+    frame = frame.drop(columns=[c for c in (EMPTY, CATEGORY_MAX) if c in frame.columns])
+    frame.attrs["empty_scores"] = empty
     if several:  # rare: a second, two-column pass for the exact (relation, category) pairs
         frame.attrs["category_pairs"] = collect(prepared.select("relation", "category").unique())
-    if rows == 0:
-        raise InputError("the table has no rows; give at least one (layer, head, category) row")
     return frame
 
 
