@@ -20,9 +20,10 @@ from reporter.errors import InputError
 from tests.engine_data import score_rows, summary_of
 
 
-def write_hive(root: Path, frame) -> Path:
+def write_hive(root: Path, frame, shape: tuple[int, int] = (8, 6)) -> Path:
     """``frame`` as a hive-partitioned dataset ``model=…/relation=…/`` with the shape in each file's metadata."""
-    table = pa.Table.from_pandas(frame, preserve_index=False).replace_schema_metadata({"n_layers": "8", "n_heads": "6"})
+    metadata = {"n_layers": str(shape[0]), "n_heads": str(shape[1])}
+    table = pa.Table.from_pandas(frame, preserve_index=False).replace_schema_metadata(metadata)
     pq.write_to_dataset(table, root, partition_cols=["model", "relation"],
                         basename_template="part-{i}.parquet")
     return root
@@ -106,10 +107,12 @@ def test_inspect_counts_rows_from_the_footers(hive, rows, cli):
     done = cli("inspect", str(hive), "--engine", "duckdb", "--model", "model-a", "--top-k", "3")
     assert done.returncode == 0, done.stdout + done.stderr
     lines = done.stdout.splitlines()
+    of_a = int((rows["model"] == "model-a").sum())
     assert lines[0] == (f"input: {hive} (parquet-dataset, {len(rows):,} rows in its Parquet footers; "
-                        f"read the first {len(rows):,} for these checks)")
+                        f"read the first {of_a:,} for these checks)")
+    assert lines[1] == "models in the table: model-a, model-b"
     assert "model shape: 8 layers x 6 heads (from metadata)" in lines
-    assert f"categories (in the {len(rows):,} rows read):" in lines
+    assert f"categories (in the {of_a:,} rows read):" in lines
 
 
 def test_inspect_reads_at_most_a_bounded_number_of_rows(tmp_path):
@@ -117,9 +120,14 @@ def test_inspect_reads_at_most_a_bounded_number_of_rows(tmp_path):
     from reporter.options import Options
 
     big = score_rows(seed=3, n_layers=16, n_heads=16, prompts=8)  # 20,480 rows
-    root = write_hive(tmp_path / "scores", big)
-    found = inspect(root, Options(engine="duckdb", model="model-a", top_k=3), sample_rows=5_000)
+    of_b = big["model"] == "model-b"
+    big.loc[of_b, "category"] = big.loc[of_b, "category"] + " of b"
+    root = write_hive(tmp_path / "scores", big, shape=(16, 16))
+    found = inspect(root, Options(engine="duckdb", model="model-b", top_k=3), sample_rows=5_000)
     assert (found.rows, found.rows_read) == (len(big), 5_000)
+    assert found.ok and found.models == ("model-a", "model-b") and found.model == "model-b"
+    # The rows read are model-b's (its partitions come after model-a's, so only a pushed-down filter finds them).
+    assert found.categories and all(name.endswith(" of b") for name in found.categories)
 
 
 # ------------------------------------------------------------------ S3 on a local server

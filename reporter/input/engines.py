@@ -26,7 +26,7 @@ from ..options import Options
 KEYS = ("model", "layer", "head", "head_id", "relation")
 # Modules whose frames Narwhals can run lazily; a frame's module is loaded if the user made one.
 ENGINE_MODULES = ("polars", "duckdb", "dask", "pyspark", "ibis", "sqlframe")
-EMPTY, CATEGORY_MAX = "__reporter_empty", "__reporter_category_max"
+EMPTY = "__reporter_empty"
 
 
 def is_engine_frame(table: object) -> bool:
@@ -76,8 +76,9 @@ def frame_of(lf, options: Options, watch=None, models: tuple[str, ...] | None = 
     lf, model = select_pushed(lf, options.model, models)
     if not is_scores(lf, options):
         return collect(lf, watch)
-    frame = aggregated(lf, options, watch)
+    frame = aggregated(lf, options, watch, model)
     if model is not None:
+        frame["model"] = model  # one model is left: not grouped on (text keys cost the most), put back here
         frame.attrs["model"] = model
     return frame
 
@@ -97,13 +98,19 @@ def select_pushed(lf, wanted: str | None, models: tuple[str, ...] | None = None)
     return lf.filter(column == found), found
 
 
-def aggregated(lf, options: Options, watch=None) -> pd.DataFrame:
-    """One row per (model, layer, head, relation): the aggregated score, the rows read and those without a score."""
+def aggregated(lf, options: Options, watch=None, model: str | None = None) -> pd.DataFrame:
+    """One row per (model, layer, head, relation): the aggregated score, and the rows without a score in attrs.
+
+    The category is grouped on too (a relation's rows name one category, as a
+    rule); when some relation's rows name several, the groups are made again
+    without it and the (relation, category) pairs are read on their own.
+    """
     import narwhals as nw
 
     check_numeric(lf)
     relation = "relation" if "relation" in lf.columns else "category"
-    keys = [c for c in KEYS if c in lf.columns] + ([] if relation == "relation" else ["category"])
+    keys = [c for c in KEYS if c in lf.columns and not (c == "model" and model is not None)]
+    keys += [] if relation == "relation" else ["category"]
     score = nw.col("score").cast(nw.Float64)
     prepared = lf.with_columns(
         nw.col(relation).cast(nw.String).str.strip_chars(),
@@ -111,13 +118,23 @@ def aggregated(lf, options: Options, watch=None) -> pd.DataFrame:
         nw.when(~score.is_nan()).then(score).alias("score"),
     ).with_columns(nw.col("score").is_null().cast(nw.Int64).alias(EMPTY))
     carried = relation == "relation" and "category" in lf.columns
-    if carried:
-        prepared = prepared.with_columns(nw.col("category").cast(nw.String))
-    aggs = [getattr(nw.col("score"), options.aggregate)(), nw.col(EMPTY).sum()]
-    if carried:
-        aggs += [nw.col("category").min(), nw.col("category").max().alias(CATEGORY_MAX)]
-    frame = collect(prepared.group_by(*keys).agg(*aggs), watch)
-    return finish(frame, prepared, carried)
+    if not carried:
+        return finish(collect(grouped(prepared, keys, options), watch))
+    prepared = prepared.with_columns(nw.col("category").cast(nw.String))
+    frame = collect(grouped(prepared, [*keys, "category"], options), watch)
+    if not frame.duplicated(subset=keys).any():
+        return finish(frame)
+    frame = collect(grouped(prepared, keys, options), watch).assign(category=pd.NA)
+    frame = finish(frame)
+    frame.attrs["category_pairs"] = collect(prepared.select("relation", "category").unique())
+    return frame
+
+
+def grouped(prepared, keys: list[str], options: Options):
+    """The lazy aggregate: the score by ``options.aggregate`` and the count of rows without one, per group."""
+    import narwhals as nw
+
+    return prepared.group_by(*keys).agg(getattr(nw.col("score"), options.aggregate)(), nw.col(EMPTY).sum())
 
 
 def check_numeric(lf) -> None:
@@ -127,16 +144,13 @@ def check_numeric(lf) -> None:
         raise InputError(f"the score column is {dtype}, not numbers; scores must be numbers")
 
 
-def finish(frame: pd.DataFrame, prepared, carried: bool) -> pd.DataFrame:
-    """The aggregate with the empty-score count in attrs, and the category pairs if a relation has several."""
+def finish(frame: pd.DataFrame) -> pd.DataFrame:
+    """The aggregate with the count of rows without a score moved into attrs."""
     if frame.empty:
         raise InputError("the table has no rows; give at least one (layer, head, category) row")
     empty = int(frame[EMPTY].sum())
-    several = carried and bool((frame["category"].fillna("") != frame[CATEGORY_MAX].fillna("")).any())
-    frame = frame.drop(columns=[c for c in (EMPTY, CATEGORY_MAX) if c in frame.columns])
+    frame = frame.drop(columns=EMPTY)
     frame.attrs["empty_scores"] = empty
-    if several:  # rare: a second, two-column pass for the exact (relation, category) pairs
-        frame.attrs["category_pairs"] = collect(prepared.select("relation", "category").unique())
     return frame
 
 
@@ -185,7 +199,7 @@ def read_bounded(table: object, options: Options, sample_rows: int = SAMPLE_ROWS
     from .read import RawInput, read
 
     if is_engine_frame(table):
-        frame = collect(lazy(table).head(sample_rows))
+        frame = first_rows(lazy(table), options, sample_rows)
         return RawInput(frame, "dataframe"), None, len(frame)
     from . import dataset
 
@@ -194,6 +208,15 @@ def read_bounded(table: object, options: Options, sample_rows: int = SAMPLE_ROWS
         return raw, len(raw.frame), None
     found = dataset.open_dataset(str(table))
     with dataset.connection() as con:
-        frame = collect(lazy(dataset.relation_of(found, con)).head(sample_rows))
+        frame = first_rows(lazy(dataset.relation_of(found, con)), options, sample_rows,
+                           dataset.partition_values(found, "model"))
     raw = RawInput(frame, "parquet-dataset", dataset.metadata_of(found), dataset.source_of(found))
     return raw, dataset.row_count(found), len(frame)
+
+
+def first_rows(lf, options: Options, n: int, models: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """The first ``n`` rows of the model asked for (the filter pushed down as for a build)."""
+    lf, model = select_pushed(canonical(lf, options.score_column), options.model, models)
+    frame = collect(lf.head(n))
+    frame.attrs.update({"model": model} if model is not None else {}, **({"models": models} if models else {}))
+    return frame

@@ -84,7 +84,7 @@ def inspect(table: object, options: Options, sample_rows: int = SAMPLE_ROWS) -> 
     """
     found = Inspection(input=str(table) if isinstance(table, (str, PathLike)) else "DataFrame")
     try:
-        raw, found.rows, found.rows_read = read_bounded(table, options, sample_rows)  # a dataset: footers and a bounded scan
+        raw, found.rows, found.rows_read = read_bounded(table, options, sample_rows)
     except ReporterError as exc:
         found.problems.append(str(exc))
         return found
@@ -96,10 +96,10 @@ def inspect(table: object, options: Options, sample_rows: int = SAMPLE_ROWS) -> 
 def inspect_frame(raw: RawInput, options: Options, found: Inspection) -> None:
     """The checks after reading; each stage runs only when the ones it needs passed."""
     frame = normalize_columns(raw.frame, options.score_column)
-    found.models = models_in(frame)
+    found.models = frame.attrs.get("models") or models_in(frame)  # a dataset's hive model= folders name them all
     try:
         check_not_empty(frame)
-        frame, found.model = select_model(frame, options.model)
+        frame, found.model = select_model(frame, frame.attrs.get("model", options.model))  # pushed down: engines.py
     except ReporterError as exc:
         found.problems.append(str(exc))
         return
