@@ -84,6 +84,14 @@ def test_a_relation_with_rows_of_two_categories_keeps_both(rows):
     assert '"successor": [\n        "Algorithmic",\n        "Knowledge"\n      ]' in lazy
 
 
+def test_rows_without_a_category_still_count_in_their_relations_aggregate(rows):
+    import polars as pl
+
+    one = rows[rows["model"] == "model-a"].drop(columns="model").reset_index(drop=True)
+    one.loc[one.index[one["relation"] == "plural_of"][:5], "category"] = None
+    assert summary_of(pl.from_pandas(one).lazy(), top_k=3) == summary_of(one, top_k=3)
+
+
 def test_a_text_score_column_is_refused_before_reading_rows(rows):
     import polars as pl
 

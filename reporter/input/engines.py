@@ -126,7 +126,8 @@ def aggregated(lf, options: Options, watch=None, model: str | None = None) -> pd
         return finish(frame)
     frame = collect(grouped(prepared, keys, options), watch).assign(category=pd.NA)
     frame = finish(frame)
-    frame.attrs["category_pairs"] = collect(prepared.select("relation", "category").unique())
+    # Missing categories are no pair, as for distinct_pairs in memory.
+    frame.attrs["category_pairs"] = collect(prepared.select("relation", "category").unique()).dropna()
     return frame
 
 
