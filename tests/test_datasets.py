@@ -194,3 +194,15 @@ def test_one_parquet_file_through_duckdb_gives_the_pandas_report_and_leaves_no_s
     summary = (tmp_path / "duckdb" / "data" / "summary.json").read_bytes()
     assert summary == (tmp_path / "pandas" / "data" / "summary.json").read_bytes()
     assert list(work.iterdir()) == []  # DuckDB's temporary folder is private and removed, not ./.tmp
+
+
+def test_a_median_beyond_the_memory_limit_is_a_one_line_error(tmp_path, cli):
+    root = write_hive(tmp_path / "scores", score_rows(seed=2, n_layers=32, n_heads=32, prompts=20), shape=(32, 32))
+    done = cli("build", str(root), "-o", str(tmp_path / "out"), "--engine", "duckdb", "--model", "model-a",
+               "--aggregate", "median", "--top-k", "3", env={"REPORTER_MEMORY_LIMIT": "2MB"})
+    assert done.returncode == 2
+    assert done.stderr == (
+        f"reporter: error: {root}: the median of these scores does not fit DuckDB's memory limit (2MB; a median "
+        "keeps every score, a mean or max one per head); raise REPORTER_MEMORY_LIMIT (e.g. "
+        "REPORTER_MEMORY_LIMIT=8GB) or use --aggregate mean or max\n")
+    assert not (tmp_path / "out").exists()

@@ -172,7 +172,7 @@ def read_in_engine(table: object, options: Options):
 def read_dataset(location: str, options: Options):
     """Scan a Parquet folder, glob or s3:// location with DuckDB."""
     from . import dataset, progress
-    from .read import RawInput, first_line
+    from .read import RawInput
 
     found = dataset.open_dataset(location)
     metadata = dataset.metadata_of(found)
@@ -184,8 +184,21 @@ def read_dataset(location: str, options: Options):
         except (InputError, UsageError):
             raise
         except Exception as exc:  # DuckDB's read and cast errors are the data's fault
-            raise InputError(f"{location}: cannot read the dataset ({first_line(exc)}); check every part is complete") from exc
+            raise InputError(dataset_failure(location, exc, options)) from exc
     return RawInput(frame, "parquet-dataset", metadata, dataset.source_of(found))
+
+
+def dataset_failure(location: str, exc: Exception, options: Options) -> str:
+    """The one-line message for a failed scan: out of memory (a median keeps every score) or a bad part."""
+    from .dataset import MEMORY_LIMIT
+    from .read import first_line
+
+    if type(exc).__name__ == "OutOfMemoryException":
+        why = "; a median keeps every score, a mean or max one per head" if options.aggregate == "median" else ""
+        alternative = " or use --aggregate mean or max" if options.aggregate == "median" else ""
+        return (f"{location}: the {options.aggregate} of these scores does not fit DuckDB's memory limit "
+                f"({MEMORY_LIMIT}{why}); raise REPORTER_MEMORY_LIMIT (e.g. REPORTER_MEMORY_LIMIT=8GB){alternative}")
+    return f"{location}: cannot read the dataset ({first_line(exc)}); check every part is complete"
 
 
 SAMPLE_ROWS = 1_000_000  # rows `inspect` reads from a dataset or another engine's frame
