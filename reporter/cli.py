@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from . import __version__
-from .errors import ReporterError, UsageError
+from .errors import ReporterError, UsageError, cli_words
 
 EXAMPLE = Path(__file__).resolve().parent / "examples" / "synthetic-80x64.csv"
 EXAMPLE_OPTIONS = {
@@ -26,6 +26,18 @@ EXAMPLE_OPTIONS = {
 }
 
 
+INPUT_HELP = (
+    "input(s): a table (.parquet, .csv, .tsv, .json, .jsonl, .feather, .arrow, a folder of .parquet files) of "
+    "layer, head, category (long), one true/false column per category (wide) or relation, score (scores); "
+    "a matrix of per-head values, rows = layers, columns = heads (.csv/.tsv/.txt with or without a header row "
+    "or index column, .npy, .npz with one array per category or relation): true/false are memberships, numbers "
+    "are scores for a rule; a JSON map of head ids {\"L-H\": score, [scores] or true/false}, "
+    "{category: {head_id: value}} or {category: [head ids]}; or a folder of one such file per category, each "
+    "file's name (without extension) its category. Several models (a model column or several inputs) make an "
+    "overview plus one page per model"
+)
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
     p = argparse.ArgumentParser(
@@ -36,9 +48,7 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     build = sub.add_parser("build", help="build a report from a table of head categories")
-    build.add_argument("input", metavar="INPUT", nargs="+",
-                       help="table(s): .parquet or .csv with layer, head, category columns; several models "
-                            "(a model column or several files) make an overview plus one page per model")
+    build.add_argument("input", metavar="INPUT", nargs="+", help=INPUT_HELP)
     add_output_options(build)
     build.add_argument("--title", help="page title")
     build.add_argument("--model", help="model name shown in the report")
@@ -49,7 +59,7 @@ def parser() -> argparse.ArgumentParser:
     add_input_options(build)
 
     inspect = sub.add_parser("inspect", help="print what a build would make of INPUT and every problem, writing nothing")
-    inspect.add_argument("input", metavar="INPUT", help="table, as for build")
+    inspect.add_argument("input", metavar="INPUT", help="an input, as for build")
     inspect.add_argument("--model", help="the model to inspect when the table holds several")
     inspect.add_argument("--layers", type=positive_int, help="number of layers (with --heads)")
     inspect.add_argument("--heads", type=positive_int, help="number of heads per layer (with --layers)")
@@ -67,8 +77,6 @@ def parser() -> argparse.ArgumentParser:
     diff.add_argument("--heads", type=positive_int, help="number of heads per layer (with --layers)")
     diff.add_argument("--categories", help="comma-separated categories to show, in panel order")
     add_tracker_options(diff)
-    build.add_argument("--kv-heads", type=positive_int, metavar="N",
-                       help="key/value heads per layer (grouped-query attention): adds the grouped-query view")
 
     demo = sub.add_parser("demo", help="build the bundled synthetic 80x64 example")
     add_output_options(demo)
@@ -97,6 +105,7 @@ def add_output_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--output", metavar="DIR", help="output folder (default: site/)")
     p.add_argument("--formats", default="svg,png,pdf", help="figure export formats (default: svg,png,pdf)")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    p.add_argument("--open", action="store_true", help="open the written page in the web browser")
     p.add_argument("--force", action="store_true",
                    help="write into an existing folder that holds other files (they are left untouched), "
                         "or replace a --single-file that reporter did not write")
@@ -114,6 +123,15 @@ def add_input_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--engine", choices=("auto", "pandas", "duckdb"), default="auto",
                    help="how files are read: auto (DuckDB scans Parquet datasets, globs, s3:// and files over 64 MB "
                         "out of core), pandas or duckdb")
+    p.add_argument("--category", metavar="NAME",
+                   help="the name of the one category of a matrix or head-id map (default: the file's name without "
+                        "extension); for a [layers, heads, relations] .npy, the relations' names as A,B,...")
+    p.add_argument("--model-config", metavar="FILE",
+                   help="a Hugging Face config.json: layers (num_hidden_layers), heads (num_attention_heads) and "
+                        "KV heads (num_key_value_heads)")
+    p.add_argument("--kv-heads", type=positive_int, metavar="N",
+                   help="key/value heads per layer (grouped-query attention): adds the grouped-query view, and a "
+                        "matrix with N columns is read as one column per KV head")
 
 
 def score_options(args: argparse.Namespace) -> dict:
@@ -121,6 +139,7 @@ def score_options(args: argparse.Namespace) -> dict:
     return {
         "score_column": args.score_column, "threshold": args.threshold, "top_k": args.top_k,
         "top_percent": args.top_percent, "aggregate": args.aggregate, "category_map": args.category_map,
+        "category": args.category, "model_config": args.model_config, "kv_heads": args.kv_heads,
         "engine": args.engine,
     }
 
@@ -128,9 +147,9 @@ def score_options(args: argparse.Namespace) -> dict:
 def run_inspect(args: argparse.Namespace) -> int:
     """Print what a build would make of the input; exit 2 when there are problems."""
     from .input.inspect import inspect
-    from .options import Options
+    from .input.model_config import options_of
 
-    options = Options.from_kwargs(model=args.model, layers=args.layers, heads=args.heads,
+    options = options_of(model=args.model, layers=args.layers, heads=args.heads,
                                   categories=args.categories, **score_options(args))
     found = inspect(args.input, options)
     print("\n".join(found.lines()))
@@ -156,10 +175,12 @@ def main(argv: list[str] | None = None) -> int:
     with contextlib.suppress(ValueError):  # only the main thread may set handlers
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     logging.basicConfig(level=logging.WARNING, format="reporter: warning: %(message)s")
+    exporter, shown = None, Progress.for_args(args)
     try:
         check_arguments(args)
-        start_exporter(args)
-        return run(args, started)
+        exporter = start_exporter(args)
+        with cli_words():
+            return run(args, started, exporter, shown)
     except ReporterError as exc:
         print(f"reporter: error: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -173,21 +194,18 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 1
     finally:
-        from .vega import exporter
+        shown.clear()
+        if exporter is not None:
+            exporter.close()
 
-        exporter.stop()
 
-
-def start_exporter(args: argparse.Namespace) -> None:
+def start_exporter(args: argparse.Namespace):
     """Boot vl-convert in a helper process before the heavy imports, when figures or the bundle will be made."""
     if not hasattr(args, "formats"):
-        return
-    from .pages import assets
-    from .vega import exporter
+        return None
+    from .pages.assets import exporter_for
 
-    cold = not assets.bundle_path().exists()
-    if cold or exported_formats(args):
-        exporter.start(bundle=cold)
+    return exporter_for(exported_formats(args))
 
 
 def exported_formats(args: argparse.Namespace) -> str:
@@ -202,22 +220,25 @@ def check_arguments(args: argparse.Namespace) -> None:
         raise UsageError("--single-file writes one file and -o writes a site folder; give one of them")
 
 
-def run(args: argparse.Namespace, started: float) -> int:
+def run(args: argparse.Namespace, started: float, exporter, shown: "Progress") -> int:
     """Dispatch one parsed command; ``started`` is when the command began, for the closing line."""
+    if args.command == "inspect":
+        return run_inspect(args)
+    shown("loading the libraries")
     import_pipeline()
     from .report import build
     from .site import SiteReport, build_any
 
-    if args.command == "inspect":
-        return run_inspect(args)
     trackers = tracker_loggers(args)  # fail on a missing extra before building or writing anything
+    given = {"exporter": exporter, "progress": shown}
     if args.command == "demo":
-        report = build(EXAMPLE, formats=exported_formats(args), force=args.force, **EXAMPLE_OPTIONS)
+        report = build(EXAMPLE, formats=exported_formats(args), force=args.force, **given, **EXAMPLE_OPTIONS)
     elif args.command == "diff":
         from .diff_report import build_diff
 
         report = build_diff(args.run_a, args.run_b, title=args.title, model=args.model, layers=args.layers,
-                            heads=args.heads, categories=args.categories, formats=exported_formats(args), force=args.force)
+                            heads=args.heads, categories=args.categories, formats=exported_formats(args),
+                            force=args.force, **given)
     else:
         report = build_any(
             args.input,
@@ -229,22 +250,34 @@ def run(args: argparse.Namespace, started: float) -> int:
             formats=exported_formats(args),
             **score_options(args),
             force=args.force,
-            kv_heads=args.kv_heads,
+            **given,
         )
-    say = (lambda _msg: None) if args.quiet or not sys.stderr.isatty() else progress_printer()
     if getattr(args, "single_file", None):
         if isinstance(report, SiteReport):  # several pages, not one
             raise UsageError(f"--single-file writes one page, but the input holds {len(report.reports)} models; "
                              "build the site with -o, or choose one model with --model")
+        shown("writing the page")
         page = report.save_html(args.single_file)
     else:
-        page = report.save(args.output or "site", progress=say) / "index.html"
+        page = report.save(args.output or "site", progress=shown) / "index.html"
     for log_report in trackers:
+        shown(f"logging to {log_report.__module__.rsplit('.', 1)[-1]}")
         log_report(report)
+    shown.clear()
     if not args.quiet:
         seconds = time.perf_counter() - started
         print(f"wrote {page} ({report.figure_count()} figures) in {seconds:.1f} s")
+    if args.open:
+        open_in_browser(page)
     return 0
+
+
+def open_in_browser(page: Path) -> None:
+    """Open the written page in the user's web browser; a machine without one only gets a warning."""
+    import webbrowser
+
+    if not webbrowser.open(Path(page).resolve().as_uri()):
+        logging.getLogger("reporter").warning("no web browser could be opened; open %s yourself", page)
 
 
 def import_pipeline() -> None:
@@ -280,10 +313,30 @@ def tracker_loggers(args: argparse.Namespace) -> list:
     return loggers
 
 
-def progress_printer():
-    """A one-line progress display for terminals."""
+class Progress:
+    """A one-line progress display on a terminal's stderr: each step replaces the last, ``clear`` erases it.
 
-    def say(message: str) -> None:
-        print(f"\r\033[Kreporter: {message}…", end="", file=sys.stderr, flush=True)
+    Off (every call does nothing) with --quiet or when stderr is not a terminal,
+    so logs and pipes never get carriage returns.
+    """
 
-    return say
+    def __init__(self, stream=None) -> None:
+        self.stream = stream
+        self.shown = False
+
+    @classmethod
+    def for_args(cls, args: argparse.Namespace) -> "Progress":
+        """On for a writing command on a terminal without --quiet; off otherwise."""
+        on = hasattr(args, "quiet") and not args.quiet and sys.stderr.isatty()
+        return cls(sys.stderr if on else None)
+
+    def __call__(self, message: str) -> None:
+        if self.stream is not None:
+            print(f"\r\033[Kreporter: {message}…", end="", file=self.stream, flush=True)
+            self.shown = True
+
+    def clear(self) -> None:
+        """Erase the line, so what is printed next starts on a clean line."""
+        if self.shown:
+            print("\r\033[K", end="", file=self.stream, flush=True)
+            self.shown = False

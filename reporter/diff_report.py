@@ -10,8 +10,9 @@ from pathlib import Path
 from .analysis.diff import Diff, diff_tables
 from .charts import Figure
 from .charts.diff import build_diff_figures
-from .errors import UsageError
+from .errors import UsageError, api_words, listed
 from .input.load import load_raw
+from .input.model_config import options_of
 from .input.multi import model_names, shared_categories, with_categories
 from .input.read import read
 from .input.table import HeadTable
@@ -22,20 +23,31 @@ from .output.csv_tables import changes_csv
 from .output.diff_json import diff_dict
 from .output.headline import diff_metrics
 from .output.summary_json import dumps
+from .pages.assets import exporter_for
 from .pages.diff import render_diff
-from .product import Product
-from .vega import exporter
+from .product import Product, Progress, silent
+from .vega.exporter import Exporter
 
 
-def build_diff(a: object, b: object, **options: object) -> "DiffReport":
-    """Compare run ``a`` with run ``b`` (paths or DataFrames of one model shape); see Options for keywords."""
-    opts = Options.from_kwargs(**options)
+@api_words
+def build_diff(a: object, b: object, *, exporter: Exporter | None = None, progress: Progress | None = None,
+               **options: object) -> "DiffReport":
+    """Compare run ``a`` with run ``b`` (paths or DataFrames of one model shape); see Options for keywords.
+
+    ``exporter`` draws the figures; without one, the build starts its own
+    export helper, which the diff keeps for its saves (see Product.close);
+    ``progress`` hears of each step.
+    """
+    opts = options_of(**options)
+    exporter, say = exporter or exporter_for(opts.formats), progress or silent
     label_a, label_b = labels(a, b)
+    say(f"loading {label_a} and {label_b}")
     ta, tb = load_run(a, label_a, opts), load_run(b, label_b, opts)
     order = shared_categories([ta, tb], opts.categories)
+    say(f"comparing {label_a} with {label_b}")
     diff = diff_tables(with_categories(ta, order), with_categories(tb, order), label_a, label_b)
     figures = build_diff_figures(diff, on_figure=exporter.sender(opts.formats))
-    return DiffReport(diff, tuple(observe_diff(diff)), figures, opts)
+    return DiffReport(diff, tuple(observe_diff(diff)), figures, opts, exporter=exporter).bundled()
 
 
 def labels(a: object, b: object) -> tuple[str, str]:
@@ -49,15 +61,14 @@ def labels(a: object, b: object) -> tuple[str, str]:
 
 def load_run(source: object, label: str, options: Options) -> HeadTable:
     """Load one run; a table holding several models needs --model to say which."""
-    raw = read(source)
+    raw = read(source, options.category)
     names = model_names(raw)
     if options.model is None and names is not None and len(names) > 1:
-        raise UsageError(f"{label} holds {len(names)} models ({', '.join(names[:4])}"
-                         f"{', …' if len(names) > 4 else ''}); pick one with --model NAME")
+        raise UsageError(f"{label} holds {len(names)} models ({listed(names)}); pick one with --model NAME")
     return load_raw(raw, dataclasses.replace(options, categories=None))
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class DiffReport(Product):
     """A built diff page, in memory until saved."""
 
@@ -65,16 +76,20 @@ class DiffReport(Product):
     observations: tuple[Observation, ...]
     figures: dict[str, Figure]
     options: Options
+    exporter: Exporter = dataclasses.field(default_factory=Exporter, repr=False)
 
     @cached_property
     def summary(self) -> dict:
         """The diff.json document as a dict."""
         return diff_dict(self.diff, list(self.observations))
 
-    def to_html(self) -> str:
+    def to_html(self, theme: str | None = None) -> str:
         """The diff as one self-contained HTML file (no links to side files)."""
         return render_diff(self.diff, list(self.observations), self.figures, self.options.title, self.options.formats,
-                           with_downloads=False)
+                           with_downloads=False, theme=theme)
+
+    def __repr__(self) -> str:
+        return f"<DiffReport {self.diff.label_a!r} → {self.diff.label_b!r}: {self.diff.n_layers} layers × {self.diff.n_heads} heads>"
 
     def pages(self) -> dict[str, bytes]:
         """index.html, with links to the downloads."""

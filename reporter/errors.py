@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import functools
+import re
+
 
 class ReporterError(Exception):
     """Base of every error reporter raises on purpose; carries its exit status."""
@@ -21,7 +26,64 @@ class UsageError(ReporterError):
     exit_code = 2
 
 
+class TrackerError(ReporterError):
+    """An experiment tracker (MLflow, W&B) refused or could not be reached (exit status 2)."""
+
+    exit_code = 2
+
+
 class OutputError(ReporterError):
     """The output folder cannot be written safely (exit status 2)."""
 
     exit_code = 2
+
+
+# -- wording --------------------------------------------------------------------------------------
+# Messages name options as command-line flags (``--top-k K``); the Python API says them as keywords
+# (``top_k=K``). The CLI runs the library inside ``cli_words()``; anywhere else an entry point
+# decorated with ``api_words`` rewrites the message of the ReporterError it raises.
+
+_CLI = contextvars.ContextVar("reporter_cli_words", default=False)
+_FLAG = re.compile(r"(?<![\w-])--([a-z][a-z-]*[a-z])(?: ([A-Z]{1,4}\b|-?\d(?:[\d.]*\d)?))?")
+_NOT_KEYWORDS = {"output", "quiet", "version", "help"}
+
+
+@contextlib.contextmanager
+def cli_words():
+    """Within this block, errors keep their command-line wording."""
+    token = _CLI.set(True)
+    try:
+        yield
+    finally:
+        _CLI.reset(token)
+
+
+def keyword_wording(message: str) -> str:
+    """A message with every ``--flag VALUE`` said as the keyword ``flag=VALUE``."""
+    def say(m: re.Match) -> str:
+        name = m.group(1)
+        if name in _NOT_KEYWORDS:
+            return m.group(0)
+        return f"{name.replace('-', '_')}={m.group(2) or ''}"
+    return _FLAG.sub(say, message)
+
+
+def api_words(function):
+    """Decorate a public entry point: its ReporterErrors speak keywords, unless the CLI called it."""
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except ReporterError as exc:
+            if _CLI.get():
+                raise
+            worded = type(exc)(keyword_wording(str(exc)))
+            raise worded.with_traceback(exc.__traceback__) from exc.__cause__
+    return wrapper
+
+
+def listed(names, limit: int = 10) -> str:
+    """Names joined by commas, at most ``limit`` of them, then "and N more"."""
+    names = [str(n) for n in names]
+    shown = ", ".join(names[:limit])
+    return shown if len(names) <= limit else f"{shown} and {len(names) - limit:,} more"

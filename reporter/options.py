@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import difflib
 import math
 import numbers
 from dataclasses import dataclass, fields
 
-from .errors import UsageError
+from .errors import UsageError, listed
 
 FORMATS = ("svg", "png", "pdf")
+API_KEYWORDS = {"n_layers", "n_heads", "cfg"}  # read by input.model_config.options_of before Options
 AGGREGATES = ("mean", "max", "median")
 ENGINES = ("auto", "pandas", "duckdb")
 
@@ -32,6 +34,9 @@ class Options:
     category_map: str | None = None
     force: bool = False  # write into an existing folder reporter did not make, keeping its files
     kv_heads: int | None = None  # grouped-query attention: key/value heads per layer
+    category: str | None = None  # the name of an input's one category (a matrix, a map of head ids)
+    model_config: str | None = None  # a Hugging Face config.json giving layers, heads and KV heads
+    shape_from: str = "flag"  # where layers/heads came from: "flag" or "model-config"
     engine: str = "auto"  # how files are read: auto (DuckDB for datasets and large Parquet), pandas or duckdb
 
     def __post_init__(self) -> None:
@@ -56,7 +61,10 @@ class Options:
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(kwargs) - known)
         if unknown:
-            raise UsageError(f"unknown option {unknown[0]!r}: known options are {', '.join(sorted(known))}")
+            close = difflib.get_close_matches(unknown[0], sorted(known | API_KEYWORDS), n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise UsageError(f"unknown option {unknown[0]!r}: {hint}known options are "
+                             f"{listed(sorted(known | API_KEYWORDS))}")
         if isinstance(kwargs.get("categories"), str):
             kwargs["categories"] = split_list(kwargs["categories"])
         if isinstance(kwargs.get("formats"), str):

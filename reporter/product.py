@@ -12,10 +12,39 @@ from typing import Callable
 
 from .charts import Figure
 from .options import Options
+from .errors import UsageError
+from .vega.exporter import Exporter
+
+Progress = Callable[[str], None]
+
+
+def silent(_message: str) -> None:
+    """A progress callback that shows nothing."""
+
+
+class NotebookFrame:
+    """HTML that a notebook shows as it is: a product's page in its frame."""
+
+    def __init__(self, html: str) -> None:
+        self.html = html
+
+    def __repr__(self) -> str:
+        return f"<NotebookFrame: {len(self.html):,} characters of HTML>"
+
+    def _repr_html_(self) -> str:
+        """The frame, for the notebook to show."""
+        return self.html
 
 
 class Product(ABC):
-    """A built report, site or diff, in memory until saved."""
+    """A built report, site or diff, in memory until saved.
+
+    Its ``exporter`` draws the figures when it is saved or logged: the one the
+    caller handed to the build, else one the build started (ended by ``close``,
+    by leaving a ``with`` block, or when the product is dropped).
+    """
+
+    exporter: Exporter
 
     @abstractmethod
     def pages(self) -> dict[str, bytes]:
@@ -34,8 +63,11 @@ class Product(ABC):
         """Headline numbers, named so every tracker accepts them as metric keys."""
 
     @abstractmethod
-    def to_html(self) -> str:
-        """The main page as one self-contained HTML file (no links to side files)."""
+    def to_html(self, theme: str | None = None) -> str:
+        """The main page as one self-contained HTML file (no links to side files).
+
+        ``theme`` "light" or "dark" fixes the page's colours; None follows the reader's system.
+        """
 
     options: Options  # every product keeps the options it was built with
     default_folder = "site"  # where ``save`` writes when no folder is given
@@ -50,9 +82,42 @@ class Product(ABC):
         """The static formats every figure is exported to."""
         return self.options.formats
 
+    def notebook(self, theme: str | None = None) -> "NotebookFrame":
+        """The main page for a notebook cell, in a frame that fits its content.
+
+        ``theme`` None: light, or dark when the notebook shows a dark theme (JupyterLab, VS Code);
+        "light" or "dark": that one.
+        """
+        from .pages.report import render_notebook_frame
+
+        if theme not in (None, "light", "dark"):
+            raise UsageError(f'theme must be "light", "dark" or None, not {theme!r}')
+        return NotebookFrame(render_notebook_frame(self.to_html(theme=theme or "light"), follow_theme=theme is None))
+
+    def _repr_html_(self) -> str:
+        """The main page in a notebook (see ``notebook``)."""
+        return self.notebook()._repr_html_()
+
     def input_digests(self) -> tuple[str, ...]:
         """The SHA-256 of each input file, which ``save_html`` never overwrites."""
         return ()
+
+    def close(self) -> None:
+        """End the export helper drawing this product's figures; saving still works, drawing in this process."""
+        self.exporter.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def bundled(self):
+        """Cache the Vega bundle the export helper built, if it built one (every page inlines it); return self."""
+        from .pages.assets import cache_bundle
+
+        cache_bundle(self.exporter.bundle)
+        return self
 
     def save_html(self, path: str | Path) -> Path:
         """Write only the main page as one self-contained HTML file (``--single-file``), atomically."""
@@ -74,8 +139,12 @@ class Product(ABC):
         parts[""] = (self.files(), parts.get("", ({}, {}))[1])  # keeps its place in the order figures were made
         return parts
 
-    def save(self, out: str | Path | None = None, progress: Callable[[str], None] | None = None) -> Path:
-        """Write the site into ``out`` atomically and return its path."""
+    def save(self, out: str | Path | None = None, progress: Progress | None = None) -> Path:
+        """Write the site into ``out`` atomically and return its path; ``progress`` hears of each step."""
         from .output.write import write_sites
 
-        return write_sites(Path(out or self.default_folder), self.parts(), self.formats, progress, force=self.force)
+        say = progress or silent
+        say("rendering the pages")
+        parts = self.parts()
+        return write_sites(Path(out or self.default_folder), parts, self.formats, say, force=self.force,
+                           exporter=self.exporter)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from functools import cached_property
 
 
 from .analysis.robustness import with_neighbours
 from .analysis.summarize import Summary, describe, with_tests
-from .charts import Figure, build_figures
+from .charts import Figure, build_figures, in_made_order
+from .errors import api_words
 from .input.load import load
+from .input.model_config import options_of
 from .input.table import HeadTable
 from .observe.categories import Observation, observe
 from .observe.kv_groups import kv_observations
@@ -18,20 +21,36 @@ from .options import Options
 from .output.csv_tables import heads_csv
 from .output.headline import headline_metrics
 from .output.summary_json import dumps, summary_dict
+from .pages.assets import exporter_for
 from .pages.report import Link, render_report
-from .product import Product
-from .vega import exporter
+from .product import Product, Progress, silent
+from .vega.exporter import Exporter
 
 log = logging.getLogger(__name__)
 
 
-def build(table: object, **options: object) -> "Report":
-    """Build a report from a path or a DataFrame; see Options for the keyword arguments."""
-    opts = Options.from_kwargs(**options)
-    return Report.from_table(load(table, opts), opts)
+@api_words
+def build(table: object, *, exporter: Exporter | None = None, progress: Progress | None = None,
+          **options: object) -> "Report":
+    """Build a report from a path, a table, an array or a dict (input/objects.py); keywords: Options, n_layers,
+    n_heads, cfg (a TransformerLens or Hugging Face config).
+
+    ``exporter`` draws the figures; without one, the build starts its own
+    export helper, which the report keeps for its saves (see Product.close);
+    ``progress`` hears of each step.
+    """
+    opts = options_of(**options)
+    exporter, say = exporter or exporter_for(opts.formats), progress or silent
+    say(f"loading {source_name(table)}")
+    return Report.from_table(load(table, opts), opts, exporter, say).bundled()
 
 
-@dataclass(frozen=True, eq=False)
+def source_name(table: object) -> str:
+    """What the progress line calls an input: its file name, or "the table" for one in memory."""
+    return Path(table).name if isinstance(table, (str, Path)) else "the table"
+
+
+@dataclass(frozen=True, eq=False, repr=False)
 class Report(Product):
     """A built report of one model, in memory until saved."""
 
@@ -41,33 +60,51 @@ class Report(Product):
     figures: dict[str, Figure]
     options: Options
     nav: tuple[Link, ...] = ()  # links to the overview and sibling pages when part of a multi-model site
+    exporter: Exporter = field(default_factory=Exporter, repr=False)
 
     @classmethod
-    def from_table(cls, table: HeadTable, options: Options) -> "Report":
-        """Run summarize, observe and charts on a loaded table."""
+    def from_table(cls, table: HeadTable, options: Options, exporter: Exporter | None = None,
+                   progress: Progress = silent) -> "Report":
+        """Run summarize, observe and charts on a loaded table; ``exporter`` draws the figures as they are made."""
+        exporter = exporter or Exporter()
+        name = table.model or "the model"
         kv = kv_heads_for(table, options)
+        progress(f"summarizing {name}")
         described = describe(table, kv)
-        # Figures need no test results: with an export helper running (the CLI), each one
+        # Figures need no test results: with an export helper running, each one
         # is drawn there while the next is built and while the tests run here.
-        figures = build_figures(described, kv, on_figure=exporter.sender(options.formats))
+        progress(f"making the figures of {name}")
+        send = exporter.sender(options.formats)
+        early = build_figures(described, kv, on_figure=send, early_only=True)
+        progress(f"testing the statistics of {name}")
         stats = with_neighbours(with_tests(described))
         observations = tuple(observe(stats)) + tuple(kv_observations(stats))
-        return cls(table, stats, observations, figures, options)
+        figures = build_figures(stats, kv, on_figure=send, observations=observations, made=early)
+        return cls(table, stats, observations, figures, options, exporter=exporter)
 
     @cached_property
     def summary(self) -> dict:
         """The summary.json document as a dict."""
         return summary_dict(self.stats, list(self.observations))
 
-    def to_html(self) -> str:
-        """The report as one self-contained HTML file (no links to side files)."""
+    def to_html(self, theme: str | None = None) -> str:
+        """The report as one self-contained HTML file (no links to side files); ``theme`` as in Product.to_html."""
         return render_report(self.stats, list(self.observations), self.figures, self.options.title,
-                             self.options.formats, with_downloads=False)
+                             self.options.formats, with_downloads=False, theme=theme)
 
-    def pages(self) -> dict[str, bytes]:
-        """index.html, with links to the downloads (and to sibling pages in a multi-model site)."""
+    def __repr__(self) -> str:
+        t, totals = self.table, self.stats.totals
+        return (f"<Report {t.model or (t.source.name if t.source else 'model')!r}: {t.n_layers} layers × {t.n_heads} heads, "
+                f"{totals.classified:,} of {totals.heads:,} heads classified in {len(t.categories)} categories, "
+                f"{len(self.observations)} observations, figures {', '.join(self.figures)}>")
+
+    def pages(self, vega_src: str | None = None) -> dict[str, bytes]:
+        """index.html, with links to the downloads (and to sibling pages in a multi-model site).
+
+        ``vega_src``: the address of a site's shared Vega JavaScript; None inlines it (a page standing alone).
+        """
         page = render_report(self.stats, list(self.observations), self.figures, self.options.title,
-                             self.options.formats, with_downloads=True, nav=self.nav)
+                             self.options.formats, with_downloads=True, nav=self.nav, vega_src=vega_src)
         return {"index.html": page.encode()}
 
     def documents(self) -> dict[str, bytes]:
@@ -75,8 +112,8 @@ class Report(Product):
         return {"data/heads.csv": heads_csv(self.stats).encode(), "data/summary.json": dumps(self.summary).encode()}
 
     def figure_sets(self) -> dict[str, dict[str, Figure]]:
-        """The page's figures, at the top of its folder."""
-        return {"": self.figures}
+        """The page's drawn figures (not those replaced by a sentence) in the order they were made, at the top."""
+        return {"": {slug: f for slug, f in in_made_order(self.figures).items() if f.drawn}}
 
     def headline(self) -> dict[str, float]:
         """Totals, classified share and heads per category."""
@@ -86,20 +123,12 @@ class Report(Product):
         """The input file's SHA-256, when the table came from a file."""
         return (self.table.source.sha256,) if self.table.source else ()
 
-    def _repr_html_(self) -> str:
-        """The report in a srcdoc iframe, for notebooks.
-
-        A srcdoc iframe needs no server, so it shows in Jupyter, VS Code and
-        Colab alike; ``sandbox="allow-scripts"`` runs the charts without giving
-        the page the notebook's origin.
-        """
-        from .pages.report import render_notebook_frame
-
-        return render_notebook_frame(self.to_html())
 
 
 def kv_heads_for(table: HeadTable, options: Options) -> int | None:
     """--kv-heads, else the known model's KV heads when it uses grouped-query attention and the shape matches."""
+    if table.kv_granular:  # the heads are the KV heads already: no groups to draw
+        return None
     if options.kv_heads is not None:
         return options.kv_heads
     from .input.known_models import lookup

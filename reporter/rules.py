@@ -43,6 +43,10 @@ RARE = 0.05
 MIN_CHANGES = 5  # fewer changed memberships than this: list their layers instead of a window
 MIN_SHIFT = 10  # gained and lost heads each needed before comparing their layers
 
+# Choosing a rule for scores: `inspect` reports a rule that keeps "almost nothing": fewer heads than MIN_HEADS
+# per category (the least a claim about where a category sits needs) and under this share of all heads.
+MIN_KEPT_SHARE = 0.05
+
 # Clusters (analysis/clusters.py): a split needs MIN_CLUSTER_SHARE of a category's heads, and at least
 # MIN_CLUSTER_HEADS, on each side of an empty run; at most MAX_CLUSTERS clusters are described.
 MIN_CLUSTER_SHARE = 0.1

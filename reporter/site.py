@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import html
 import logging
 from dataclasses import dataclass
 from functools import cached_property
@@ -12,50 +11,72 @@ from typing import Callable, Sequence
 from .analysis.across_models import ModelComparison, compare_models
 from .charts import Figure
 from .charts.overview import build_overview_figures
+from .errors import api_words
 from .input.load import load_raw
+from .input.model_config import options_of
 from .input.multi import load_models, model_inputs
 from .observe.categories import Observation
 from .observe.models import observe_models
 from .options import Options
 from .output.comparison_json import comparison_dict
+from .pages.assets import bundle_file_name, vega_bundle
 from .output.headline import site_metrics
 from .output.summary_json import dumps
 from .pages.overview import render_overview
 from .pages.report import Link
-from .product import Product
-from .report import Report
+from .product import Product, Progress, silent
+from .report import Report, source_name
 from .slugs import folder_slugs
-from .vega import exporter
+from .pages.assets import exporter_for
+from .vega.exporter import Exporter
 
 log = logging.getLogger(__name__)
 
+ASSETS = "assets"  # the site's folder of files its pages share
 
-def build_any(inputs: Sequence[object], **options: object) -> "Report | SiteReport":
-    """A single-model Report when the inputs hold one model, else a multi-model SiteReport."""
-    opts = Options.from_kwargs(**options)
-    found = model_inputs(list(inputs), opts.model, opts)  # reads each input once
+
+@api_words
+def build_any(inputs: Sequence[object], *, exporter: Exporter | None = None, progress: Progress | None = None,
+              **options: object) -> "Report | SiteReport":
+    """A single-model Report when the inputs hold one model, else a multi-model SiteReport (see build_site)."""
+    opts = options_of(**options)
+    exporter, say = exporter or exporter_for(opts.formats), progress or silent
+    say(f"loading {', '.join(source_name(i) for i in inputs)}")
+    found = model_inputs(list(inputs), opts.model, opts.category, opts)  # reads each input once
     if len(found) == 1 and len(inputs) == 1:
-        return Report.from_table(load_raw(found[0].source, opts), opts)
-    return site_from(found, opts)
+        return Report.from_table(load_raw(found[0].source, opts), opts, exporter, say).bundled()
+    return site_from(found, opts, exporter, say).bundled()
 
 
-def build_site(inputs: Sequence[object], **options: object) -> "SiteReport":
-    """Build an overview and one report per model from paths or DataFrames; see Options for the keywords."""
-    opts = Options.from_kwargs(**options)
-    return site_from(model_inputs(list(inputs), opts.model, opts), opts)
+@api_words
+def build_site(inputs: Sequence[object], *, exporter: Exporter | None = None, progress: Progress | None = None,
+               **options: object) -> "SiteReport":
+    """Build an overview and one report per model from paths or objects; see build for the keywords.
+
+    ``exporter`` draws the figures; without one, the build starts its own
+    export helper, which the site keeps for its saves (see Product.close);
+    ``progress`` hears of each step.
+    """
+    opts = options_of(**options)
+    exporter, say = exporter or exporter_for(opts.formats), progress or silent
+    say(f"loading {', '.join(source_name(i) for i in inputs)}")
+    return site_from(model_inputs(list(inputs), opts.model, opts.category, opts), opts, exporter, say).bundled()
 
 
-def site_from(found, opts: Options) -> "SiteReport":
+def site_from(found, opts: Options, exporter: Exporter, progress: Progress) -> "SiteReport":
     """The multi-model site of the models model_inputs found."""
     tables = load_models(found, opts)
     slugs = folder_slugs([t.model or "model" for t in tables])
-    reports = [Report.from_table(t, dataclasses.replace(opts, model=t.model, title=None)) for t in tables]
+    reports = [Report.from_table(t, dataclasses.replace(opts, model=t.model, title=None), exporter, progress)
+               for t in tables]
     reports = [dataclasses.replace(r, nav=nav_links(slugs, i, tables)) for i, r in enumerate(reports)]
+    progress(f"comparing {len(reports)} models")
     cmp = compare_models([r.stats for r in reports], slugs)
     sources = tuple(dict.fromkeys(t.source.name for t in tables if t.source))
     # Sent to the export helper as they are made, after the models' figures: parts() stages them last.
     figures = build_overview_figures(cmp, on_figure=exporter.sender(opts.formats))
-    return SiteReport(tuple(reports), tuple(slugs), cmp, tuple(observe_models(cmp)), figures, opts, sources)
+    return SiteReport(tuple(reports), tuple(slugs), cmp, tuple(observe_models(cmp)), figures, opts, sources,
+                      exporter=exporter)
 
 
 def nav_links(slugs: Sequence[str], index: int, tables) -> tuple[Link, ...]:
@@ -64,7 +85,7 @@ def nav_links(slugs: Sequence[str], index: int, tables) -> tuple[Link, ...]:
     return (Link(f"← Overview of {len(slugs)} models", "../index.html"), *others)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class SiteReport(Product):
     """A built multi-model site, in memory until saved."""
 
@@ -75,22 +96,30 @@ class SiteReport(Product):
     figures: dict[str, Figure]
     options: Options
     sources: tuple[str, ...] = ()
+    exporter: Exporter = dataclasses.field(default_factory=Exporter, repr=False)
 
     @cached_property
     def summary(self) -> dict:
         """The comparison.json document as a dict."""
         return comparison_dict(self.comparison, list(self.observations))
 
-    def to_html(self) -> str:
+    def to_html(self, theme: str | None = None) -> str:
         """The overview as one self-contained HTML file (no links to model pages or side files)."""
         return render_overview(self.comparison, list(self.observations), self.figures, self.options.title,
-                               self.options.formats, self.sources, with_links=False)
+                               self.options.formats, self.sources, with_links=False, theme=theme)
+
+    def __repr__(self) -> str:
+        names = ", ".join(m.name for m in self.comparison.models)
+        return f"<SiteReport of {len(self.reports)} models ({names}), {len(self.comparison.categories)} categories>"
 
     def pages(self) -> dict[str, bytes]:
-        """The overview at the top, each model's page in its slug's folder."""
+        """The overview at the top, each model's page in its slug's folder, and the one copy of the Vega
+        JavaScript they all load (assets/vega-<hash>.js) instead of a megabyte inline in each."""
+        shared = f"{ASSETS}/{bundle_file_name()}"
         page = render_overview(self.comparison, list(self.observations), self.figures, self.options.title,
-                               self.options.formats, self.sources, with_links=True)
-        return {**self.per_model(lambda r: r.pages()), "index.html": page.encode()}
+                               self.options.formats, self.sources, with_links=True, vega_src=shared)
+        return {**self.per_model(lambda r: r.pages(vega_src=f"../{shared}")), "index.html": page.encode(),
+                shared: vega_bundle().encode()}
 
     def documents(self) -> dict[str, bytes]:
         """data/comparison.json at the top, each model's data files in its folder."""
@@ -102,15 +131,12 @@ class SiteReport(Product):
 
     def figure_sets(self) -> dict[str, dict[str, Figure]]:
         """Each model's figures in its folder, then the overview's: the order they went to the export helper."""
-        return {**dict(zip(self.slugs, (r.figures for r in self.reports))), "": self.figures}
+        return {**dict(zip(self.slugs, (r.figure_sets()[""] for r in self.reports))), "": self.figures}
+
+    def input_digests(self) -> tuple[str, ...]:
+        """Every model's input SHA-256, each once, in the models' order."""
+        return tuple(dict.fromkeys(d for r in self.reports for d in r.input_digests()))
 
     def headline(self) -> dict[str, float]:
         """How many models, and each model's headline numbers under its slug."""
         return site_metrics(list(self.slugs), [r.summary for r in self.reports])
-
-    def _repr_html_(self) -> str:
-        """The overview in a srcdoc iframe, for notebooks."""
-        return (
-            '<iframe style="width:100%;height:900px;border:0" sandbox="allow-scripts" '
-            f'srcdoc="{html.escape(self.to_html(), quote=True)}"></iframe>'
-        )

@@ -28,38 +28,46 @@ def leftovers(out: Path) -> list[str]:
     return sorted(p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}.reporter-"))
 
 
-def staged_files(out: Path) -> int:
-    """Files in the staging folders beside ``out`` so far."""
-    count = 0
-    for stage in out.parent.glob(f".{out.name}{TMP_INFIX}*"):
-        count += sum(len(files) for _, _, files in os.walk(stage))
-    return count
-
-
-# The real CLI, with a pause after each staged file: a whole build now stages its files within
-# milliseconds, too fast for a poll to land a kill between two given files.
-SLOW_WRITES = textwrap.dedent("""
-    import sys, time
+# The real CLI, paused after its Nth staged file: it says so on stdout and waits on stdin, which the
+# test never answers, so the signal the test sends then lands at that known point, however loaded the
+# machine is (a build stages its files within milliseconds: a poll and a signal would race it).
+PAUSED_WRITES = textwrap.dedent("""
+    import sys
     from reporter import cli
     from reporter.output import write
-    put = write.put
-    write.put = lambda path, data: (put(path, data), time.sleep(0.05))
-    sys.exit(cli.main(sys.argv[1:]))
+    pause_at, put, staged = int(sys.argv[1]), write.put, [0]
+
+    def paused(path, data):
+        put(path, data)
+        staged[0] += 1
+        if staged[0] == pause_at:
+            print(f"paused after {pause_at} files", flush=True)
+            sys.stdin.readline()  # interrupted by the test's signal
+
+    write.put = paused
+    sys.exit(cli.main(sys.argv[2:]))
 """)
 
 
-def start_demo(out: Path, *extra: str) -> subprocess.Popen:
-    """`reporter demo` into ``out`` with every export format, as a child process that writes slowly."""
-    return subprocess.Popen(
-        [sys.executable, "-c", SLOW_WRITES, "demo", "-o", str(out), "--formats", "svg,png,pdf", "-q", *extra],
-        env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+def start_demo(out: Path, pause_at: int) -> subprocess.Popen:
+    """`reporter demo` into ``out`` with every export format, as a child paused after ``pause_at`` staged files."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", PAUSED_WRITES, str(pause_at), "demo", "-o", str(out), "--formats", "svg,png,pdf", "-q"],
+        env=ENV, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
+    line = proc.stdout.readline()
+    assert line == f"paused after {pause_at} files\n", f"the build did not pause: {line!r} {proc.stderr.read()}"
+    return proc
 
 
-def wait_for_staged(proc: subprocess.Popen, out: Path, threshold: int) -> None:
-    """Poll until the staging folders hold ``threshold`` files (the build is then mid-write)."""
-    while staged_files(out) < threshold:
-        assert proc.poll() is None, f"the build ended before {threshold} staged files: {proc.stderr.read()}"
+def signalled(proc: subprocess.Popen, sig: int) -> str:
+    """Send ``sig`` to the paused child, wait for it to end and return its stderr."""
+    proc.send_signal(sig)
+    proc.wait()
+    err = proc.stderr.read()
+    for stream in (proc.stdin, proc.stdout, proc.stderr):
+        stream.close()
+    return err
 
 
 @pytest.fixture
@@ -75,14 +83,12 @@ def previous_site(tmp_path, cli):
 
 def test_sigkill_mid_write_leaves_previous_site(previous_site, cli):
     out, before = previous_site
-    # Staged files: the lock file (1), the data files (5), then each figure's four exports at once
-    # (9 after the heatmaps, 13 after the layer profile); so the kills land before the data files,
-    # while the heatmaps export and while the layer profile exports.
+    # Files put in the staging folder: the data files (4), then each figure's four exports (8 after the
+    # heatmaps, 12 after the layer profile); so the kills land among the data files, while the heatmaps
+    # export and while the layer profile exports.
     for threshold in (1, 3, 5, 7, 9):
-        proc = start_demo(out)
-        wait_for_staged(proc, out, threshold)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+        proc = start_demo(out, threshold)
+        signalled(proc, signal.SIGKILL)
         assert proc.returncode == -signal.SIGKILL
         assert listing(out) == before, f"killed at {threshold} staged files"
         assert len(leftovers(out)) == 1  # the killed build's staging folder; the next build removes it
@@ -98,10 +104,8 @@ def test_sigkill_mid_write_leaves_previous_site(previous_site, cli):
 ])
 def test_ctrl_c_and_sigterm_leave_previous_site_and_clean_up(previous_site, sig, status, message):
     out, before = previous_site
-    proc = start_demo(out)
-    wait_for_staged(proc, out, 7)
-    proc.send_signal(sig)
-    _, err = proc.communicate()
+    proc = start_demo(out, 7)  # mid-write: the data files and the heatmaps' exports are staged
+    err = signalled(proc, sig)
     assert proc.returncode == status
     assert err == message
     assert listing(out) == before

@@ -94,3 +94,79 @@ def test_no_storage_or_cookies_touched(site, browser):
     assert page.evaluate("window.__touched") == []
     assert page.evaluate("document.cookie") == ""
     context.close()
+
+
+WIDTHS = (390, 715, 1280, 1440, 1920)
+FIT_STATE = """() => {
+  const width = window.innerWidth;
+  const boxes = Array.from(document.querySelectorAll('figure, section, table, .chart, canvas, header, .controls'));
+  const outside = boxes.map(b => [b.id || b.tagName, b.getBoundingClientRect()])
+    .filter(([, r]) => r.width > 0 && (r.left < 0 || r.right > width + 0.5))
+    .map(([name, r]) => name + ' ' + Math.round(r.left) + '-' + Math.round(r.right));
+  const figures = Array.from(document.querySelectorAll('[data-figure]')).map(e => [
+    e.dataset.figure, e.dataset.rendered, e.querySelectorAll('canvas').length,
+    e.querySelector('canvas') ? e.querySelector('canvas').getBoundingClientRect().width > 100 : false]);
+  return {scroll: document.documentElement.scrollWidth - width, outside, figures};
+}"""
+FITTED = ("() => Array.from(document.querySelectorAll('[data-figure]')).every(e => e.dataset.rendered === 'true'"
+          " && e.dataset.fitWidth === String(e.parentElement.clientWidth))")
+
+
+def shaped_table(n_layers: int, n_heads: int) -> pd.DataFrame:
+    """Four categories spread over the model (A early, B middle, C late, D sparse) and a few heads in two or three."""
+    rows = []
+    for layer in range(n_layers):
+        for head in range(n_heads):
+            third = 3 * layer // n_layers
+            if (layer * 7 + head * 3) % 5 == 0:
+                rows.append((layer, head, "ABC"[third]))
+            if (layer + head) % 11 == 0:
+                rows.append((layer, head, "D"))
+            if (layer * 5 + head) % 17 == 0:
+                rows += [(layer, head, c) for c in "ABC"[: 2 + layer % 2] if c != "ABC"[third]]
+    return long_table(sorted(set(rows)))
+
+
+@pytest.mark.parametrize("shape", [(12, 12), (32, 32), (80, 64), (126, 128)])
+def test_every_figure_fits_every_screen_without_sideways_scroll(shape, visit, tmp_path):
+    n_layers, n_heads = shape
+    out = tmp_path / "site"
+    reporter.build(shaped_table(n_layers, n_heads), layers=n_layers, heads=n_heads, kv_heads=4, formats=()).save(out)
+    # One page per shape, resized: each new width refits the figures (embed.js), which the wait sees.
+    page = visit((out / "index.html").as_uri(), viewport=(WIDTHS[0], 900))
+    page.wait_rendered(timeout=120000)
+    for width in WIDTHS:
+        page.page.set_viewport_size({"width": width, "height": 900})
+        page.page.wait_for_function(FITTED, timeout=120000)
+        state = page.page.evaluate(FIT_STATE)
+        assert state["scroll"] <= 0, (width, state)
+        assert state["outside"] == [], (width, state)
+        assert state["figures"] == [[slug, "true", 1, True] for slug in ("heatmaps", "layer-profile", "overlap", "kv-groups")], width
+    assert page.errors == [] and page.blocked == []
+
+
+FILLS = """(slug) => {
+  // Every distinct fill of the rects drawn in one figure, from its scenegraph.
+  const fills = new Set();
+  const walk = (node) => {
+    for (const item of node.items || []) {
+      if (node.marktype === 'rect' && item.fill) fills.add(item.fill);
+      walk(item);
+    }
+  };
+  walk(window.reporterViews[slug].scenegraph().root);
+  return Array.from(fills).sort();
+}"""
+
+
+def test_dark_mode_darkens_every_neutral_fill_and_exports_stay_light(site, visit):
+    dark = visit((site / "index.html").as_uri(), color_scheme="dark")
+    dark.wait_rendered()
+    fills = dark.page.evaluate(FILLS, "heatmaps")
+    assert "#30363d" in fills and "#e0e0e0" not in fills  # the unclassified background
+    overlap = dark.page.evaluate(FILLS, "overlap")
+    assert "#262c36" in overlap and "#f0f0f0" not in overlap  # the matrix's diagonal
+    light = visit((site / "index.html").as_uri())
+    light.wait_rendered()
+    assert "#e0e0e0" in light.page.evaluate(FILLS, "heatmaps")
+    assert dark.errors == [] and light.errors == []

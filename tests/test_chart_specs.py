@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import altair as alt
 import jsonschema
 import pandas as pd
@@ -44,7 +46,7 @@ def test_every_overview_and_diff_figure_validates(small_table):
 def test_the_layer_brush_listens_in_every_row_of_the_profile(small_table):
     spec = all_figures(small_table)["layer-profile"].spec
     brush = next(p for p in spec["params"] if p["name"] == "layer_brush")
-    bars = [row["layer"][1]["name"] for row in spec["vconcat"]]
+    bars = [row["layer"][2]["name"] for row in spec["vconcat"]]
     assert brush["views"] == bars == ["profile_bars_0", "profile_bars_1", "profile_bars_2"]
 
 
@@ -93,3 +95,32 @@ def test_stacked_rows_label_their_shared_axis_on_the_bottom_row_only(small_table
         *upper, bottom = axes
         assert all(a["labels"] is False and a["title"] is None for a in upper)
         assert "labels" not in bottom and "title" not in bottom and bottom["values"] == upper[0]["values"]
+
+
+def test_the_profile_titles_its_y_axis_and_outlines_a_core_window_that_is_not_a_concentration():
+    # A fills layers 2-3 of a 6x12 model (a concentration); B has one head in every layer (no claim).
+    rows = [(layer, head, "A") for layer in (2, 3) for head in range(12)] + [(layer, 0, "B") for layer in range(6)]
+    report = build(pd.DataFrame(rows, columns=["layer", "head", "category"]), layers=6, heads=12, formats=())
+    figure = report.figures["layer-profile"]
+    rows_ = figure.spec["vconcat"]
+    assert [r["layer"][2]["encoding"]["y"]["title"] for r in rows_] == ["heads", "heads"]
+    assert [r["title"]["text"] for r in rows_] == ["A", "B"]
+    assert [(c["category"], c["concentrated"], c["kind"]) for c in figure.datasets["core"]] == [
+        ("A", True, "core window"), ("B", False, "core window (not a concentration)")]
+    band, outline = rows_[0]["layer"][0], rows_[0]["layer"][1]
+    assert {"filter": "datum.concentrated"} in band["transform"] and band["mark"]["opacity"] == 0.14
+    assert {"filter": "!datum.concentrated"} in outline["transform"] and outline["mark"]["fill"] is None
+    assert outline["mark"]["strokeDash"] == [4, 3]
+
+
+def test_the_overview_tells_models_apart_by_dash_and_shape_never_by_colour(tmp_path):
+    rows = [(layer, head, cat, model) for model in ("m1", "m2", "m3") for layer in range(6) for head in range(4)
+            for cat in "AB" if (layer + head + len(model)) % 3 == 0]
+    site = build_site([pd.DataFrame(rows, columns=["layer", "head", "category", "model"])], formats=())
+    category_colours = set(site.comparison.colors.values())
+    for row in site.figures["depth-profiles"].spec["vconcat"]:
+        enc = row["encoding"]
+        assert enc["color"]["field"] == enc["strokeDash"]["field"] == enc["shape"]["field"] == "model"
+        assert enc["color"]["scale"]["range"] == ["#444444"] * 3 and "#444444" not in category_colours
+        assert len({json.dumps(d) for d in enc["strokeDash"]["scale"]["range"]}) == 3
+        assert len(set(enc["shape"]["scale"]["range"])) == 3

@@ -89,3 +89,85 @@ def test_python_dash_m_and_version(cli):
     result = cli("--version")
     assert result.returncode == 0
     assert result.stdout.strip() == f"reporter {__import__('reporter').__version__}"
+
+
+# --- progress on a terminal, --open ------------------------------------------------------------------------
+
+def on_a_terminal(*args: str, cwd) -> tuple[int, str, str]:
+    """Run the CLI with its stderr on a pseudo-terminal; (exit status, stdout, what the terminal got)."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "reporter", *args], cwd=cwd, stdout=subprocess.PIPE,
+                            stderr=follower, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        shown += chunk
+    out = proc.stdout.read().decode()
+    proc.wait()
+    os.close(leader)
+    return proc.returncode, out, shown.decode()
+
+
+def steps(shown: str) -> list[str]:
+    """The progress messages a terminal was shown, in order."""
+    return [part.removeprefix("reporter: ").removesuffix("…") for part in shown.split("\r\x1b[K") if part]
+
+
+def test_progress_covers_every_stage_names_the_model_and_clears_its_line(tmp_path):
+    write_csv(tmp_path / "heads.csv", [(0, 0, "A"), (1, 2, "B")])
+    status, out, shown = on_a_terminal("build", "heads.csv", "--model", "gpt2", "--layers", "4", "--heads", "4",
+                                       "-o", "out", "--formats", "svg", cwd=tmp_path)
+    assert status == 0 and out.startswith(f"wrote {tmp_path / 'out' / 'index.html'} (3 figures) in "), shown
+    assert steps(shown) == [
+        "loading the libraries", "loading heads.csv", "summarizing gpt2", "making the figures of gpt2",
+        "testing the statistics of gpt2", "rendering the pages", "writing figures/heatmaps",
+        "writing figures/layer-profile", "writing figures/overlap",
+    ]
+    assert shown.endswith("\r\x1b[K")  # the line is erased before "wrote …" is printed
+
+
+def test_progress_names_each_model_of_a_site(tmp_path):
+    write_csv(tmp_path / "a.csv", [(0, 0, "A"), (1, 2, "B")])
+    write_csv(tmp_path / "b.csv", [(0, 1, "A"), (1, 3, "B")])
+    status, out, shown = on_a_terminal("build", "a.csv", "b.csv", "-o", "out", "--formats", "svg", cwd=tmp_path)
+    assert status == 0, shown
+    shown_steps = steps(shown)
+    assert shown_steps[:2] == ["loading the libraries", "loading a.csv, b.csv"]
+    for model in ("a", "b"):
+        assert f"making the figures of {model}" in shown_steps and f"writing {model}/figures/heatmaps" in shown_steps
+    assert "comparing 2 models" in shown_steps and shown.endswith("\r\x1b[K")
+    assert out.startswith(f"wrote {tmp_path / 'out' / 'index.html'} (") and " figures) in " in out
+
+
+def test_progress_is_off_with_quiet_and_when_stderr_is_not_a_terminal(cli, tmp_path):
+    write_csv(tmp_path / "heads.csv", [(0, 0, "A")])
+    assert on_a_terminal("build", "heads.csv", "-o", "q", "--formats", "", "--quiet", cwd=tmp_path) == (0, "", "")
+    piped = cli("build", "heads.csv", "-o", "p", "--formats", "", cwd=tmp_path)
+    assert (piped.returncode, piped.stderr) == (0, "")
+
+
+def test_open_opens_the_written_page_in_the_browser(cli, tmp_path):
+    import sys
+
+    write_csv(tmp_path / "heads.csv", [(0, 0, "A")])
+    # webbrowser honours $BROWSER: a command whose %s is the URL; this one writes it down.
+    recorder = tmp_path / "browser.py"
+    recorder.write_text("import pathlib, sys\npathlib.Path(sys.argv[2]).write_text(sys.argv[1])\n")
+    opened = tmp_path / "opened.txt"
+    result = cli("build", "heads.csv", "-o", "out", "--formats", "", "--quiet", "--open", cwd=tmp_path,
+                 env={"BROWSER": f"{sys.executable} {recorder} %s {opened}"})
+    assert (result.returncode, result.stderr) == (0, "")
+    assert opened.read_text() == (tmp_path / "out" / "index.html").as_uri()

@@ -69,7 +69,7 @@ def test_model_names_match_as_in_memory_and_only_that_model_is_aggregated(rows):
     report = reporter.build(pl.from_pandas(rows).lazy(), formats="", model="MODEL-B", top_k=3)
     assert report.table.model == "model-b"  # the table's spelling, as for a pandas frame
     assert report.table.model == reporter.build(rows, formats="", model="MODEL-B", top_k=3).table.model
-    with pytest.raises(UsageError, match=r"^--model 'model-c' is not in the table; it holds: model-a, model-b$"):
+    with pytest.raises(UsageError, match=r"^model= 'model-c' is not in the table; it holds: model-a, model-b$"):
         reporter.build(pl.from_pandas(rows).lazy(), formats="", model="model-c", top_k=3)
 
 
@@ -114,7 +114,7 @@ def test_inspect_reads_only_the_first_rows_of_a_frame(rows, cli):
 
     found = inspect(pl.from_pandas(rows).lazy(), Options(model="model-a", top_k=3))
     of_a = int((rows["model"] == "model-a").sum())  # the model filter is pushed down before the rows are read
-    assert found.lines()[0] == f"input: DataFrame (dataframe, read the first {of_a:,} for these checks)"
+    assert found.lines()[0] == f"input: LazyFrame (dataframe, read the first {of_a:,} for these checks)"
     assert found.ok and found.categories == inspect(rows, Options(model="model-a", top_k=3)).categories
 
 

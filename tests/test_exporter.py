@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
@@ -16,6 +17,7 @@ import vl_convert as vlc
 from reporter.vega import export_helper
 
 from reporter.vega import exporter
+from reporter.vega.exporter import Exporter
 from reporter.report import build
 from reporter.output.write import stable_pdf
 
@@ -23,12 +25,17 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-def helper():
-    """A running export helper, ended after the test whatever happened."""
-    exporter.start()
-    assert exporter._helper is not None
-    yield exporter._helper.process
-    exporter.stop()
+def running():
+    """An exporter with its helper running, ended after the test whatever happened."""
+    with Exporter.started() as started:
+        assert started.running
+        yield started
+
+
+@pytest.fixture
+def helper(running):
+    """The running exporter's helper process."""
+    return running._helper.process
 
 
 @pytest.fixture
@@ -41,9 +48,9 @@ def files_of(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def test_helper_draws_the_same_bytes_as_this_process(helper, specs):
+def test_helper_draws_the_same_bytes_as_this_process(running, helper, specs):
     formats = ("svg", "png", "pdf")
-    drawn = dict(exporter.draw_all(specs, formats))
+    drawn = dict(running.draw_all(specs, formats))
     assert list(drawn) == ["heatmaps", "layer-profile", "overlap"]
     for slug, spec in specs.items():
         here = exporter.draw(spec, formats)
@@ -54,48 +61,48 @@ def test_helper_draws_the_same_bytes_as_this_process(helper, specs):
     assert helper.poll() is None  # still there for the next site
 
 
-def test_only_the_asked_formats_are_made(helper, specs):
-    drawn = dict(exporter.draw_all(specs, ("png",)))
+def test_only_the_asked_formats_are_made(running, helper, specs):
+    drawn = dict(running.draw_all(specs, ("png",)))
     assert {slug: sorted(d) for slug, d in drawn.items()} == {
         "heatmaps": ["png"], "layer-profile": ["png"], "overlap": ["png"]}
-    assert dict(exporter.draw_all(specs, ())) == {"heatmaps": {}, "layer-profile": {}, "overlap": {}}
+    assert dict(running.draw_all(specs, ())) == {"heatmaps": {}, "layer-profile": {}, "overlap": {}}
 
 
-def test_a_spec_the_helper_cannot_draw_raises_vl_convert_own_error(helper, specs):
+def test_a_spec_the_helper_cannot_draw_raises_vl_convert_own_error(running, helper, specs):
     bad = {"broken": json.dumps({"mark": "rect", "encoding": {"x": {"field": "a", "type": "nosuchtype"}}})}
     with pytest.raises(ValueError) as raised:
-        dict(exporter.draw_all({**bad, **specs}, ("svg",)))
+        dict(running.draw_all({**bad, **specs}, ("svg",)))
     with pytest.raises(ValueError) as here:
         exporter.draw(bad["broken"], ("svg",))
     assert str(raised.value) == str(here.value)
-    assert exporter._helper is None and helper.poll() is not None  # given up and ended
+    assert not running.running and helper.poll() is not None  # given up and ended
 
 
-def test_a_dead_helper_is_replaced_by_this_process(helper, specs):
+def test_a_dead_helper_is_replaced_by_this_process(running, helper, specs):
     helper.kill()
     helper.wait()
-    drawn = dict(exporter.draw_all(specs, ("svg", "png", "pdf")))
+    drawn = dict(running.draw_all(specs, ("svg", "png", "pdf")))
     for slug, spec in specs.items():
         here = exporter.draw(spec, ("svg", "png", "pdf"))
         assert drawn[slug]["svg"] == here["svg"] and drawn[slug]["png"] == here["png"]
         # vl-convert orders PDF resources by a hash map; write.stable_pdf makes the files equal.
         assert stable_pdf(drawn[slug]["pdf"]) == stable_pdf(here["pdf"])
-    assert exporter._helper is None
+    assert not running.running
 
 
-def test_a_helper_that_dies_midway_still_gives_every_figure(helper, specs):
+def test_a_helper_that_dies_midway_still_gives_every_figure(running, helper, specs):
     progress = []
     results = {}
-    for slug, drawn in exporter.draw_all(specs, ("svg", "png"), progress.append):
+    for slug, drawn in running.draw_all(specs, ("svg", "png"), progress.append):
         results[slug] = drawn
         if slug == "heatmaps":
             helper.kill()  # the next answer may be in the pipe already, or drawn here: same bytes
             helper.wait()
-    assert progress == ["exporting heatmaps", "exporting layer-profile", "exporting overlap"]
+    assert progress == ["heatmaps", "layer-profile", "overlap"]
     assert results["layer-profile"] == exporter.draw(specs["layer-profile"], ("svg", "png"))
     assert results["overlap"] == exporter.draw(specs["overlap"], ("svg", "png"))
-    dict(exporter.draw_all(specs, ("svg",)))  # the next use notices the dead helper
-    assert exporter._helper is None
+    dict(running.draw_all(specs, ("svg",)))  # the next use notices the dead helper
+    assert not running.running
 
 
 # A helper that draws one figure's SVG, says it has started on the PNG, and sends it 0.3 s later.
@@ -134,12 +141,12 @@ def test_an_answer_not_started_by_the_helper_is_not_waited_for():
     assert time.monotonic() - start < 5
 
 
-def test_stop_ends_the_helper_and_a_stopped_exporter_draws_here(specs):
-    exporter.start()
-    process = exporter._helper.process
-    exporter.stop()
-    assert process.poll() is not None and exporter._helper is None
-    drawn = dict(exporter.draw_all(specs, ("svg",)))
+def test_close_ends_the_helper_and_a_closed_exporter_draws_here(specs):
+    ended = Exporter.started()
+    process = ended._helper.process
+    ended.close()
+    assert process.poll() is not None and not ended.running
+    drawn = dict(ended.draw_all(specs, ("svg",)))
     assert drawn["heatmaps"]["svg"].startswith(b"<svg")
 
 
@@ -187,12 +194,9 @@ def test_the_helper_ignores_a_reporter_folder_where_the_user_works(specs, tmp_pa
     (decoy / "__init__.py").write_text("")
     (decoy / "export_helper.py").write_text("raise SystemExit(3)\n")
     monkeypatch.chdir(tmp_path)
-    exporter.start()
-    try:
-        drawn = dict(exporter.draw_all(specs, ("svg",)))
-        assert exporter._helper is not None and exporter._helper.process.poll() is None
-    finally:
-        exporter.stop()
+    with Exporter.started() as started:
+        drawn = dict(started.draw_all(specs, ("svg",)))
+        assert started.running and started._helper.process.poll() is None
     assert drawn["overlap"]["svg"] == exporter.draw(specs["overlap"], ("svg",))["svg"]
 
 
@@ -203,17 +207,14 @@ def javascript_bundle() -> str:
 
 
 def test_helper_builds_the_bundle_and_keeps_figure_answers_in_step(specs, javascript_bundle):
-    exporter.start(bundle=True)
-    try:
+    with Exporter.started(bundle=True) as started:
         # Figures first: the bundle answer already on its way is read and kept aside, not taken for an SVG.
-        drawn = dict(exporter.draw_all(specs, ("svg",)))
+        drawn = dict(started.draw_all(specs, ("svg",)))
         assert drawn["heatmaps"]["svg"] == exporter.draw(specs["heatmaps"], ("svg",))["svg"]
-        assert exporter.bundle() == javascript_bundle
-        assert exporter.bundle() == javascript_bundle  # asked again: built again by the helper
-        assert exporter._helper is not None
-    finally:
-        exporter.stop()
-    assert exporter.bundle() is None  # no helper: the caller builds it
+        assert started.bundle() == javascript_bundle
+        assert started.bundle() == javascript_bundle  # asked again: built again by the helper
+        assert started.running
+    assert started.bundle() is None  # no helper: the caller builds it
 
 
 def test_cli_with_a_cold_cache_gets_the_same_site_and_caches_the_bundle(cli, small_table, tmp_path, javascript_bundle):
@@ -239,3 +240,38 @@ def test_svg_ids_do_not_depend_on_what_was_drawn_before(specs):
     assert 'id="gradient_0"' in svg and 'fill="url(#gradient_0)"' in svg
     assert export_helper.stable_ids('<clipPath id="clip9"/><g clip-path="url(#clip9)"/><clipPath id="clip4"/>') == (
         '<clipPath id="clip1"/><g clip-path="url(#clip1)"/><clipPath id="clip2"/>')
+
+
+def test_the_api_starts_one_helper_reuses_it_for_every_save_and_ends_it(small_table, tmp_path):
+    before = helper_pids()
+    report = build(small_table, layers=6, heads=4)
+    started = helper_pids() - before
+    assert len(started) == 1 and report.exporter.running
+    report.save(tmp_path / "a")
+    report.save(tmp_path / "b")
+    assert helper_pids() - before == started  # the same helper drew both saves
+    assert files_of(tmp_path / "a") == files_of(tmp_path / "b")
+    report.close()
+    assert helper_pids() - before == set()
+    report.save(tmp_path / "c")  # a closed report still saves, drawing in this process
+    assert files_of(tmp_path / "c") == files_of(tmp_path / "a")
+
+
+def test_a_dropped_report_ends_its_helper_and_a_handed_exporter_is_the_callers(small_table):
+    before = helper_pids()
+    report = build(small_table, layers=6, heads=4)
+    assert len(helper_pids() - before) == 1
+    del report
+    gc.collect()
+    assert helper_pids() - before == set()
+    with Exporter.started() as handed:
+        first, second = build(small_table, exporter=handed), build(small_table, exporter=handed)
+        assert first.exporter is second.exporter is handed and len(helper_pids() - before) == 1
+    assert helper_pids() - before == set()
+
+
+def test_an_api_build_without_formats_on_a_warm_cache_starts_no_helper(small_table):
+    build(small_table, formats="svg").close()  # the bundle is cached now
+    before = helper_pids()
+    report = build(small_table, formats="")
+    assert not report.exporter.running and helper_pids() - before == set()

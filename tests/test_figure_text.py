@@ -35,7 +35,8 @@ def test_every_figure_has_alt_text_written_from_its_observations(small_table):
     assert heatmaps == ("Heatmaps of 6 layers by 4 heads: All Categories, then one panel per category (A, B, C); "
                         "7 heads are classified. " + " ".join(o.text for o in report.observations))
     profile = soup.select_one("[data-figure='layer-profile']")["aria-label"]
-    assert profile == "Bars of heads per layer for each category (A, B, C), each category's core window shaded."
+    assert profile == ("Bars of heads per layer for each category (A, B, C); each category's core window "
+                       "is shaded when its heads concentrate there and outlined when they do not.")
 
 
 def test_layer_profile_alt_text_carries_its_concentration_finding():
@@ -46,7 +47,8 @@ def test_layer_profile_alt_text_carries_its_concentration_finding():
     core = ("A heads concentrate in layers 2–3: 100.0% of its 24 heads sit there, in 33.3% of the depth "
             "(median layer 2.5, middle third).")
     assert soup.select_one("[data-figure='layer-profile']")["aria-label"] == (
-        "Bars of heads per layer for each category (A, B), each category's core window shaded. " + core)
+        "Bars of heads per layer for each category (A, B); each category's core window is shaded when its heads "
+        "concentrate there and outlined when they do not. " + core)
     # The heatmaps show the layer profile's findings too, followed by their own.
     assert soup.select_one("[data-figure='heatmaps']")["aria-label"].startswith(
         "Heatmaps of 6 layers by 12 heads: All Categories, then one panel per category (A, B); "

@@ -118,3 +118,41 @@ def test_large_model_does_not_hit_altairs_row_limit():
     report = reporter.build(long_table(rows), formats=())
     heads = report.figures["heatmaps"].datasets["heads"]
     assert len(heads) == 126 * 128
+
+
+def legend_of(report) -> dict[str, str]:
+    """The All Categories legend of a built report: entry -> colour, top to bottom."""
+    color = report.figures["heatmaps"].spec["concat"][0]["layer"][1]["encoding"]["color"]
+    assert color["legend"]["values"] == color["scale"]["domain"]
+    return dict(zip(color["scale"]["domain"], color["scale"]["range"]))
+
+
+def test_four_categories_list_exactly_the_reference_eight_even_without_multi_category_heads():
+    rows = [(layer, 0, name) for layer, name in enumerate(CATEGORIES)]  # no head in two categories
+    legend = legend_of(reporter.build(long_table(rows), layers=80, heads=64, formats=()))
+    assert legend == {"4 categories": "#e377c2", "3 categories": "#8c564b", "2 categories": "#9467bd",
+                      "Translation": "#d62728", "Linguistic": "#2ca02c", "Knowledge": "#ff7f0e",
+                      "Algorithmic": "#1f77b4", "Unclassified": "#e0e0e0"}
+
+
+def test_seven_categories_list_higher_counts_only_when_some_head_has_them():
+    names = [f"C{i}" for i in range(7)]
+    rows = [(layer, 1, name) for layer, name in enumerate(names)]
+    legend = legend_of(reporter.build(long_table(rows), layers=10, heads=4, formats=()))
+    assert list(legend) == ["4 categories", "3 categories", "2 categories", *reversed(names), "Unclassified"]
+    # One head in six categories: "6 categories" joins, 5 and 7 stay out.
+    six = rows + [(9, 0, name) for name in names[:6]]
+    legend = legend_of(reporter.build(long_table(six), layers=10, heads=4, formats=()))
+    assert list(legend) == ["6 categories", "4 categories", "3 categories", "2 categories", *reversed(names),
+                            "Unclassified"]
+    assert len(set(legend.values())) == len(legend)
+
+
+def test_twenty_categories_give_every_legend_entry_its_own_colour():
+    names = [f"category {i:02d}" for i in range(20)]
+    rows = [(layer, head, names[(layer + head) % 20]) for layer in range(20) for head in range(8)]
+    rows += [(0, 0, names[1]), (0, 0, names[2]), (1, 1, names[5])]  # heads in 3 and 2 categories
+    legend = legend_of(reporter.build(long_table(rows), layers=20, heads=8, formats=()))
+    assert len(legend) == 20 + 3 + 1
+    assert len(set(legend.values())) == len(legend)
+    assert [legend[n] for n in names[:4]] == ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"]

@@ -104,8 +104,8 @@ def test_index_outside_the_known_model_shape(cli, tmp_path):
 def test_unknown_extension(cli, tmp_path):
     path = csv(tmp_path, "layer,head,category\n1,0,A\n", name="t.xlsx")
     assert fail(cli, tmp_path, path) == (
-        "t.xlsx: unknown file type '.xlsx'; use .parquet, .csv, .tsv, .json, .jsonl, .feather, .arrow "
-        "or a folder of .parquet files")
+        "t.xlsx: unknown file type '.xlsx'; use .parquet, .csv, .tsv, .txt, .json, .jsonl, .feather, .arrow, .npy, "
+        ".npz, a folder of .parquet files or a folder of one file per category")
 
 
 def test_truncated_parquet(cli, tmp_path):
@@ -173,8 +173,9 @@ def test_rule_on_a_table_without_scores(cli, tmp_path, rule):
 def test_scores_without_a_rule(cli, tmp_path):
     path = write(scores_frame(), tmp_path / "s.parquet", "parquet")
     assert fail(cli, tmp_path, path) == (
-        "this table holds scores; choose a rule that turns them into categories: "
-        "--threshold T, --top-k K or --top-percent P")
+        "this table holds scores and no rule turns them into categories; try --top-k 2 (the 2 highest-scoring heads "
+        "of each relation: 7 of 24 heads) or --threshold 0.8 (about the 95th percentile of the scores: 7 heads) "
+        "(`reporter inspect` shows the score distribution)")
 
 
 def test_top_k_and_top_percent_together(cli, tmp_path):
@@ -205,9 +206,14 @@ def test_exact_duplicates_collapse_with_a_warning(cli, tmp_path):
 def test_folder_without_parquet_files(cli, tmp_path):
     folder = tmp_path / "parts"
     folder.mkdir()
+    (folder / "notes.md").write_text("nothing here")
+    assert fail(cli, tmp_path, folder) == (
+        "parts: the folder holds no .parquet files and no per-category files; give a file, a folder of .parquet "
+        "files or a folder of one .npy/.csv/.json/... file per category")
     (folder / "notes.txt").write_text("nothing here")
     assert fail(cli, tmp_path, folder) == (
-        "parts: the folder holds no .parquet files; give a file or a folder of .parquet files")
+        "notes.txt: not a matrix of numbers; a .txt input holds one row per layer and one number per head "
+        "(give tables as .csv or .tsv)")
 
 
 def test_folder_with_a_truncated_part(cli, tmp_path):

@@ -23,6 +23,13 @@ def test_inspect_scores_table(cli, tmp_path):
         "model: EleutherAI/pythia-70m",
         "shape: scores (layer, head, relation, score column 'score'; 5 relations)",
         "model shape: 6 layers x 8 heads (from known-model)",
+        "scores per relation (one per head, aggregated): median, 90th percentile, 99th percentile, max",
+        "  alg_a  0.147  0.248  0.8  0.8",
+        "  alg_b  0.126  0.227  0.8  0.8",
+        "  kn_a   0.141  0.237  0.8  0.8",
+        "  kn_b   0.151  0.24  0.8  0.8",
+        "  lin_a  0.123  0.235  0.8  0.8",
+        "heads kept (of 24 scored): --threshold 0.24: 10; --threshold 0.8: 7; --top-k 1: 4; --top-k 2: 7; --top-k 3: 10",
         "rule: A head joins a category when its score (score, mean over repeated rows) is among the 2 highest of "
         "the relation for at least one of the category's relations.",
         "categories:",

@@ -111,3 +111,22 @@ def test_no_kv_heads_no_grouped_view(small_table):
 def test_api_rejects_a_non_integer_kv_heads(small_table):
     with pytest.raises(UsageError, match=r"^--kv-heads must be a positive whole number, got 2\.5$"):
         build(small_table, layers=6, heads=4, kv_heads=2.5)
+
+
+def test_grouped_query_view_ticks_stop_at_the_last_head_and_its_legend_keeps_unclassified():
+    from reporter.charts.kv_groups import group_ticks
+
+    rows = [(layer, head, "A" if head % 8 < 4 else "B") for layer in range(0, 80, 2) for head in range(0, 64, 3)]
+    report = build(pd.DataFrame(rows, columns=["layer", "head", "category"]), layers=80, heads=64, kv_heads=8,
+                   formats=())
+    spec = report.figures["kv-groups"].spec
+    grid, pairs = spec["concat"]
+    cells = grid["layer"][1]["encoding"]
+    assert cells["y"]["axis"]["values"] == group_ticks(64, 8) == [0, 8, 16, 24, 32, 40, 48, 56]
+    assert cells["color"]["legend"]["values"][-1] == "Unclassified"
+    # The chance tick and the bars share an axis that holds both.
+    stats = report.figures["kv-groups"].datasets["kv_clustering"]
+    top = pairs["layer"][0]["encoding"]["x"]["scale"]["domain"][1]
+    assert top >= max(max(r["pairs"], r["expected"]) for r in stats)
+    assert pairs["layer"][1]["encoding"]["x"]["scale"]["domain"][1] == top
+    assert spec["usermeta"]["fit"]["kind"] == "grid" and spec["columns"] == 2

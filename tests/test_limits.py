@@ -51,7 +51,7 @@ def test_shape_from_metadata_is_checked(tmp_path):
     arrow = pa.Table.from_pandas(table([(0, 0, "A")]), preserve_index=False)
     pq.write_table(arrow.replace_schema_metadata({"n_layers": "0", "n_heads": "8"}), path)
     # The metadata check names where the shape came from, so it speaks before the general limit.
-    with pytest.raises(InputError, match=r"^the file's metadata says 0x8 heads; fix it or pass --layers/--heads$"):
+    with pytest.raises(InputError, match=r"^the file's metadata says 0x8 heads; fix it or pass layers=/heads=$"):
         reporter.build(path, formats=())
 
 

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
 import json
 import os
+import shutil
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
+from pathlib import Path
 
 import mlflow  # the `mlflow` extra: pip install -e '.[test,mlflow,wandb]'
 import pandas as pd
@@ -141,7 +148,7 @@ def test_cli_mlflow_missing_is_a_usage_error_before_writing(small_table, tmp_pat
     result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
                             env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=300)
     assert result.returncode == 2
-    assert result.stderr == "reporter: error: MLflow is not installed; install it with: pip install 'reporter[mlflow]'\n"
+    assert result.stderr == "reporter: error: MLflow is not installed; install it with: pip install 'attention-head-report[mlflow]'\n"
     assert sorted(os.listdir(tmp_path)) == ["heads.csv"]
 
 
@@ -181,3 +188,143 @@ def test_cli_mlflow_logs_a_diff(store, cli, small_table, tmp_path):
     assert metrics["category_lost/C"] == c_heads and metrics["jaccard"] == pytest.approx(kept / len(small_table))
     paths = artifact_paths(MlflowClient(), run.info.run_id)
     assert {"head-report/report.html", "head-report/data/diff.json", "head-report/data/changes.csv"} <= set(paths)
+
+
+# --- the stores a user of the `mlflow` extra alone logs to ----------------------------------------------------
+
+def run_tags(run) -> dict:
+    """reporter's tags on a run."""
+    return {k: v for k, v in run.data.tags.items() if k.startswith("reporter.")}
+
+
+@pytest.fixture
+def fresh_env(monkeypatch):
+    """No MLflow settings in the environment (the store fixture's set_experiment leaves MLFLOW_EXPERIMENT_ID)."""
+    for name in ("MLFLOW_TRACKING_URI", "MLFLOW_EXPERIMENT_ID", "MLFLOW_EXPERIMENT_NAME", "MLFLOW_RUN_ID",
+                 "MLFLOW_ALLOW_FILE_STORE"):
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+def only_run(client: MlflowClient):
+    """The one run of the default experiment."""
+    (run,) = client.search_runs(["0"])
+    return run
+
+
+def test_cli_mlflow_logs_to_the_default_local_store(cli, small_table, tmp_path, fresh_env):
+    # No MLFLOW_TRACKING_URI: MLflow's default store, a SQLite file in the working folder.
+    small_table.to_csv(tmp_path / "heads.csv", index=False)
+    result = cli("build", "heads.csv", "-o", "site", "--mlflow", "--formats", "svg", "--quiet", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (0, ""), result.stderr
+    run = only_run(MlflowClient(f"sqlite:///{tmp_path / 'mlflow.db'}"))
+    assert run.data.metrics == pytest.approx(SMALL_METRICS)
+    assert run_tags(run) == {"reporter.version": reporter.__version__,
+                             "reporter.input_sha256": hashlib.sha256((tmp_path / "heads.csv").read_bytes()).hexdigest()}
+    assert (tmp_path / "mlruns" / "0" / run.info.run_id / "artifacts" / "head-report" / "report.html").is_file()
+
+
+def test_cli_mlflow_logs_to_a_file_store(cli, small_table, tmp_path, fresh_env):
+    # MLflow 3 refuses a file store unless MLFLOW_ALLOW_FILE_STORE is set; a user who names one chose it.
+    store = (tmp_path / "mlruns").as_uri()
+    small_table.to_csv(tmp_path / "heads.csv", index=False)
+    result = cli("build", "heads.csv", "-o", "site", "--mlflow", "--formats", "svg", "--quiet", cwd=tmp_path,
+                 env={"MLFLOW_TRACKING_URI": store})
+    assert (result.returncode, result.stderr) == (0, "")
+    fresh_env.setenv("MLFLOW_ALLOW_FILE_STORE", "true")
+    client = MlflowClient(store)
+    run = only_run(client)
+    assert run.data.metrics["category_heads/A"] == 5.0
+    assert artifact_paths(client, run.info.run_id) == ARTIFACTS
+
+
+def server_command() -> list[str] | None:
+    """How to run `mlflow server`: REPORTER_TEST_MLFLOW_SERVER (an `mlflow` of a full install), else this Python's."""
+    given = os.environ.get("REPORTER_TEST_MLFLOW_SERVER")
+    if given:
+        return [given]
+    if importlib.util.find_spec("flask") is not None and importlib.util.find_spec("mlflow.server") is not None:
+        return [sys.executable, "-m", "mlflow"]
+    return None
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A real `mlflow server` on 127.0.0.1, its artifacts proxied through it, stopped after the module's tests."""
+    command = server_command()
+    if command is None:
+        message = "`mlflow server` needs a full mlflow install: pip install mlflow, or set REPORTER_TEST_MLFLOW_SERVER"
+        pytest.fail(message) if os.environ.get("CI") else pytest.skip(message)
+    root, port = tmp_path_factory.mktemp("mlflow-server"), free_port()
+    proc = subprocess.Popen(
+        [*command, "server", "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
+         "--backend-store-uri", f"sqlite:///{root / 'server.db'}", "--artifacts-destination", str(root / "artifacts")],
+        cwd=root, stdout=subprocess.DEVNULL, stderr=open(root / "server.log", "wb"))
+    uri = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(proc, uri, root / "server.log")
+        yield uri, root
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def wait_until_up(proc: subprocess.Popen, uri: str, log: Path) -> None:
+    """Return once the server answers /health; fail with its log if it exits or never answers."""
+    deadline = time.monotonic() + 300  # a start-up bound on a loaded machine, not a measured time
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"mlflow server exited ({proc.returncode}): {log.read_text()[-2000:]}")
+        try:
+            with urllib.request.urlopen(f"{uri}/health", timeout=5) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    pytest.fail(f"mlflow server did not answer at {uri}: {log.read_text()[-2000:]}")
+
+
+def test_cli_mlflow_logs_to_a_real_tracking_server(server, cli, small_table, tmp_path, fresh_env):
+    uri, root = server
+    small_table.to_csv(tmp_path / "a.csv", index=False)
+    small_table[small_table["category"] != "C"].to_csv(tmp_path / "b.csv", index=False)
+    result = cli("build", "a.csv", "b.csv", "-o", "site", "--mlflow", "--formats", "svg", "--quiet", cwd=tmp_path,
+                 env={"MLFLOW_TRACKING_URI": uri, "MLFLOW_EXPERIMENT_NAME": "served"})
+    assert (result.returncode, result.stderr) == (0, "")
+    client = MlflowClient(uri)
+    (run,) = client.search_runs([client.get_experiment_by_name("served").experiment_id])
+    assert (run.data.metrics["models"], run.data.metrics["b/category_heads/C"]) == (2.0, 0.0)
+    digests = [hashlib.sha256((tmp_path / name).read_bytes()).hexdigest() for name in ("a.csv", "b.csv")]
+    assert run_tags(run) == {"reporter.version": reporter.__version__, "reporter.input_sha256": ",".join(digests)}
+    # Proxied artifacts: the files went through the server into its own artifact folder.
+    served = root / "artifacts" / run.info.experiment_id / run.info.run_id / "artifacts" / "head-report"
+    assert (served / "report.html").read_bytes() == read_artifact_from(client, run.info.run_id, tmp_path)
+    assert (served / "a" / "figures" / "heatmaps.svg").read_bytes().startswith(b"<svg")
+
+
+def read_artifact_from(client: MlflowClient, run_id: str, tmp_path) -> bytes:
+    """The run's report.html as the server hands it back."""
+    local = client.download_artifacts(run_id, "head-report/report.html", str(tmp_path / "dl"))
+    return Path(local).read_bytes()
+
+
+def test_a_tracker_that_cannot_be_reached_is_one_line_and_exit_2(cli, small_table, tmp_path, fresh_env):
+    small_table.to_csv(tmp_path / "heads.csv", index=False)
+    result = cli("build", "heads.csv", "-o", "site", "--mlflow", "--formats", "", "--quiet", cwd=tmp_path,
+                 env={"MLFLOW_TRACKING_URI": f"http://127.0.0.1:{free_port()}", "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0"})
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith(
+        f"reporter: error: MLflow at http://127.0.0.1:")
+    assert "MlflowException: API request to" in result.stderr
+    assert result.stderr.endswith("; check MLFLOW_TRACKING_URI and that the tracking server or store is reachable\n")

@@ -82,7 +82,7 @@ def test_files_without_a_model_column_are_named_by_stem_and_repeats_by_file(tmp_
 
 
 def test_unknown_category_across_models_is_a_usage_error():
-    with pytest.raises(UsageError, match="--categories names 'Nope', which no model has"):
+    with pytest.raises(UsageError, match="^categories= names 'Nope', which no model has"):
         build_site([designed()], categories="Early,Nope", formats=())
 
 
@@ -256,7 +256,8 @@ def test_several_files_make_one_site_and_the_build_is_byte_stable(tmp_path, cli)
     first = cli(*args, "-o", str(tmp_path / "one"))
     second = cli(*args, "-o", str(tmp_path / "two"))
     assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
-    assert first.stdout.startswith(f"wrote {tmp_path / 'one' / 'index.html'} (9 figures)")  # 3 per model, 3 on the overview
+    # 3 for p, 2 for q (no head of q is in two categories: no overlap figure), 3 on the overview.
+    assert first.stdout.startswith(f"wrote {tmp_path / 'one' / 'index.html'} (8 figures)")
     files = sorted(p.relative_to(tmp_path / "one") for p in (tmp_path / "one").rglob("*") if p.is_file())
     assert Path("p-run/index.html") in files and Path("q-run/data/summary.json") in files
     for rel in files:
@@ -302,7 +303,7 @@ def test_standalone_overview_has_no_links_to_other_files(site):
 def test_model_names_are_escaped_and_slugged(tmp_path):
     table = designed().replace({"model": {"P": "<b>P</b> & co", "Q": "Q</script>"}})
     out = build_site([table], formats=()).save(tmp_path / "site")
-    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == ["b-p-b-co", "data", "figures", "q-script"]
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == ["assets", "b-p-b-co", "data", "figures", "q-script"]
     overview = (out / "index.html").read_text()
     assert "<b>P</b>" not in overview and "&lt;b&gt;P&lt;/b&gt; &amp; co" in overview
     assert "Q</script>" not in overview and "Q\\u003c/script\\u003e" in overview
@@ -315,15 +316,47 @@ def test_model_names_are_escaped_and_slugged(tmp_path):
 def test_figures_reach_the_export_helper_in_the_order_the_site_is_staged():
     # The helper draws in the order it is asked; the writer collects in the order it stages. If the
     # overview (built last) were staged first, the writer would sit idle while every model was drawn.
-    from reporter.vega import exporter
+    from reporter.vega.exporter import Exporter
 
-    exporter.start()
-    try:
-        site = build_site([designed()], formats="svg,png")
-        sent = [spec for spec, formats in exporter._ahead]
-        assert {formats for _, formats in exporter._ahead} == {("svg", "png")}
-    finally:
-        exporter.stop()
-    models = [f.draw_json for report in site.reports for f in report.figures.values()]
+    with Exporter.started() as handed:
+        site = build_site([designed()], formats="svg,png", exporter=handed)
+        sent = [spec for spec, formats in handed._ahead]
+        assert {formats for _, formats in handed._ahead} == {("svg", "png")}
+        assert site.exporter is handed and all(r.exporter is handed for r in site.reports)
+    # Each model's figures in the order they were made: those drawn from the tests' results come last.
+    models = [f.draw_json for report in site.reports for f in report.figure_sets()[""].values()]
+    assert list(site.reports[0].figure_sets()[""]) == ["heatmaps", "overlap", "layer-profile"]
     assert sent == models + [f.draw_json for f in site.figures.values()]
     assert list(site.parts()) == ["p", "q", ""]
+
+
+def test_the_pages_of_a_site_share_one_hashed_copy_of_the_vega_javascript(built, site):
+    import hashlib
+
+    [shared] = (built / "assets").iterdir()
+    data = shared.read_bytes()
+    assert shared.name == f"vega-{hashlib.sha256(data).hexdigest()[:16]}.js" and len(data) > 500_000
+    for rel, src in (("index.html", "assets/"), ("p/index.html", "../assets/"), ("q/index.html", "../assets/")):
+        soup = BeautifulSoup((built / rel).read_text(), "html.parser")
+        assert [s["src"] for s in soup.find_all("script", src=True)] == [src + shared.name]
+        assert all(len(s.get_text()) < 100_000 for s in soup.find_all("script"))  # nothing inlined
+        csp = soup.find("meta", attrs={"http-equiv": "Content-Security-Policy"})["content"]
+        assert "script-src 'unsafe-inline' 'self';" in csp
+    # A page standing alone (the overview's to_html, --single-file) still carries everything inline.
+    alone = BeautifulSoup(site.to_html(), "html.parser")
+    assert alone.find_all("script", src=True) == []
+    assert "script-src 'unsafe-inline';" in alone.find("meta", attrs={"http-equiv": "Content-Security-Policy"})["content"]
+    assert max(len(s.get_text()) for s in alone.find_all("script")) > 500_000
+
+
+def test_the_overview_fits_a_phone_and_a_wide_screen(built, visit):
+    from test_browser import FIT_STATE, FITTED
+
+    v = visit((built / "index.html").as_uri(), viewport=(390, 900))
+    v.wait_rendered()
+    for width in (390, 1920):
+        v.page.set_viewport_size({"width": width, "height": 900})
+        v.page.wait_for_function(FITTED, timeout=60000)
+        state = v.page.evaluate(FIT_STATE)
+        assert state["scroll"] <= 0 and state["outside"] == [], (width, state)
+    assert v.errors == []

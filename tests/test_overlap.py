@@ -7,7 +7,10 @@ import re
 import pytest
 import vl_convert as vlc
 
+from bs4 import BeautifulSoup
+
 from reporter.charts import build_figures
+from reporter.report import build
 from reporter.input.load import load
 from reporter.options import Options
 from reporter.analysis.summarize import Intersection, summarize
@@ -63,11 +66,18 @@ def test_alt_text_states_the_top_pair_and_combinations(summary):
     )
 
 
-def test_no_multi_category_heads_draws_only_the_matrix(small_table):
+def test_no_multi_category_heads_replaces_the_figure_by_one_sentence(small_table):
     single = small_table.drop_duplicates(subset=["layer", "head"], keep="first")
     s = summarize(load(single, Options(layers=6, heads=4)))
     figure = build_figures(s)["overlap"]
     assert s.intersections == ()
     assert figure.datasets["intersections"] == []
-    assert "hconcat" in figure.spec and len(figure.spec["hconcat"]) == 1
-    assert figure.alt_text == "Overlap of categories: no head belongs to two or more categories."
+    assert figure.stand_in == figure.alt_text == "Overlap of categories: no head belongs to two or more categories."
+    assert not figure.drawn and figure.tables == ()
+    report = build(single, layers=6, heads=4, formats=())
+    assert "overlap" not in report.figure_sets()[""]
+    soup = BeautifulSoup(report.to_html(), "html.parser")
+    section = soup.select_one("#fig-overlap")
+    assert section.select_one("p.stand-in").get_text() == figure.stand_in
+    assert section.select_one("[data-figure]") is None and section.select_one("details") is None
+    assert '"overlap_matrix"' not in soup.select_one("#report-data").get_text()

@@ -169,3 +169,16 @@ def test_a_cache_folder_that_cannot_be_written_only_costs_time(fresh_environment
     monkeypatch.setenv("REPORTER_CACHE_DIR", str(blocked))
     html = reporter.build(small_table, layers=6, heads=4, formats=()).to_html()
     assert html.startswith("<!doctype html>") and blocked.read_text() == "a file where the cache folder would go\n"
+
+
+def test_reprs_are_one_line_and_a_figure_shows_as_a_chart_in_a_notebook(small_table):
+    report = reporter.build(small_table, layers=6, heads=4, formats=())
+    assert repr(report) == ("<Report 'model': 6 layers × 4 heads, 7 of 24 heads classified in 3 categories, "
+                            f"{len(report.observations)} observations, figures heatmaps, layer-profile, overlap>")
+    figure = report.figures["heatmaps"]
+    assert repr(figure) == f"<Figure 'heatmaps': Categories over layer × head ({len(figure.datasets['heads']) + 1} data rows)>"
+    bundle = figure._repr_mimebundle_()
+    assert set(bundle) == {"application/vnd.vegalite.v6+json", "text/plain"}
+    assert bundle["application/vnd.vegalite.v6+json"] == figure.full_spec()
+    with pytest.raises(reporter.errors.UsageError, match='theme must be "light", "dark" or None'):
+        report.notebook(theme="blue")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import os
 import struct
@@ -9,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import wandb  # the `wandb` extra: pip install -e '.[test,mlflow,wandb]'
 from wandb.proto import wandb_internal_pb2
@@ -16,6 +19,7 @@ from wandb.proto import wandb_internal_pb2
 import reporter
 from conftest import ROOT
 from reporter.integrations.wandb import log_report
+from reporter.vega import exporter
 from reporter.output.summary_json import dumps
 
 SMALL_SUMMARY = {
@@ -76,7 +80,24 @@ def summary_values(folder: Path) -> dict:
 
 
 def logged_artifacts(folder: Path) -> list:
-    return [r.artifact for r in records(folder) if r.WhichOneof("record_type") == "artifact"]
+    """The report artifacts of a run (W&B logs each table as an artifact of its own too)."""
+    return [r.artifact for r in records(folder) if r.WhichOneof("record_type") == "artifact" and r.artifact.type == "report"]
+
+
+def history(folder: Path) -> list[dict]:
+    """Each committed step of the run's history, its values by key, in step order."""
+    steps = []
+    for record in records(folder):
+        if record.WhichOneof("record_type") == "history":
+            steps.append({item.key or "/".join(item.nested_key): json.loads(item.value_json)
+                          for item in record.history.item})
+    return steps
+
+
+def config_values(folder: Path) -> dict:
+    """The run config as the run's log records it."""
+    return {item.key: json.loads(item.value_json) for record in records(folder)
+            if record.WhichOneof("record_type") == "config" for item in record.config.update}
 
 
 def test_log_report_to_an_open_run(offline, small_table, tmp_path):
@@ -107,6 +128,33 @@ def test_log_report_to_an_open_run(offline, small_table, tmp_path):
     assert contents["report.html"].size == len(report.to_html().encode())
 
 
+def test_figures_and_heads_join_the_users_current_step_without_advancing_it(offline, small_table, tmp_path):
+    report = reporter.build(small_table, formats="svg")  # no PNG exported: W&B's images are drawn for it
+    run = wandb.init(dir=str(tmp_path))
+    run.log({"loss": 1.0})
+    log_report(report, run=run)
+    run.log({"loss": 0.5})
+    assert run.step == 2  # two steps of the user's, none of reporter's
+    run.finish()
+    wandb.teardown()
+    folder = run_folder(tmp_path)
+    steps = history(folder)
+    assert [(h["_step"], h["loss"]) for h in steps] == [(0, 1.0), (1, 0.5)]
+    logged = steps[1]
+    for slug, figure in report.figures.items():
+        image = logged[f"head-report/figures/{slug}/path"]
+        assert logged[f"head-report/figures/{slug}/_type"] == "image-file"
+        assert (folder / "files" / image).read_bytes() == exporter.draw(figure.draw_json, ("png",))["png"]
+    assert logged["head-report/tables/heads/_type"] == "table-file"
+    table = json.loads((folder / "files" / logged["head-report/tables/heads/path"]).read_text())
+    assert table["columns"] == ["layer", "head", "categories", "n_categories", "label"]
+    assert len(table["data"]) == 24  # every head of the 6 x 4 model
+    heads = pd.read_csv(io.BytesIO(report.documents()["data/heads.csv"]), keep_default_na=False)
+    assert table["data"] == heads.values.tolist()
+    assert table["data"][2 * 4][:2] + table["data"][2 * 4][3:4] == [2, 0, 3]  # head (2, 0): in A, B and C
+    assert config_values(folder)["reporter_version"] == reporter.__version__
+
+
 def test_log_report_without_a_run_starts_and_finishes_one(offline, small_table, tmp_path):
     run = log_report(reporter.build(small_table, formats=""))
     assert wandb.run is None  # finished, not left open
@@ -122,6 +170,9 @@ def test_cli_wandb(offline, cli, small_table, tmp_path):
     result = cli("build", "heads.csv", "--single-file", "report.html", "--wandb", "--quiet", cwd=tmp_path, env=offline)
     assert result.returncode == 0, result.stderr
     folder = run_folder(tmp_path)
+    digest = hashlib.sha256((tmp_path / "heads.csv").read_bytes()).hexdigest()
+    assert {k: v for k, v in config_values(folder).items() if k.startswith("reporter_")} == {
+        "reporter_version": reporter.__version__, "reporter_input_sha256": digest}
     (page,) = (folder / "files" / "media" / "html").glob("head-report_0_*.html")
     assert page.read_bytes() == (tmp_path / "report.html").read_bytes()
     assert {k: summary_values(folder)[k] for k in SMALL_SUMMARY} == pytest.approx(SMALL_SUMMARY)
@@ -136,5 +187,5 @@ def test_cli_wandb_missing_is_a_usage_error_before_writing(small_table, tmp_path
                             env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=300)
     assert result.returncode == 2
     assert result.stderr == (
-        "reporter: error: Weights & Biases (wandb) is not installed; install it with: pip install 'reporter[wandb]'\n")
+        "reporter: error: Weights & Biases (wandb) is not installed; install it with: pip install 'attention-head-report[wandb]'\n")
     assert sorted(os.listdir(tmp_path)) == ["heads.csv"]

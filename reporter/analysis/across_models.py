@@ -51,6 +51,7 @@ class ModelCategory:
     core_share: float | None
     thirds: tuple[int, int, int]
     third_layers: tuple[tuple[int, int], ...]
+    measured: bool = True  # False: the model scored no relation of this category
 
 
 @dataclass(frozen=True, eq=False)
@@ -86,7 +87,7 @@ def compare_models(summaries: Sequence[Summary], slugs: Sequence[str]) -> ModelC
     return ModelComparison(
         models=models,
         categories=categories,
-        colors=colors_for(categories),
+        colors=colors_for(categories, {n for s in summaries for n, heads in s.by_n_categories if heads}),
         cells=cells,
         profile=depth_profile(summaries),
         summaries=tuple(summaries),
@@ -152,6 +153,7 @@ def model_category(summary: Summary, model: ModelRow, name: str) -> ModelCategor
         core_share=c.core_share,
         thirds=tuple(int(v) for v in thirds),
         third_layers=third_layers(n),
+        measured=c.measured,
     )
 
 

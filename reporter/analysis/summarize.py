@@ -35,6 +35,7 @@ class CategoryStats:
     core_layers: tuple[int, int] | None
     core_share: float | None
     shared_heads: int
+    measured: bool = True  # False: no relation of the category was scored for this model (not zero heads)
     # Position and spread relative to the depth of the model, and tests against uniform;
     # None when the category has no heads (p-values also when the model has one layer).
     depth_position: float | None = None  # median layer / (n_layers - 1): 0 first layer, 1 last
@@ -153,8 +154,9 @@ def describe(table: HeadTable, kv_heads: int | None = None) -> Summary:
     The tests (``with_tests``) are most of the time summarize takes; a build
     draws its figures from this Summary while they run.
     """
-    colors = colors_for(table.categories)
     heads = classified_heads(table)
+    present = set(heads["n_categories"].tolist())
+    colors = colors_for(table.categories, present)
     multi = heads[heads["n_categories"] >= 2]
     shared = multi.explode("category_list")["category_list"].value_counts()
     stats = tuple(
@@ -174,7 +176,7 @@ def describe(table: HeadTable, kv_heads: int | None = None) -> Summary:
         heads=heads.drop(columns="category_list"),
         profile=layer_profile(table),
         colors=colors,
-        legend=tuple(legend_order(table.categories)),
+        legend=tuple(legend_order(table.categories, present)),
         by_n_categories=heads_by_n_categories(heads),
         intersections=exact_intersections(heads, table.categories),
         kv_heads=kv_heads or None,
@@ -222,7 +224,7 @@ def category_stats(table: HeadTable, name: str, color: str, shared: int) -> Cate
     """Count, quartiles and core window of one category's layers."""
     layers = table.memberships.loc[table.memberships["category"] == name, "layer"].to_numpy()
     if len(layers) == 0:
-        return CategoryStats(name, color, 0, 0.0, None, None, None, None, None, 0)
+        return CategoryStats(name, color, 0, 0.0, None, None, None, None, None, 0, name not in table.unmeasured)
     q1, median, q3 = (float(v) for v in np.quantile(layers, [0.25, 0.5, 0.75]))
     counts = np.bincount(layers, minlength=table.n_layers)
     lo, hi = core_window(counts)

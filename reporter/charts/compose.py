@@ -17,7 +17,7 @@ from typing import Iterable
 import altair as alt
 from altair.utils.schemapi import debug_mode
 
-from .theme import config
+from .theme import GRID_SPACING, config
 
 def unchecked() -> AbstractContextManager:
     """A block in which Altair builds charts without validating each object as it is made.
@@ -71,14 +71,42 @@ def independent_colors(spec: dict) -> dict:
     return {**spec, "resolve": {"scale": {"color": "independent"}}}
 
 
-def figure_spec(body: alt.Chart | dict, params: Iterable[dict] = (), names: Iterable[str] | None = None) -> dict:
-    """The top-level spec of a figure: schema, ``params`` (signals and selections) and the shared config.
+def figure_spec(body: alt.Chart | dict, params: Iterable[dict] = (), names: Iterable[str] | None = None,
+                fit: dict | None = None) -> dict:
+    """The top-level spec of a figure: schema, ``params`` (signals and selections), the shared config and its fit.
 
     ``names`` are the names from the input that the figure shows (categories,
     models): the config cuts long ones short. None: assume some are long.
+    ``fit`` (fit_grid, fit_stretch) tells the page how the figure adapts to
+    the room it has (usermeta: Vega-Lite ignores it); without one the page
+    only shrinks a figure too wide for its box.
     """
     spec = {"$schema": alt.SCHEMA_URL, **part(body), "config": config(names)}
     params = list(params)
     if params:
         spec["params"] = params
+    if fit:
+        spec["usermeta"] = {"fit": fit}
     return spec
+
+
+# Room beside a panel for its y axis (title, labels, ticks), in pixels: an estimate the page corrects.
+AXIS_ROOM = 36
+
+
+def fit_grid(panel_width: int, panels: int, legend: Iterable[str] = (), axis: int = AXIS_ROOM,
+             grow: float = 1.0) -> dict:
+    """A concat of ``panels`` panels ``panel_width`` wide that the page reflows into as many columns as fit.
+
+    ``legend`` are the legend labels beside the first panel (their room is estimated from their length);
+    when every panel fits in one row with room to spare the page may enlarge them up to ``grow`` times.
+    """
+    labels = list(legend)
+    legend_room = 34 + 7 * max((len(label) for label in labels), default=0) if labels else 0
+    return {"kind": "grid", "width": panel_width, "panels": panels, "step": panel_width + axis + GRID_SPACING,
+            "extra": min(legend_room, 200), "grow": grow}
+
+
+def fit_stretch(width: int, widest: int) -> dict:
+    """Rows ``width`` wide that the page stretches (up to ``widest``) or shrinks to fill its box."""
+    return {"kind": "stretch", "width": width, "max": widest}

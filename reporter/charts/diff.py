@@ -9,8 +9,9 @@ import altair as alt
 from ..analysis.diff import HEAD_STATUSES, STATUS_COLORS, Diff, changes_by_layer
 from ..palette import UNCLASSIFIED_COLOR
 from . import Figure, made_in_turn
-from .compose import concat, figure_spec, layer, row_axis, vconcat
+from .compose import concat, figure_spec, fit_grid, fit_stretch, layer, row_axis, vconcat
 from .heatmaps import ALL_CATEGORIES, cell, panel_size, ticks
+from .layer_profile import widest
 
 NEITHER = "in neither run"
 PROFILE_WIDTH = 560
@@ -40,7 +41,8 @@ def changes(diff: Diff) -> Figure:
     panels = [panel("head_changes", None, ALL_CATEGORIES, x, y, color, width, height)]
     panels += [panel("membership_changes", f"datum.ci === {i}", c.name, x, y, color, width, height)
                for i, c in enumerate(diff.categories)]
-    spec = figure_spec(concat(panels, columns=min(len(panels), 5)), names=[c.name for c in diff.categories])
+    spec = figure_spec(concat(panels, columns=min(len(panels), 5)), names=[c.name for c in diff.categories],
+                       fit=fit_grid(width, len(panels), HEAD_STATUSES))
     index = {c.name: i for i, c in enumerate(diff.categories)}
     m = diff.memberships
     datasets = {
@@ -95,7 +97,8 @@ def change_profile(diff: Diff) -> Figure:
     peak = max((r["count"] for r in records), default=1)
     titles = [(-1, "All")] + [(i, c.name) for i, c in enumerate(diff.categories)]
     rows = [profile_row(diff, ci, title, peak, last=ci == titles[-1][0]) for ci, title in titles]
-    spec = figure_spec(vconcat(*rows, spacing=8), names=[c.name for c in diff.categories])
+    spec = figure_spec(vconcat(*rows, spacing=8), names=[c.name for c in diff.categories],
+                       fit=fit_stretch(PROFILE_WIDTH, widest(diff.n_layers)))
     alt_text = "Memberships gained (up) and lost (down) per layer, for all categories together and for each one."
     return Figure(slug="change-profile", title="Changes per layer", spec=spec,
                   datasets={"change_profile": records}, alt_text=alt_text)

@@ -8,13 +8,16 @@ import altair as alt
 
 from ..palette import UNCLASSIFIED, UNCLASSIFIED_COLOR
 from ..analysis.summarize import Summary
-from . import Figure
-from .compose import concat, figure_spec, independent_colors, layer
+from .figure import DataTable, Figure
+from .compose import concat, figure_spec, fit_grid, independent_colors, layer
 from .interaction import emphasis, highlight_param, in_layer_range, layer_range_param, legend_or_highlight, picked
 
 ALL_CATEGORIES = "All Categories"
-CELL = 3  # pixels per layer and per head at most; panels are capped below
-MAX_PANEL = 300
+# A panel's longer side is PANEL pixels (cells of at most MAX_CELL), so a 12x12 model gets 16-pixel
+# cells and a 126x128 one 2-pixel cells; the page shrinks panels that do not fit its width.
+PANEL = 260
+MAX_CELL = 16
+MIN_SIDE = 120
 ALL_CELLS = "all_categories_cells"  # the view whose legend the legend_pick selection binds to
 LEGEND_PICK = {
     "name": "legend_pick",
@@ -30,9 +33,9 @@ def ticks(n: int) -> list[int]:
 
 
 def panel_size(n_layers: int, n_heads: int) -> tuple[int, int]:
-    """Panel width and height in pixels, keeping cells near-square."""
-    scale = min(CELL, MAX_PANEL / max(n_layers, n_heads))
-    return max(120, round(n_layers * scale)), max(80, round(n_heads * scale))
+    """Panel width and height in pixels: square cells, the longer side PANEL (cells at most MAX_CELL)."""
+    scale = min(MAX_CELL, PANEL / max(n_layers, n_heads))
+    return max(MIN_SIDE, round(n_layers * scale)), max(MIN_SIDE * 2 // 3, round(n_heads * scale))
 
 
 @functools.lru_cache(maxsize=4)
@@ -87,6 +90,11 @@ def score_tooltips(summary: Summary) -> list[alt.Tooltip]:
     return lines + ([alt.Tooltip("relation:N", title="best relation")] if "relation" in s.columns else [])
 
 
+def make(source) -> Figure:
+    """The registry's entry point (charts.REPORT_FIGURES)."""
+    return heatmaps(source.summary)
+
+
 def heatmaps(summary: Summary) -> Figure:
     """The "All Categories" panel, then one panel per category, in panel order."""
     t = summary.table
@@ -101,12 +109,36 @@ def heatmaps(summary: Summary) -> Figure:
     body = independent_colors(concat(panels, columns=min(len(panels), 5)))
     legend_pick = {**LEGEND_PICK, "views": [ALL_CELLS]}
     # Validated against the schema by tests/test_chart_specs.py, not at every build.
-    spec = figure_spec(body, params=[legend_pick, highlight_param(), layer_range_param()], names=t.categories)
+    spec = figure_spec(body, params=[legend_pick, highlight_param(), layer_range_param()], names=t.categories,
+                       fit=fit_grid(width, len(panels), summary.legend, grow=1.4))
     datasets = {
         "heads": heads_records(summary),
         "background": [{"layer": 0, "layer_end": t.n_layers, "head": 0, "head_end": t.n_heads, "label": UNCLASSIFIED}],
     }
-    return Figure(slug="heatmaps", title="Categories over layer × head", spec=spec, datasets=datasets)
+    return Figure(slug="heatmaps", title="Categories over layer × head", spec=spec, datasets=datasets,
+                  alt_text=alt_text(summary), tables=(heads_by_layer(summary),), also_shows=("layer-profile",))
+
+
+def alt_text(summary: Summary) -> str:
+    """What the heatmaps draw, in one sentence (the page adds the observations they show)."""
+    t = summary.table
+    names = ", ".join(t.categories) or "no categories"
+    return (f"Heatmaps of {t.n_layers} layers by {t.n_heads} heads: All Categories, then one panel per category "
+            f"({names}); {summary.totals.classified:,} heads are classified")
+
+
+def heads_by_layer(summary: Summary) -> DataTable:
+    """Per layer with classified heads: the head indexes of each category."""
+    names = summary.table.categories
+    m = summary.table.memberships.sort_values(["layer", "head"], kind="stable")
+    cells: dict[tuple[int, str], list[str]] = {}  # (layer, category) -> its heads, ascending
+    for layer_, head, name in zip(m["layer"].tolist(), m["head"].tolist(), m["category"].tolist()):
+        cells.setdefault((layer_, name), []).append(str(head))
+    layers = sorted({layer_ for layer_, _ in cells})
+    rows = [(str(layer_),) + tuple(", ".join(cells.get((layer_, name), ())) or "–" for name in names) for layer_ in layers]
+    caption = (f"Heads of each category, per layer (layers with no classified head are left out; "
+               f"{summary.totals.unclassified:,} of {summary.totals.heads:,} heads are unclassified).")
+    return DataTable(caption, ("layer",) + tuple(names), tuple(rows))
 
 
 def background(x: alt.X, y: alt.Y, color: alt.Color | alt.ValueChannelMixin) -> alt.Chart:

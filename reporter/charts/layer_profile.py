@@ -4,14 +4,31 @@ from __future__ import annotations
 
 import altair as alt
 
-from ..analysis.summarize import Summary
-from . import Figure
-from .heatmaps import panel_size, ticks
-from .compose import figure_spec, layer, row_axis, vconcat
+from ..analysis.summarize import CategoryStats, Summary
+from ..observe.categories import Observation
+from .figure import DataTable, Figure
+from .heatmaps import ticks
+from .compose import figure_spec, fit_stretch, layer, row_axis, vconcat
 from .interaction import emphasis, highlight_param, layer_brush, picked
-from .theme import MUTED
 
 ROW_HEIGHT = 70
+WIDTH = 520  # pixels the rows are drawn (and exported) at; the page stretches them up to widest()
+WIDEST = 1400
+LAYER_PX = 24  # the widest a layer's bar is drawn: a 12-layer model's profile is not stretched into blocks
+CONCENTRATED = "core window"
+NOT_CONCENTRATED = "core window (not a concentration)"
+
+
+def make(source) -> Figure:
+    """The registry's entry point (charts.REPORT_FIGURES): drawn after the tests, from the observations."""
+    return layer_profile(source.summary, source.observations)
+
+
+def concentrated(c: CategoryStats, observations: tuple[Observation, ...]) -> bool:
+    """Whether an observation claims that ``c`` concentrates in its core window (else the window is only the shortest 80%)."""
+    return c.core_layers is not None and any(
+        o.kind == "concentration" and o.category == c.name and o.layers is not None and tuple(o.layers) == c.core_layers
+        for o in observations)
 
 
 def profile_records(summary: Summary) -> list[dict]:
@@ -19,13 +36,13 @@ def profile_records(summary: Summary) -> list[dict]:
     index = {name: i for i, name in enumerate(summary.table.categories)}
     p = summary.profile[summary.profile["heads"] > 0]
     return [
-        {"ci": index[c], "category": c, "layer": int(layer), "layer_end": int(layer) + 1, "heads": int(n)}
-        for c, layer, n in zip(p["category"], p["layer"], p["heads"])
+        {"ci": index[c], "category": c, "layer": int(layer_), "layer_end": int(layer_) + 1, "heads": int(n)}
+        for c, layer_, n in zip(p["category"], p["layer"], p["heads"])
     ]
 
 
-def core_records(summary: Summary) -> list[dict]:
-    """One record per category that has a core window."""
+def core_records(summary: Summary, observations: tuple[Observation, ...] = ()) -> list[dict]:
+    """One record per category that has a core window, saying whether it is a concentration."""
     return [
         {
             "ci": i,
@@ -34,30 +51,37 @@ def core_records(summary: Summary) -> list[dict]:
             "hi_end": c.core_layers[1] + 1,
             "window": f"layers {c.core_layers[0]}–{c.core_layers[1]}",
             "share": round(c.core_share, 4),
+            "concentrated": concentrated(c, observations),
+            "kind": CONCENTRATED if concentrated(c, observations) else NOT_CONCENTRATED,
         }
         for i, c in enumerate(summary.categories)
         if c.core_layers is not None
     ]
 
 
-def layer_profile(summary: Summary) -> Figure:
+def layer_profile(summary: Summary, observations: tuple[Observation, ...] = ()) -> Figure:
     """One row per category: bars of heads per layer over a band marking the core window."""
     t = summary.table
-    width, _ = panel_size(t.n_layers, t.n_heads)
-    width = max(width * 2, 480)
     peak = int(summary.profile["heads"].max()) if len(summary.profile) else 1
     scale = alt.Scale(domain=[0, t.n_layers], nice=False)
     last = len(t.categories) - 1
-    rows = [category_row(summary, i, scale, row_axis(ticks(t.n_layers), "d", i == last), width, max(peak, 1))
+    rows = [category_row(summary, i, scale, row_axis(ticks(t.n_layers), "d", i == last), max(peak, 1))
             for i in range(len(t.categories))]
     if rows:
         # One brush shared by every row: dragging over layers in any row sets it.
         brush = layer_brush([bars_view(i) for i in range(len(rows))])
-        spec = figure_spec(vconcat(*rows, spacing=8), params=[brush, highlight_param()], names=t.categories)
+        spec = figure_spec(vconcat(*rows, spacing=8), params=[brush, highlight_param()], names=t.categories,
+                           fit=fit_stretch(WIDTH, widest(t.n_layers)))
     else:
         spec = figure_spec(alt.Chart(alt.Data(values=[{}])).mark_text(text="no categories"), names=())
-    datasets = {"profile": profile_records(summary), "core": core_records(summary)}
-    return Figure(slug="layer-profile", title="Heads per layer, by category", spec=spec, datasets=datasets)
+    datasets = {"profile": profile_records(summary), "core": core_records(summary, observations)}
+    return Figure(slug="layer-profile", title="Heads per layer, by category", spec=spec, datasets=datasets,
+                  alt_text=alt_text(summary), tables=(profile_table(summary),), after="partials/category_table.html")
+
+
+def widest(n_layers: int) -> int:
+    """The widest the page may stretch the rows: LAYER_PX per layer, at least WIDTH, at most WIDEST."""
+    return min(WIDEST, max(WIDTH, LAYER_PX * n_layers))
 
 
 def bars_view(index: int) -> str:
@@ -65,21 +89,20 @@ def bars_view(index: int) -> str:
     return f"profile_bars_{index}"
 
 
-def category_row(summary: Summary, index: int, scale: alt.Scale, axis: alt.Axis, width: int, peak: int) -> dict:
-    """Heads per layer of one category, its core window as a shaded band."""
+def category_row(summary: Summary, index: int, scale: alt.Scale, axis: alt.Axis, peak: int) -> dict:
+    """Heads per layer of one category under its name; its core window a shaded band (an outline when not a concentration)."""
     stats = summary.categories[index]
-    y = alt.Y("heads:Q", title=stats.name, scale=alt.Scale(domain=[0, peak], nice=False),
-              axis=alt.Axis(tickCount=3, format="d", titleAngle=0, titleAlign="right", titleBaseline="middle", titleX=-28))
-    band = (
-        alt.Chart(alt.Data(name="core"))
-        .transform_filter(f"datum.ci === {index}")
-        .mark_rect(color=stats.color, opacity=0.12)
-        .encode(
-            x=alt.X("lo:Q", scale=scale, axis=axis, title="layer"),
-            x2=alt.X2("hi_end"),
-            tooltip=[alt.Tooltip("window:N", title="core window"), alt.Tooltip("share:Q", title="share of heads", format=".0%")],
-        )
-    )
+    y = alt.Y("heads:Q", title="heads", scale=alt.Scale(domain=[0, peak], nice=False),
+              axis=alt.Axis(tickCount=3, format="d"))
+    x = alt.X("lo:Q", scale=scale, axis=axis, title="layer")
+    tooltip = [alt.Tooltip("kind:N", title="marks the"), alt.Tooltip("window:N", title="layers"),
+               alt.Tooltip("share:Q", title="share of heads", format=".0%")]
+    core = alt.Chart(alt.Data(name="core")).transform_filter(f"datum.ci === {index}")
+    band = core.transform_filter("datum.concentrated").mark_rect(color=stats.color, opacity=0.14).encode(
+        x=x, x2=alt.X2("hi_end"), tooltip=tooltip)
+    outline = core.transform_filter("!datum.concentrated").mark_rect(
+        fill=None, stroke=stats.color, strokeDash=[4, 3], strokeWidth=1.2, opacity=0.8).encode(
+        x=x, x2=alt.X2("hi_end"), tooltip=tooltip)
     bars = (
         alt.Chart(alt.Data(name="profile"))
         .transform_filter(f"datum.ci === {index}")
@@ -93,7 +116,24 @@ def category_row(summary: Summary, index: int, scale: alt.Scale, axis: alt.Axis,
             tooltip=[alt.Tooltip("layer:Q"), alt.Tooltip("heads:Q", title="heads")],
         )
     )
-    return layer(band, bars.properties(name=bars_view(index)), width=width, height=ROW_HEIGHT)
+    title = {"text": stats.name, "anchor": "start", "fontSize": 12, "offset": 4}
+    return layer(band, outline, bars.properties(name=bars_view(index)), title=title, width=WIDTH, height=ROW_HEIGHT)
 
 
-__all__ = ["layer_profile", "MUTED"]
+def alt_text(summary: Summary) -> str:
+    """What the profile draws, in one sentence (the page adds the observations it shows)."""
+    names = ", ".join(summary.table.categories) or "no categories"
+    return (f"Bars of heads per layer for each category ({names}); each category's core window is shaded when its "
+            "heads concentrate there and outlined when they do not")
+
+
+def profile_table(summary: Summary) -> DataTable:
+    """Heads per layer for each category, layers with at least one head."""
+    p = summary.profile.pivot(index="layer", columns="category", values="heads")
+    names = summary.table.categories
+    p = p[list(names)] if len(names) else p
+    p = p[p.sum(axis=1) > 0]
+    rows = tuple((str(int(layer_)),) + tuple(str(int(v)) for v in values) for layer_, values in zip(p.index, p.to_numpy()))
+    cores = "; ".join(f"{c.name} {c.core_layers[0]}–{c.core_layers[1]}" for c in summary.categories if c.core_layers)
+    return DataTable(f"Heads per layer (layers with none left out). Core windows: {cores or 'none'}.",
+                     ("layer",) + tuple(names), rows)

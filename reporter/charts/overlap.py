@@ -6,12 +6,13 @@ import altair as alt
 
 from ..palette import multi_label
 from ..analysis.summarize import Summary
-from . import Figure
-from .compose import figure_spec, hconcat, independent_colors, layer, vconcat
+from .figure import DataTable, Figure
+from .compose import concat, figure_spec, fit_grid, independent_colors, layer, vconcat
 from .interaction import emphasis, highlight_param, picked
+from .theme import DARK_CELL_INK, DIAGONAL, LIGHT_CELL_INK, PAGE, SHADING, TEXT
 
-CELL = 44  # pixels per matrix cell
-COLUMN = 26  # pixels per intersection column
+CELL = 52  # pixels per matrix cell
+COLUMN = 30  # pixels per intersection column
 
 
 def matrix_records(summary: Summary) -> list[dict]:
@@ -60,22 +61,32 @@ def span_records(summary: Summary) -> list[dict]:
     ]
 
 
+def make(source) -> Figure:
+    """The registry's entry point (charts.REPORT_FIGURES)."""
+    return overlap(source.summary)
+
+
 def overlap(summary: Summary) -> Figure:
-    """The pair matrix beside the intersection sizes, sharing the ``highlight`` signal."""
+    """The pair matrix beside the intersection sizes, sharing the ``highlight`` signal; a sentence when no head is shared."""
     panels = [matrix_panel(summary)]
     if summary.intersections:
         panels.append(upset_panel(summary))
-    body = independent_colors(hconcat(*panels, spacing=40))
+    # A grid of two columns, so the page can put the intersections under the matrix when they do not fit beside it.
+    body = independent_colors(concat(panels, columns=len(panels), spacing=40))
     # Validated against the schema by tests/test_chart_specs.py, not at every build.
-    spec = figure_spec(body, params=[highlight_param()], names=summary.table.categories)
+    n = max(1, len(summary.table.categories))
+    spec = figure_spec(body, params=[highlight_param()], names=summary.table.categories,
+                       fit=fit_grid(max(CELL * n, COLUMN * len(summary.intersections)), len(panels), axis=140, grow=1.5))
     datasets = {
         "overlap_matrix": matrix_records(summary),
         "intersections": intersection_records(summary),
         "intersection_members": member_records(summary),
         "intersection_spans": span_records(summary),
     }
+    stand_in = None if summary.intersections else alt_text(summary)
     return Figure(slug="overlap", title="Heads shared between categories", spec=spec, datasets=datasets,
-                  alt_text=alt_text(summary))
+                  alt_text=alt_text(summary), stand_in=stand_in,
+                  tables=(pair_table(summary), intersection_table(summary)) if summary.intersections else ())
 
 
 def matrix_panel(summary: Summary) -> dict:
@@ -95,15 +106,18 @@ def matrix_panel(summary: Summary) -> dict:
             alt.Tooltip("jaccard:Q", title="Jaccard", format=".3f"),
         ],
     )
-    cells = base.transform_filter("!datum.diagonal").mark_rect(stroke="#ffffff").encode(
-        color=alt.Color("jaccard:Q", title="Jaccard", scale=alt.Scale(scheme="blues", domain=[0, top]),
+    # Dark mode swaps these colours (theme.dark_colors): the shading runs dark to light there and the
+    # inks on its cells trade places, so a number stays dark on a light cell and white on a dark one.
+    cells = base.transform_filter("!datum.diagonal").mark_rect(stroke=PAGE).encode(
+        color=alt.Color("jaccard:Q", title="Jaccard", scale=alt.Scale(range=list(SHADING), domain=[0, top]),
                         legend=alt.Legend(orient="bottom", format=".2f", gradientLength=120)),
     )
-    diagonal = base.transform_filter("datum.diagonal").mark_rect(color="#f0f0f0", stroke="#ffffff")
-    text = base.mark_text(fontSize=11).encode(
+    diagonal = base.transform_filter("datum.diagonal").mark_rect(color=DIAGONAL, stroke=PAGE)
+    text = base.mark_text(fontSize=12).encode(
         text=alt.Text("heads:Q", format="d"),
-        color=alt.ColorValue(condition={"test": f"datum.jaccard > {top / 2} && !datum.diagonal", "value": "#ffffff"},
-                             value="#222222"),
+        color=alt.ColorValue(condition=[{"test": "datum.diagonal", "value": TEXT},
+                                        {"test": f"datum.jaccard > {top / 2}", "value": DARK_CELL_INK}],
+                             value=LIGHT_CELL_INK),
     )
     n = max(1, len(order))
     return layer(cells, diagonal, text, title="Shared heads (Jaccard shading)", width=CELL * n, height=CELL * n)
@@ -114,7 +128,7 @@ def upset_panel(summary: Summary) -> dict:
     n = len(summary.intersections)
     order = list(summary.table.categories)
     x = alt.X("k:O", title=None, axis=None)
-    labels = [multi_label(k) for k in range(2, len(order) + 1)]
+    labels = [multi_label(k) for k in range(2, len(order) + 1) if multi_label(k) in summary.colors]
     color = alt.Color("label:N", title=None, scale=alt.Scale(domain=labels, range=[summary.colors[l] for l in labels]),
                       legend=None)
     bars = alt.Chart(alt.Data(name="intersections")).encode(
@@ -122,7 +136,7 @@ def upset_panel(summary: Summary) -> dict:
         opacity=emphasis(picked(label="label", lists=("categories",))),
         tooltip=[alt.Tooltip("combination:N", title="categories"), alt.Tooltip("heads:Q", title="heads")],
     )
-    labels_on_bars = bars.mark_text(dy=-6, fontSize=10).encode(text=alt.Text("heads:Q", format="d"))
+    labels_on_bars = bars.mark_text(dy=-6, fontSize=11).encode(text=alt.Text("heads:Q", format="d"))
     sizes = layer(bars.mark_bar(), labels_on_bars, title="Heads in exactly these categories", width=COLUMN * n, height=140)
     y = alt.Y("category:N", sort=order, title=None)
     spans = alt.Chart(alt.Data(name="intersection_spans")).mark_rule(strokeWidth=2).encode(
@@ -151,3 +165,21 @@ def alt_text(summary: Summary) -> str:
         f"({top.heads} heads, Jaccard {top.jaccard:.3f}). Heads in two or more categories, by exact combination: "
         f"{combos}{more}."
     )
+
+
+def pair_table(summary: Summary) -> DataTable:
+    """Shared heads and Jaccard index for every pair; the diagonal is the category's size."""
+    pairs = {}
+    for o in summary.overlaps:
+        pairs[o.categories] = pairs[o.categories[::-1]] = f"{o.heads} (J = {o.jaccard:.3f})"
+    names = summary.table.categories
+    rows = tuple(
+        (a,) + tuple(f"{summary.category(a).heads} heads" if a == b else pairs[(a, b)] for b in names) for a in names
+    )
+    return DataTable("Heads shared by each pair of categories, with the Jaccard index J.", ("category",) + names, rows)
+
+
+def intersection_table(summary: Summary) -> DataTable:
+    """Heads per exact combination of two or more categories."""
+    rows = tuple((" + ".join(i.categories), str(i.heads)) for i in summary.intersections)
+    return DataTable("Heads in exactly these categories (combinations of two or more).", ("categories", "heads"), rows)

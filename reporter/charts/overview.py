@@ -9,19 +9,20 @@ import altair as alt
 from ..analysis.across_models import ModelComparison
 from ..palette import UNCLASSIFIED, legend_order
 from . import Figure, made_in_turn
-from .compose import concat, figure_spec, layer, row_axis, vconcat
+from .compose import concat, figure_spec, fit_grid, fit_stretch, layer, row_axis, vconcat
 from .heatmaps import ALL_CATEGORIES, cell, ticks
+from .theme import INK, TEXT
 
-# Models get their own palette (Dark2 and a few more) so they are never confused with categories.
-MODEL_COLORS = (
-    "#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666",
-    "#1f78b4", "#b15928", "#6a3d9a", "#33a02c",
-)
+# Models are told apart by line dash and point shape, never by colour: colour means category on every page
+# (each row's lines take its category's colour).
+MODEL_DASHES = ([1, 0], [6, 3], [2, 2], [8, 3, 2, 3], [12, 4], [4, 2, 1, 2], [1, 3], [10, 2, 2, 2, 2, 2])
+MODEL_SHAPES = ("circle", "square", "triangle-up", "diamond", "cross", "triangle-down", "triangle-right", "wedge")
 DEPTH_TITLE = "depth (layer / (layers − 1))"
 PROFILE_WIDTH = 560
 PROFILE_HEIGHT = 80
 CORE_ROW = 18
-MEDIAN_COLOR = "#222222"
+MEDIAN_COLOR = TEXT
+WIDEST = 1400
 GRID_COLUMNS = 4
 GRID_CELL = 5  # pixels per layer and head at most in a small multiple
 GRID_PANEL = 260  # the longer side of a small multiple, at most
@@ -32,10 +33,11 @@ def build_overview_figures(cmp: ModelComparison, on_figure: Callable[[Figure], N
     return made_in_turn((model_heatmaps, core_windows, depth_profiles), cmp, on_figure)
 
 
-def model_colors(cmp: ModelComparison) -> tuple[list[str], list[str]]:
-    """Model names in order and their line colours (repeating past the palette)."""
+def model_marks(cmp: ModelComparison) -> tuple[list[str], list[list[int]], list[str]]:
+    """Model names in order, their line dashes and their point shapes (repeating past eight models)."""
     names = [m.name for m in cmp.models]
-    return names, [MODEL_COLORS[i % len(MODEL_COLORS)] for i in range(len(names))]
+    n = len(MODEL_DASHES)
+    return names, [MODEL_DASHES[i % n] for i in range(len(names))], [MODEL_SHAPES[i % n] for i in range(len(names))]
 
 
 def shown_names(cmp: ModelComparison) -> list[str]:
@@ -54,12 +56,13 @@ def grid_records(cmp: ModelComparison) -> list[dict]:
 
 def model_heatmaps(cmp: ModelComparison) -> Figure:
     """Small multiples: one "All Categories" heatmap per model, one shared legend."""
-    order = legend_order(cmp.categories)
+    order = [label for label in legend_order(cmp.categories, range(len(cmp.categories) + 1)) if label in cmp.colors]
     color = alt.Color("label:N", title=None, sort=order, legend=alt.Legend(orient="right", values=order),
                       scale=alt.Scale(domain=order, range=[cmp.colors[label] for label in order]))
     panels = [grid_panel(cmp, m, color) for m in range(len(cmp.models))]
+    widest = max((grid_size(r.n_layers, r.n_heads)[0] for r in cmp.models), default=GRID_PANEL)
     spec = figure_spec(concat(panels, columns=min(len(panels), GRID_COLUMNS)) if panels else empty_chart(),
-                       names=shown_names(cmp))
+                       names=shown_names(cmp), fit=fit_grid(widest, len(panels), order) if panels else None)
     datasets = {
         "model_heads": grid_records(cmp),
         "model_background": [
@@ -89,7 +92,8 @@ def grid_panel(cmp: ModelComparison, m: int, color: alt.Color) -> dict:
         .encode(x=x, x2=alt.X2("layer_end"), y=y, y2=alt.Y2("head_end"), color=color,
                 tooltip=[alt.Tooltip("layer:Q"), alt.Tooltip("head:Q"), alt.Tooltip("categories:N")])
     )
-    title = f"{r.name} ({r.n_layers}×{r.n_heads})"
+    # The name over its shape, so a long name does not widen the panel's column (the models table has it whole).
+    title = {"text": [r.name, f"{r.n_layers}×{r.n_heads}"], "limit": GRID_PANEL}
     return layer(back, cells, title=title, width=width, height=height)
 
 
@@ -117,25 +121,32 @@ def profile_records(cmp: ModelComparison) -> list[dict]:
 
 def depth_profiles(cmp: ModelComparison) -> Figure:
     """One row per category: the share of each layer's heads in it, one line per model, over depth."""
-    names, colors = model_colors(cmp)
-    color = alt.Color("model:N", title="model", sort=names, scale=alt.Scale(domain=names, range=colors),
-                      legend=alt.Legend(labelLimit=400))
+    names, dashes, shapes = model_marks(cmp)
+    # Every model in ink (one merged legend of ink symbols): a model's dash and shape tell it apart, and
+    # no line takes a category's colour, so a model is never read as a category.
+    legend = alt.Legend(labelLimit=400, symbolSize=60, symbolStrokeWidth=1.5, orient="bottom", direction="vertical")
+    models = (alt.Color("model:N", title="model", sort=names, scale=alt.Scale(domain=names, range=[INK] * len(names)),
+                        legend=legend),
+              alt.StrokeDash("model:N", title="model", sort=names, scale=alt.Scale(domain=names, range=dashes), legend=legend),
+              alt.Shape("model:N", title="model", sort=names, scale=alt.Scale(domain=names, range=shapes), legend=legend))
     peak = max((r["share"] for r in profile_records(cmp)), default=0.0) or 1.0
-    rows = [profile_row(cmp, i, color, peak, last=i == len(cmp.categories) - 1) for i in range(len(cmp.categories))]
-    spec = figure_spec(vconcat(*rows, spacing=10) if rows else empty_chart(), names=shown_names(cmp))
+    rows = [profile_row(cmp, i, models, peak, last=i == len(cmp.categories) - 1) for i in range(len(cmp.categories))]
+    spec = figure_spec(vconcat(*rows, spacing=10) if rows else empty_chart(), names=shown_names(cmp),
+                       fit=fit_stretch(PROFILE_WIDTH, WIDEST))
     alt_text = ("For each category, the share of each layer's heads that belong to it, plotted against depth, "
-                "one line per model.")
+                "one line per model (models told apart by line dash and point shape).")
     return Figure(slug="depth-profiles", title="Where each category sits in depth, model by model", spec=spec,
                   datasets={"depth_profile": profile_records(cmp)}, alt_text=alt_text)
 
 
-def profile_row(cmp: ModelComparison, index: int, color: alt.Color, peak: float, last: bool) -> alt.Chart:
+def profile_row(cmp: ModelComparison, index: int, models: tuple, peak: float, last: bool) -> alt.Chart:
     """One category's per-layer share in every model; the ``last`` row labels the depth axis."""
     name = cmp.categories[index]
+    color, dash, shape = models
     return (
         alt.Chart(alt.Data(name="depth_profile"))
         .transform_filter(f"datum.ci === {index}")
-        .mark_line(point=alt.OverlayMarkDef(size=12), strokeWidth=1.5)
+        .mark_line(point=alt.OverlayMarkDef(size=18, filled=True), strokeWidth=1.5)
         .encode(
             x=alt.X("depth:Q", title=DEPTH_TITLE, scale=alt.Scale(domain=[0, 1], nice=False),
                     axis=row_axis([0, 0.25, 0.5, 0.75, 1], ".2f", last)),
@@ -143,6 +154,8 @@ def profile_row(cmp: ModelComparison, index: int, color: alt.Color, peak: float,
                     axis=alt.Axis(tickCount=3, format=".0%", titleAngle=0, titleAlign="right",
                                   titleBaseline="middle", titleX=-40)),
             color=color,
+            strokeDash=dash,
+            shape=shape,
             detail="m:N",
             tooltip=[alt.Tooltip("model:N"), alt.Tooltip("layer:Q"), alt.Tooltip("depth:Q", format=".2f"),
                      alt.Tooltip("heads:Q", title="heads"), alt.Tooltip("share:Q", title="share of the layer", format=".1%")],
@@ -167,11 +180,12 @@ def core_records(cmp: ModelComparison) -> list[dict]:
 def core_windows(cmp: ModelComparison) -> Figure:
     """One row per category: each model's core window (band), IQR (bar) and median (tick) in depth."""
     rows = [core_row(cmp, i) for i in range(len(cmp.categories))]
-    spec = figure_spec(vconcat(*rows, spacing=12) if rows else empty_chart(), names=shown_names(cmp))
+    spec = figure_spec(vconcat(*rows, spacing=12) if rows else empty_chart(), names=shown_names(cmp),
+                       fit=fit_stretch(PROFILE_WIDTH, WIDEST))
     alt_text = ("For each category and model, the core window (shortest run of layers holding 80% of the heads) "
                 "as a light band, the interquartile range as a bar and the median as a tick, in depth.")
     return Figure(slug="core-windows", title="Core windows side by side", spec=spec,
-                  datasets={"core_windows": core_records(cmp)}, alt_text=alt_text)
+                  datasets={"core_windows": core_records(cmp)}, alt_text=alt_text, after="partials/core_table.html")
 
 
 def core_row(cmp: ModelComparison, index: int) -> dict:

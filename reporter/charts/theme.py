@@ -5,10 +5,22 @@ from __future__ import annotations
 import string
 from typing import Iterable
 
+from ..palette import UNCLASSIFIED_COLOR
+
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
 TEXT = "#222222"
 MUTED = "#555555"
 TITLE_LIMIT = 300
+PAGE = "#ffffff"  # the background of exported figures
+DIAGONAL = "#f0f0f0"  # a neutral cell (the overlap matrix's diagonal)
+LIGHT_CELL_INK = "#1f1f1f"  # text on a light data colour: stays dark in dark mode
+DARK_CELL_INK = "#fdfdfd"  # text on a dark data colour: stays white in dark mode
+# The two ends of a count's shading (the overlap matrix), and their dark-mode twins: dark to light.
+SHADING = ("#eef4fb", "#08519c")
+DARK_SHADING = ("#16263d", "#8cc4f0")
+INK = "#444444"  # rules and dots whose colour is not data
+SEPARATOR = "#333333"  # lines drawn over data colours (KV-group boundaries)
+GRID_SPACING = 18  # pixels between the panels of a concatenation
 
 # Limits (pixels) cut long names short with an ellipsis, so a 10,000-character name cannot stretch a
 # figure to tens of thousands of pixels; the tables and tooltips show it in full. 180 and 160 are
@@ -50,8 +62,8 @@ def config(names: Iterable[str] | None = None) -> dict:
         "view": {"stroke": None},
         "title": {"fontSize": 13, "fontWeight": "normal", "color": TEXT, "anchor": "middle", **limits["title"]},
         "axis": {
-            "labelFontSize": 10,
-            "titleFontSize": 11,
+            "labelFontSize": 11,
+            "titleFontSize": 12,
             "titleFontWeight": "normal",
             "labelColor": MUTED,
             "titleColor": TEXT,
@@ -63,11 +75,11 @@ def config(names: Iterable[str] | None = None) -> dict:
         "legend": {"labelFontSize": 11, "titleFontSize": 11, "titleFontWeight": "normal", "labelColor": TEXT,
                    "symbolType": "square", **limits["legend"]},
         "header": {"labelFontSize": 12, "titleFontSize": 12, "titleFontWeight": "normal"},
-        "concat": {"spacing": 18},
+        "concat": {"spacing": GRID_SPACING},
         # Marks whose colour is not data: dark mode swaps these (see dark_config).
-        "rule": {"color": "#444444"},
-        "circle": {"color": "#444444"},
-        "tick": {"color": "#222222"},
+        "rule": {"color": INK},
+        "circle": {"color": INK},
+        "tick": {"color": TEXT},
     }
 
 
@@ -87,3 +99,16 @@ def dark_config() -> dict:
         "circle": {"color": "#c9d1d9"},
         "tick": {"color": "#e6edf3"},
     }
+
+
+def dark_colors() -> dict[str, str]:
+    """Colours (and colour schemes) written into the specs that dark mode swaps; the page swaps them all at once.
+
+    The light gray of unclassified heads and every other neutral fill, the
+    page white and the ink of marks whose colour is not data; the Jaccard
+    shading turns dark-to-light, so the inks on its cells trade places. The
+    category colours stay (category10 is mandated and reads on dark too).
+    """
+    return {UNCLASSIFIED_COLOR: "#30363d", DIAGONAL: "#262c36", PAGE: "#0d1117", SEPARATOR: "#9198a1",
+            TEXT: "#e6edf3", INK: "#c9d1d9", **dict(zip(SHADING, DARK_SHADING)),
+            LIGHT_CELL_INK: DARK_CELL_INK, DARK_CELL_INK: LIGHT_CELL_INK}

@@ -11,7 +11,7 @@ import difflib
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError
+from ..errors import InputError, listed
 
 ALIASES = {
     "layer": ("layer", "layer_idx", "layer_index", "layer_id"),
@@ -47,7 +47,7 @@ def missing_column(frame: pd.DataFrame, name: str, hint: str = "") -> str:
     found = [str(c) for c in frame.columns]
     close = difflib.get_close_matches(name, found, n=1, cutoff=0.5)
     suggestion = f"; did you mean {close[0]!r}?" if close else ""
-    return f"missing column {name!r} (found: {', '.join(found) or 'none'}){suggestion}{hint}"
+    return f"missing column {name!r} (found: {listed(found) or 'none'}){suggestion}{hint}"
 
 
 def index_problems(column: pd.Series, name: str) -> list[str]:

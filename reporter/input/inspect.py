@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from os import PathLike
+
+from pathlib import Path
 
 import pandas as pd
 
 from .columns import normalize_columns
 from ..errors import ReporterError
-from .load import check_inside_shape, check_not_empty, check_options_fit, input_shape, order_categories, parse, \
+from .load import check_inside_shape, check_not_empty, check_options_fit, kv_granular_heads, order_categories, parse, \
     resolve_shape
 from .models import models_in, select_model
 from ..options import Options
 from .engines import SAMPLE_ROWS, read_bounded
 from .read import RawInput
-from .scores import read_category_map, score_problems
-from .shapes import Parsed, detect_shape, long_problems, wide_problems
+from .registry import shape_of
+from .shapes import Parsed
+from .suggest import too_little_kept
 
 
 @dataclass
@@ -27,17 +29,20 @@ class Inspection:
     format: str | None = None
     rows: int | None = None
     rows_read: int | None = None  # a dataset or engine frame is checked on its first rows only
+    dense: tuple[int, int] | None = None  # (layers, heads) of a matrix input
     models: tuple[str, ...] = ()
     model: str | None = None
     shape: str | None = None
     n_layers: int | None = None
     n_heads: int | None = None
     shape_source: str | None = None
+    query_heads: int | None = None  # set when the matrix has one column per key/value head
     rule: str | None = None
     categories: dict[str, int] = field(default_factory=dict)
     classified: int | None = None
     warnings: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    details: list[str] = field(default_factory=list)  # what the shape adds (a scores table: its distribution)
 
     @property
     def ok(self) -> bool:
@@ -46,24 +51,31 @@ class Inspection:
 
     def lines(self) -> list[str]:
         """The inspection as lines of text for the terminal."""
-        out = [f"input: {self.input}" + (f" ({self.format}, {self.counted()})" if self.format else "")]
+        size = f"{self.dense[0]} x {self.dense[1]} matrix" if self.dense else self.counted()
+        out = [f"input: {self.input}" + (f" ({self.format}, {size})" if self.format else "")]
         if self.models:
             out.append(f"models in the table: {', '.join(self.models)}")
         if self.model:
             out.append(f"model: {self.model}")
         if self.shape:
             out.append(f"shape: {self.shape}")
-        if self.n_layers:
+        if self.n_layers and self.query_heads:
+            out.append(f"model shape: {self.n_layers} layers x {self.query_heads} heads (from {self.shape_source}); "
+                       f"the matrix has one column per key/value head ({self.n_heads} per layer, each shared by "
+                       f"{self.query_heads // self.n_heads} query heads), drawn as {self.n_layers} x {self.n_heads}")
+        elif self.n_layers:
             out.append(f"model shape: {self.n_layers} layers x {self.n_heads} heads (from {self.shape_source})")
+        out += self.details
         if self.rule:
             out.append(f"rule: {self.rule}")
         if self.categories:
             out.append("categories:" if self.rows_read is None else f"categories (in the {self.rows_read:,} rows read):")
             width = max(len(name) for name in self.categories)
-            out += [f"  {name:<{width}}  {count:,} heads" for name, count in self.categories.items()]
+            out += [f"  {name:<{width}}  {count:,} head{'' if count == 1 else 's'}" for name, count in self.categories.items()]
         if self.classified is not None and self.n_layers:
             total = self.n_layers * self.n_heads
-            out.append(f"heads: {total:,} in all, {self.classified:,} classified, {total - self.classified:,} unclassified")
+            unit = "key/value heads" if self.query_heads else "heads"
+            out.append(f"{unit}: {total:,} in all, {self.classified:,} classified, {total - self.classified:,} unclassified")
         out += [f"warning: {w}" for w in self.warnings]
         out += [f"problem: {p}" for p in self.problems] or ["problems: none"]
         return out
@@ -72,7 +84,7 @@ class Inspection:
     def counted(self) -> str:
         """How many rows the input has and, for a bounded scan, how many were read."""
         if self.rows_read is None:
-            return f"{self.rows:,} rows"
+            return f"{self.rows or 0:,} rows"
         whole = f"{self.rows:,} rows in its Parquet footers; " if self.rows is not None else ""
         return f"{whole}read the first {self.rows_read:,} for these checks"
 
@@ -82,13 +94,13 @@ def inspect(table: object, options: Options, sample_rows: int = SAMPLE_ROWS) -> 
 
     A dataset or another engine's frame is checked on its first ``sample_rows`` rows.
     """
-    found = Inspection(input=str(table) if isinstance(table, (str, PathLike)) else "DataFrame")
+    found = Inspection(input=str(table) if isinstance(table, (str, Path)) else type(table).__name__)
     try:
         raw, found.rows, found.rows_read = read_bounded(table, options, sample_rows)
     except ReporterError as exc:
         found.problems.append(str(exc))
         return found
-    found.format = raw.format
+    found.format, found.dense = raw.format, raw.dense
     inspect_frame(raw, options, found)
     return found
 
@@ -103,12 +115,14 @@ def inspect_frame(raw: RawInput, options: Options, found: Inspection) -> None:
     except ReporterError as exc:
         found.problems.append(str(exc))
         return
-    shape = input_shape(frame, options)
-    found.shape = describe_shape(frame, shape, options)
-    found.problems += collect(lambda: check_options_fit(frame, shape, options))
-    found.problems += shape_problems(frame, shape, options)
+    shape = shape_of(frame, options)
+    found.shape = shape.describe(frame, options)
+    found.problems += collect(lambda: check_options_fit(frame, shape.name, options))
+    # per-table validation: checks every shape shares add their problems here, beside the shape's own.
+    found.problems += shape.problems(frame, options)
     if found.problems:
         return
+    found.details = shape.details(frame, options)
     parsed = attempt(lambda: parse(frame, options), found)
     if parsed is None:
         return
@@ -117,37 +131,12 @@ def inspect_frame(raw: RawInput, options: Options, found: Inspection) -> None:
     if resolved is None:
         return
     found.n_layers, found.n_heads, found.shape_source = resolved
+    kv = kv_granular_heads(raw.dense, found.n_heads, options, found.model)
+    if kv:
+        found.query_heads, found.n_heads = found.n_heads, kv
+        resolved = (found.n_layers, kv, found.shape_source)
     found.problems += collect(lambda: check_inside_shape(parsed.extent, *resolved))
     count_categories(parsed, options, found)
-
-
-def describe_shape(frame: pd.DataFrame, shape: str, options: Options) -> str:
-    """The detected shape in words, with the columns that made it."""
-    index = "head_id" if "head_id" in frame.columns and not {"layer", "head"} <= set(frame.columns) else "layer, head"
-    if shape == "scores":
-        relations = frame["relation"].nunique() if "relation" in frame.columns else frame["category"].nunique()
-        return f"scores ({index}, relation, score column {options.score_column!r}; {relations} relations)"
-    if shape == "long":
-        return f"long ({index}, category)"
-    return f"wide ({index}, one true/false column per category)" if detect_shape(frame) == "wide" else shape
-
-
-def shape_problems(frame: pd.DataFrame, shape: str, options: Options) -> list[str]:
-    """Every problem of the table's columns for its shape."""
-    if shape == "long":
-        return long_problems(frame)
-    if shape == "wide":
-        return wide_problems(frame)
-    problems: list[str] = []
-    category_map = None
-    if options.category_map:
-        try:
-            category_map = read_category_map(options.category_map)
-        except ReporterError as exc:
-            problems.append(str(exc))
-    if "relation" not in frame.columns:
-        frame = frame.assign(relation=frame["category"])
-    return problems + score_problems(frame, options, category_map)
 
 
 def count_categories(parsed: Parsed, options: Options, found: Inspection) -> None:
@@ -159,6 +148,7 @@ def count_categories(parsed: Parsed, options: Options, found: Inspection) -> Non
     found.categories = {name: int(counts.get(name, 0)) for name in categories}
     members = parsed.memberships[parsed.memberships["category"].isin(categories)]
     found.classified = len(members[["layer", "head"]].drop_duplicates())
+    found.problems += too_little_kept(found.categories, found.classified, found.n_layers * found.n_heads, parsed.scores, parsed.rule)
 
 
 def collect(check) -> list[str]:

@@ -1,4 +1,4 @@
-"""Known models: layers, heads and KV heads of widely used transformers, by Hugging Face name."""
+"""Known models: layers, heads and KV heads of widely used transformers, by Hugging Face or TransformerLens name."""
 
 from __future__ import annotations
 
@@ -64,7 +64,28 @@ MODELS = (
     _m("google/gemma-2-9b", 42, 16, 8),
     _m("google/gemma-2-27b", 46, 32, 16),
     _m("microsoft/phi-2", 32, 32),
+    _m("facebook/opt-125m", 12, 12),
+    _m("facebook/opt-350m", 24, 16),
+    _m("facebook/opt-1.3b", 24, 32),
+    _m("facebook/opt-2.7b", 32, 32),
+    _m("facebook/opt-6.7b", 32, 32),
+    _m("facebook/opt-13b", 40, 40),
+    _m("EleutherAI/gpt-neo-125M", 12, 12),
+    _m("EleutherAI/gpt-neo-1.3B", 24, 16),
+    _m("EleutherAI/gpt-neo-2.7B", 32, 20),
 )
+
+# TransformerLens' own names (HookedTransformer.from_pretrained) for models above.
+ALIASES = {
+    "gpt2-small": "openai-community/gpt2",
+    "distillgpt2": "distilbert/distilgpt2",
+    "llama-7b": "meta-llama/Llama-2-7b",
+    "llama-13b": "meta-llama/Llama-2-13b",
+    "llama-70b": "meta-llama/Llama-2-70b",
+    "mistral-7b": "mistralai/Mistral-7B",
+    "mixtral": "mistralai/Mixtral-8x7B",
+    "phi-2": "microsoft/phi-2",
+}
 
 # Suffixes that name a fine-tune or a packaging of the same architecture.
 _VARIANT = re.compile(r"(-(hf|instruct|chat|it|base|deduped|v\d+(\.\d+)*))+$")
@@ -78,6 +99,7 @@ def key(name: str) -> str:
 
 
 _BY_KEY = {key(m.name): m for m in MODELS}
+_BY_KEY.update({alias: _BY_KEY[key(name)] for alias, name in ALIASES.items()})
 
 
 def lookup(name: str | None) -> KnownModel | None:

@@ -13,15 +13,16 @@ import logging
 import pandas as pd
 
 from .columns import normalize_columns
-from ..errors import InputError, UsageError
+from ..errors import InputError, UsageError, listed
 from .known_models import lookup
 from ..palette import UNCLASSIFIED, multi_label
 from .limits import check_limits
 from .models import select_model
 from ..options import Options
 from .read import RawInput, read
-from .scores import has_rule, rule_flag, score_memberships
-from .shapes import Parsed, detect_shape, long_memberships, wide_memberships
+from .scores import has_rule, rule_flag
+from .registry import shape_of
+from .shapes import Parsed
 from .table import HeadTable
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,7 @@ AS_GIVEN = "categories as given in the table"
 
 def load(table: object, options: Options) -> HeadTable:
     """Read ``table`` (a path, a folder of Parquet files or a DataFrame) and validate it into a HeadTable."""
-    return load_raw(read(table, options), options)
+    return load_raw(read(table, options.category, options), options)
 
 
 def load_raw(raw: RawInput, options: Options) -> HeadTable:
@@ -39,6 +40,8 @@ def load_raw(raw: RawInput, options: Options) -> HeadTable:
     frame, model = prepare(raw, options)
     parsed = parse(frame, options)
     n_layers, n_heads, shape_source = resolve_shape(parsed.extent, raw.metadata, options, model)
+    query_heads = n_heads
+    n_heads = kv_granular_heads(raw.dense, n_heads, options, model) or n_heads
     check_limits(parsed.memberships, n_layers, n_heads, options.categories)
     check_inside_shape(parsed.extent, n_layers, n_heads, shape_source)
     categories = order_categories(parsed.categories, options.categories)
@@ -57,6 +60,7 @@ def load_raw(raw: RawInput, options: Options) -> HeadTable:
         scores=parsed.scores,
         example=options.example,
         warnings=parsed.warnings,
+        query_heads=query_heads if query_heads != n_heads else None,
     )
 
 
@@ -74,23 +78,12 @@ def check_not_empty(frame: pd.DataFrame) -> None:
         raise InputError("the table has no rows; give at least one (layer, head, category) row")
 
 
-def input_shape(frame: pd.DataFrame, options: Options) -> str:
-    """The shape the table will be read as, given the options (a long table plus a rule is read as scores)."""
-    shape = detect_shape(frame)
-    if shape == "long" and has_rule(options) and "score" in frame.columns:
-        return "scores"
-    return shape
-
-
 def parse(frame: pd.DataFrame, options: Options) -> Parsed:
-    """Memberships from whichever shape the columns describe."""
-    shape = input_shape(frame, options)
-    check_options_fit(frame, shape, options)
-    if shape == "scores":
-        if "relation" not in frame.columns:  # a long table with scores: each category is its own relation
-            frame = frame.assign(relation=frame["category"])
-        return score_memberships(frame, options)
-    return long_memberships(frame) if shape == "long" else wide_memberships(frame)
+    """Memberships from whichever registered shape the columns describe."""
+    shape = shape_of(frame, options)
+    check_options_fit(frame, shape.name, options)
+    # per-table validation: checks every shape shares run here, before the shape's own parse.
+    return shape.parse(frame, options)
 
 
 def check_options_fit(frame: pd.DataFrame, shape: str, options: Options) -> None:
@@ -110,13 +103,27 @@ def resolve_shape(extent: pd.DataFrame, metadata: dict[str, str], options: Optio
                   model: str | None) -> tuple[int, int, str]:
     """Pick (n_layers, n_heads, source): flags, file metadata, the known-model table, else inferred."""
     if options.layers is not None and options.heads is not None:
-        return options.layers, options.heads, "flag"
+        return options.layers, options.heads, options.shape_from
     if "n_layers" in metadata and "n_heads" in metadata:
         return metadata_shape(metadata)
     known = lookup(model)
     if known is not None:
         return known.n_layers, known.n_heads, "known-model"
     return int(extent["layer"].max()) + 1, int(extent["head"].max()) + 1, "inferred"
+
+
+def kv_granular_heads(dense: tuple[int, int] | None, n_heads: int, options: Options, model: str | None) -> int | None:
+    """The model's KV heads when a matrix has one column per key/value head (not per query head), else None.
+
+    The KV heads come from ``kv_heads`` (the flag or a model config), else the known-model table.
+    Such a matrix is drawn as it is, one column per KV head: expanding it would copy each value
+    to every query head of the group and count one measurement several times.
+    """
+    if dense is None or dense[1] >= n_heads:
+        return None
+    known = lookup(model)
+    kv = options.kv_heads or (known.n_kv_heads if known is not None and known.n_heads == n_heads else None)
+    return kv if kv == dense[1] else None
 
 
 def metadata_shape(metadata: dict[str, str]) -> tuple[int, int, str]:
@@ -163,7 +170,7 @@ def order_categories(found, requested: tuple[str, ...] | None,
         return found
     missing = [c for c in requested if c not in found]
     if missing:
-        raise UsageError(f"--categories names {missing[0]!r}, which {lacking} ({having}: {', '.join(found)})")
+        raise UsageError(f"--categories names {missing[0]!r}, which {lacking} ({having}: {listed(found)})")
     if len(set(requested)) != len(requested):
         raise UsageError("--categories names a category twice; list each once")
     return tuple(requested)

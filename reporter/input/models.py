@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..errors import UsageError
+from ..errors import UsageError, listed
 
 
 def models_in(frame: pd.DataFrame) -> tuple[str, ...]:
@@ -30,11 +30,11 @@ def select_model(frame: pd.DataFrame, model: str | None) -> tuple[pd.DataFrame, 
     models = models_in(frame)
     if model is None:
         if len(models) > 1:
-            raise UsageError(f"the table holds {len(models)} models ({', '.join(models)}); choose one with --model NAME")
+            raise UsageError(f"the table holds {len(models)} models ({listed(models)}); choose one with --model NAME")
         return frame, (models[0] if models else None)
     if len(models) <= 1:
         return frame, model  # --model names the model the table holds
     found = match_model(models, model)
     if found is None:
-        raise UsageError(f"--model {model!r} is not in the table; it holds: {', '.join(models)}")
+        raise UsageError(f"--model {model!r} is not in the table; it holds: {listed(models)}")
     return frame[frame["model"].astype(str) == found], found

@@ -32,7 +32,7 @@ class ModelInput:
     stem: str
 
 
-def model_inputs(inputs: Sequence[object], model: str | None = None,
+def model_inputs(inputs: Sequence[object], model: str | None = None, category: str | None = None,
                  options: Options | None = None) -> list[ModelInput]:
     """Every model in ``inputs``, in input order and then order of first appearance in the table.
 
@@ -43,7 +43,7 @@ def model_inputs(inputs: Sequence[object], model: str | None = None,
     found: list[ModelInput] = []
     for index, source in enumerate(inputs):
         stem = input_stem(source, index)
-        raw = read(source, options)  # with options, datasets and engine frames are aggregated where they live
+        raw = read(source, category, options)  # with options, datasets and engine frames are aggregated where they live
         names = [model] if model is not None else model_names(raw)
         if names is None:
             found.append(ModelInput(raw, None, stem, stem))
@@ -105,6 +105,12 @@ def shared_categories(tables: Sequence[HeadTable], requested: tuple[str, ...] | 
 
 
 def with_categories(table: HeadTable, order: tuple[str, ...]) -> HeadTable:
-    """The table with ``order`` as its categories; categories it lacks stay in, with no heads."""
+    """The table with ``order`` as its categories; categories it lacks stay in, with no heads.
+
+    A scores table lacks a category when none of its relations was scored: that category is not
+    measured for this model (``unmeasured``), which is not the same as measured and empty.
+    """
     memberships = table.memberships[table.memberships["category"].isin(order)].reset_index(drop=True)
-    return dataclasses.replace(table, categories=order, memberships=memberships)
+    scored = (table.rule_spec or {}).get("kind") == "scores"
+    unmeasured = tuple(c for c in order if c not in table.categories) if scored else ()
+    return dataclasses.replace(table, categories=order, memberships=memberships, unmeasured=unmeasured)

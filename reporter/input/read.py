@@ -1,8 +1,16 @@
-"""Read: a path or a DataFrame -> raw frame, key-value metadata, format and Source."""
+"""Read: a path or an in-memory object -> raw frame, key-value metadata, format and Source.
+
+Each file form is one entry of ``READERS`` (by extension; a reader gets the
+path and the name a single-category input takes). Matrices (matrix.py) and
+head-id maps (head_map.py) become tidy frames here, so everything after
+reading sees tables only.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import io
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,6 +19,9 @@ import pandas as pd
 from ..digest import sha256_of
 from ..errors import InputError
 from ..options import Options
+from .head_map import head_map_frame
+from .matrix import combine, matrix_frame, read_npy, read_npz, text_matrix
+from .objects import dense_shape, frame_of_object
 from .table import Source
 
 COMPRESSIONS = (".gz", ".bz2", ".xz", ".zst")
@@ -25,8 +36,12 @@ FORMATS = {
     ".feather": "feather",
     ".arrow": "arrow",
     ".ipc": "arrow",
+    ".txt": "text",
+    ".npy": "npy",
+    ".npz": "npz",
 }
-KNOWN_TYPES = ".parquet, .csv, .tsv, .json, .jsonl, .feather, .arrow or a folder of .parquet files"
+KNOWN_TYPES = (".parquet, .csv, .tsv, .txt, .json, .jsonl, .feather, .arrow, .npy, .npz, a folder of .parquet files "
+               "or a folder of one file per category")
 
 
 @dataclass(frozen=True, eq=False)
@@ -37,12 +52,15 @@ class RawInput:
     format: str
     metadata: dict[str, str] = field(default_factory=dict)
     source: Source | None = None
+    dense: tuple[int, int] | None = None  # (layers, heads) of the matrix the frame was made from
 
 
-def read(table: object, options: Options | None = None) -> RawInput:
-    """Read ``table`` (a path, a folder of Parquet files or a DataFrame) into a RawInput.
+def read(table: object, category: str | None = None, options: Options | None = None) -> RawInput:
+    """Read ``table`` (a path, a folder, or an object objects.py accepts) into a RawInput.
 
-    With ``options``, a dataset or another engine's frame is aggregated where it lives (engines.py).
+    ``category`` names the one category of an input that has none (a matrix, a
+    map of head ids); a file's stem names it otherwise. With ``options``, a
+    dataset or another engine's frame is aggregated where it lives (engines.py).
     """
     if options is not None and not isinstance(table, pd.DataFrame):
         from .engines import read_in_engine
@@ -50,23 +68,40 @@ def read(table: object, options: Options | None = None) -> RawInput:
         pushed = read_in_engine(table, options)
         if pushed is not None:
             return pushed
-    if isinstance(table, pd.DataFrame):
-        return RawInput(table.copy(), "dataframe")
-    path = Path(table)  # type: ignore[arg-type]
+    found = frame_of_object(table, category)
+    if found is not None:
+        frame, fmt, metadata = found
+        return RawInput(frame, fmt, metadata, dense=dense_shape(frame))
+    path = Path(table)
     if not path.exists():
         raise InputError(f"{path}: no such file; check the path")
     if path.is_dir():
-        return read_parquet_folder(path)
+        return read_folder(path)
+    frame, fmt, metadata = read_file(path, category or stem_of(path))
+    return RawInput(frame, fmt, metadata, Source(name=path.name, sha256=sha256_of(path)), dense_shape(frame))
+
+
+def read_file(path: Path, name: str) -> tuple[pd.DataFrame, str, dict[str, str]]:
+    """One file's frame, format and metadata; every reader failure is the file's fault, not ours."""
     fmt = format_of(path)
     if path.stat().st_size == 0:
         raise InputError(f"{path.name}: the file is empty; give a table with at least one row")
     try:
-        frame, metadata = READERS[fmt](path)
+        frame, metadata = READERS[fmt](path, name)
     except InputError:
         raise
-    except Exception as exc:  # every reader failure is the file's fault, not ours
+    except Exception as exc:
         raise InputError(f"{path.name}: cannot read the file ({first_line(exc)}); check it is a complete {fmt} file") from exc
-    return RawInput(frame, fmt, metadata, Source(name=path.name, sha256=sha256_of(path)))
+    return frame, fmt, metadata
+
+
+def stem_of(path: Path) -> str:
+    """A file's name without its extensions (``induction.csv.gz`` -> ``induction``)."""
+    name = path.name
+    for suffix in reversed(path.suffixes):
+        if suffix.lower() in COMPRESSIONS or suffix.lower() in FORMATS:
+            name = name[: -len(suffix)]
+    return name or path.name
 
 
 def format_of(path: Path) -> str:
@@ -87,36 +122,50 @@ def first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def read_parquet(path: Path) -> tuple[pd.DataFrame, dict[str, str]]:
+def read_parquet(path: Path, name: str = "") -> tuple[pd.DataFrame, dict[str, str]]:
     """A Parquet file (or folder) and its string key-value metadata."""
     import pyarrow.parquet as pq
 
     return arrow_to_pandas(pq.read_table(path))
 
 
-def read_csv(path: Path, sep: str = ",") -> tuple[pd.DataFrame, dict[str, str]]:
-    """A CSV/TSV file; a head_id column stays text so "12.10" is not read as 12.1."""
+def read_csv(path: Path, name: str, sep: str = ",") -> tuple[pd.DataFrame, dict[str, str]]:
+    """A CSV/TSV table, or a matrix of per-head values; a head_id column stays text so "12.10" is not 12.1."""
+    matrix = text_matrix(path, sep)
+    if matrix is not None:
+        return matrix_frame(matrix, [name], path.name), {}
     header = pd.read_csv(path, sep=sep, nrows=0)
     text_columns = {c: str for c in header.columns if str(c).strip().lower() == "head_id"}
     return pd.read_csv(path, sep=sep, dtype=text_columns), {}
 
 
-def read_json(path: Path) -> tuple[pd.DataFrame, dict[str, str]]:
-    """A JSON file: an array of records or an object of columns (JSON Lines also accepted)."""
+def read_text(path: Path, name: str) -> tuple[pd.DataFrame, dict[str, str]]:
+    """A whitespace-separated matrix of per-head values (rows = layers, columns = heads)."""
+    matrix = text_matrix(path, None)
+    if matrix is None:
+        raise InputError(f"{path.name}: not a matrix of numbers; a .txt input holds one row per layer and "
+                         "one number per head (give tables as .csv or .tsv)")
+    return matrix_frame(matrix, [name], path.name), {}
+
+
+def read_json(path: Path, name: str) -> tuple[pd.DataFrame, dict[str, str]]:
+    """A JSON file: a map of head ids, an array of records or an object of columns (JSON Lines also accepted)."""
     try:
-        return pd.read_json(path, dtype={"head_id": str}), {}
-    except ValueError as exc:
-        if "Trailing data" not in str(exc):
-            raise
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError:
         return read_jsonl(path)
+    frame = head_map_frame(document, name, path.name)
+    if frame is not None:
+        return frame, {}
+    return pd.read_json(io.StringIO(json.dumps(document)), dtype={"head_id": str}), {}
 
 
-def read_jsonl(path: Path) -> tuple[pd.DataFrame, dict[str, str]]:
+def read_jsonl(path: Path, name: str = "") -> tuple[pd.DataFrame, dict[str, str]]:
     """A JSON Lines file: one record per line."""
     return pd.read_json(path, lines=True, dtype={"head_id": str}), {}
 
 
-def read_arrow(path: Path) -> tuple[pd.DataFrame, dict[str, str]]:
+def read_arrow(path: Path, name: str = "") -> tuple[pd.DataFrame, dict[str, str]]:
     """A Feather v2 / Arrow IPC file (file or stream format) and its schema metadata."""
     import pyarrow as pa
     import pyarrow.ipc as ipc
@@ -144,12 +193,49 @@ def arrow_to_pandas(arrow) -> tuple[pd.DataFrame, dict[str, str]]:
 READERS = {
     "parquet": read_parquet,
     "csv": read_csv,
-    "tsv": lambda path: read_csv(path, sep="\t"),
+    "tsv": lambda path, name: read_csv(path, name, sep="\t"),
+    "text": read_text,
     "json": read_json,
     "jsonl": read_jsonl,
     "feather": read_arrow,
     "arrow": read_arrow,
+    "npy": read_npy,
+    "npz": lambda path, name: (read_npz(path), {}),
 }
+
+
+def read_folder(path: Path) -> RawInput:
+    """A folder of Parquet files (one dataset), else a folder of one file per category (stem = category)."""
+    if parquet_files(path):
+        return read_parquet_folder(path)
+    files = category_files(path)
+    if not files:
+        raise InputError(f"{path.name}: the folder holds no .parquet files and no per-category files; give a file, "
+                         "a folder of .parquet files or a folder of one .npy/.csv/.json/... file per category")
+    frames = [read_file(file, stem_of(file))[0] for file in files]
+    frame = combine(frames, path.name + "/")
+    return RawInput(frame, "category-folder", {}, Source(name=path.name + "/", sha256=sha256_of_folder(path, files)),
+                    dense_shape(frame))
+
+
+def category_files(path: Path) -> list[Path]:
+    """The files of a folder that reporter reads, sorted (hidden files skipped); one category each."""
+    files = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith((".", "_")))
+    known = [p for p in files if format_ok(p)]
+    stems = [stem_of(p) for p in known]
+    twice = sorted({s for s in stems if stems.count(s) > 1})
+    if twice:
+        raise InputError(f"{path.name}: two files give the category {twice[0]!r}; keep one file per category")
+    return known
+
+
+def format_ok(path: Path) -> bool:
+    """Whether reporter reads a file of this extension."""
+    try:
+        format_of(path)
+    except InputError:
+        return False
+    return True
 
 
 def read_parquet_folder(path: Path) -> RawInput:

@@ -4,6 +4,12 @@ A head joins a category when, for at least one relation mapped to that
 category, its aggregated score passes the rule (``--threshold``, ``--top-k``
 per relation, ``--top-percent`` per relation; a threshold may be combined with
 either top rule, and then both must hold).
+
+The path, one function per step (an out-of-core engine replaces the first two):
+raw rows (``score_rows``: layer, head, relation code, score; many per head when
+prompts or templates repeat) -> ``aggregate``: one score per (layer, head,
+relation) -> ``apply_rule``: the rows that pass -> ``memberships_of``: sorted,
+distinct (layer, head, category) rows via the relation -> category map.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .columns import missing_column, name_problems, plain
-from ..errors import InputError, UsageError
+from ..errors import InputError, UsageError, listed
 from ..options import Options
 from .shapes import Parsed, head_index_problems, heads_of
 
@@ -44,9 +50,6 @@ def score_problems(frame: pd.DataFrame, options: Options, category_map: pd.DataF
     elif pd.to_numeric(frame["score"], errors="coerce").isna().sum() > frame["score"].isna().sum():
         bad = plain(frame["score"][pd.to_numeric(frame["score"], errors="coerce").isna() & frame["score"].notna()].iloc[0])
         problems.append(f"column {options.score_column!r} holds {bad!r}, not a number; scores must be numbers")
-    if not has_rule(options):
-        problems.append("this table holds scores; choose a rule that turns them into categories: "
-                        "--threshold T, --top-k K or --top-percent P")
     if category_map is None and "category" not in frame.columns:
         problems.append("no relation -> category map: add a 'category' column or pass --category-map FILE")
     else:
@@ -64,7 +67,7 @@ def map_problems(frame: pd.DataFrame, category_map: pd.DataFrame | None) -> list
         return []
     where = "--category-map" if category_map is not None else "the 'category' column"
     return [f"{where} gives no category for relation{'s' if len(missing) > 1 else ''} "
-            f"{', '.join(repr(m) for m in missing)}; map every relation to a category"]
+            f"{listed(repr(m) for m in missing)}; map every relation to a category"]
 
 
 def map_from_column(frame: pd.DataFrame) -> pd.DataFrame:
@@ -155,13 +158,13 @@ def score_memberships(frame: pd.DataFrame, options: Options) -> Parsed:
     category_map = read_category_map(options.category_map) if options.category_map else None
     problems = score_problems(frame, options, category_map)
     if problems:
-        error = UsageError if problems[0].startswith("this table holds scores") else InputError
-        raise error(problems[0])
+        raise InputError(problems[0])
     mapping = category_map if category_map is not None else map_from_column(frame)
     heads = heads_of(frame)
-    codes, names = relation_codes(frame["relation"])
-    scores = aggregate(heads.assign(relation=codes, score=pd.to_numeric(frame["score"]).to_numpy(dtype="float64")),
-                       options.aggregate)
+    rows, names = score_rows(frame, heads)
+    scores = aggregate(rows, options.aggregate)
+    if not has_rule(options):
+        raise UsageError(no_rule_message(scores))
     used = mapping[mapping["relation"].isin(names[np.unique(scores["relation"].to_numpy())])]
     # Pair i is used row i as a relation code; used is sorted by (relation, category) and codes follow
     # name order, so the pairs are sorted by code and a pair number orders pairs as their names do.
@@ -172,6 +175,27 @@ def score_memberships(frame: pd.DataFrame, options: Options) -> Parsed:
         scores=per_head_scores(scores, pairs, used, names),
         rule=rule_text(options), rule_spec=rule_spec(options, used), warnings=nan_warning(frame),
     )
+
+
+def score_rows(frame: pd.DataFrame, heads: pd.DataFrame) -> tuple[pd.DataFrame, pd.Index]:
+    """The raw rows of a scores table: layer, head, relation code, float score; and the relation names by code."""
+    codes, names = relation_codes(frame["relation"])
+    score = pd.to_numeric(frame["score"]).to_numpy(dtype="float64")
+    return heads.assign(relation=codes, score=score), names
+
+
+def aggregated_scores(frame: pd.DataFrame, options: Options) -> tuple[pd.DataFrame, pd.Index]:
+    """One score per (layer, head, relation code) of a valid scores table, and the relation names."""
+    rows, names = score_rows(frame, heads_of(frame))
+    return aggregate(rows, options.aggregate), names
+
+
+def no_rule_message(scores: pd.DataFrame) -> str:
+    """The error of a scores table built without a rule: a concrete rule worked out from the scores."""
+    from .suggest import suggested_rules
+
+    return ("this table holds scores and no rule turns them into categories; try " + suggested_rules(scores)
+            + " (`reporter inspect` shows the score distribution)")
 
 
 def relation_codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:

@@ -1,6 +1,6 @@
 """Shapes: memberships from a long, wide or head-id table (scores live in scores.py).
 
-``detect_shape`` names the shape from the columns; ``head_index_problems`` and
+registry.py says which shape a table has; ``head_index_problems`` and
 ``heads_of`` resolve layer/head from ``layer``+``head`` or ``head_id``;
 ``long_memberships`` and ``wide_memberships`` produce a Parsed.
 """
@@ -15,12 +15,12 @@ import numpy as np
 import pandas as pd
 
 from .columns import as_index, as_names, index_problems, missing_column, name_problems, plain
-from ..errors import InputError
+from ..errors import InputError, listed
 
 log = logging.getLogger(__name__)
 
 # Columns that are never a wide-shape category.
-RESERVED = {"layer", "head", "head_id", "model", "score", "category", "relation", "template", "prompt"}
+RESERVED = {"layer", "head", "head_id", "model", "score", "category", "relation", "template", "prompt", "member"}
 HEAD_ID = re.compile(
     r"^\s*[(\[]?\s*L?\s*(\d+)\s*(?:[-.,:_/ ]\s*)?H?\s*(\d+)\s*[)\]]?\s*$", re.IGNORECASE
 )
@@ -46,15 +46,6 @@ class Parsed:
     rule: str | None = None
     rule_spec: dict | None = None
     warnings: tuple[str, ...] = field(default=())
-
-
-def detect_shape(frame: pd.DataFrame) -> str:
-    """The input shape named by the columns: scores, long or wide."""
-    if "relation" in frame.columns:
-        return "scores"
-    if "category" in frame.columns:
-        return "long"
-    return "wide"
 
 
 def head_index_problems(frame: pd.DataFrame) -> list[str]:
@@ -126,17 +117,31 @@ def head_id_disagreements(frame: pd.DataFrame) -> list[str]:
 
 
 def long_memberships(frame: pd.DataFrame) -> Parsed:
-    """Memberships from the long shape: one row per (layer, head, category)."""
+    """Memberships from the long shape: one row per (layer, head, category).
+
+    An optional true/false ``member`` column (what a dense membership matrix
+    becomes) keeps only its true rows; the false rows still name the heads and
+    categories the input covers, so a category with no member stays in.
+    """
+    problems = long_problems(frame)
+    if problems:
+        raise InputError(problems[0])
     heads = heads_of(frame)
     out = heads.assign(category=as_names(frame["category"], "category"))
+    categories = tuple(sorted(out["category"].unique()))
+    if "member" in frame.columns:
+        keep = flag_values(frame["member"]).to_numpy()
+        frame, out = frame[keep], out[keep]
     memberships, warnings = collapse_duplicates(out)
-    return Parsed("long", memberships, tuple(sorted(memberships["category"].unique())), heads,
-                  scores=given_scores(frame, out), warnings=warnings)
+    return Parsed("long", memberships, categories, heads, scores=given_scores(frame, out), warnings=warnings)
 
 
 def long_problems(frame: pd.DataFrame) -> list[str]:
     """Every problem of a long-shape table."""
-    return head_index_problems(frame) + name_problems(frame["category"], "category")
+    problems = head_index_problems(frame) + name_problems(frame["category"], "category")
+    if "member" in frame.columns and flag_values(frame["member"]) is None:
+        problems.append("column 'member' must hold only true/false or 0/1; fix its values")
+    return problems
 
 
 def given_scores(frame: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame | None:
@@ -202,9 +207,12 @@ def wide_problems(frame: pd.DataFrame) -> list[str]:
     columns = wide_columns(frame)
     if not columns:
         problems.append(missing_column(frame, "category", SHAPE_HINT))
-    for c in columns:
-        if flag_values(frame[c]) is None:
-            problems.append(f"column {c!r} must hold only true/false or 0/1 (one column per category); fix its values")
+    bad = [c for c in columns if flag_values(frame[c]) is None]
+    if len(bad) == 1:
+        problems.append(f"column {bad[0]!r} must hold only true/false or 0/1 (one column per category); fix its values")
+    elif bad:
+        problems.append(f"{len(bad):,} columns must hold only true/false or 0/1 (one column per category) and do not: "
+                        f"{listed(repr(c) for c in bad)}; fix their values")
     names = [category_name(c) for c in columns]
     clash = sorted({n for n in names if names.count(n) > 1})
     if clash:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-SHAPE_SOURCES = ("flag", "metadata", "known-model", "inferred")
+SHAPE_SOURCES = ("flag", "model-config", "metadata", "known-model", "inferred")
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,14 @@ class HeadTable:
     scores: pd.DataFrame | None = None
     example: bool = False
     warnings: tuple[str, ...] = field(default=())
+    # A matrix with one column per key/value head: n_heads counts KV heads, query_heads the model's heads.
+    query_heads: int | None = None
+    unmeasured: tuple[str, ...] = ()  # categories shown that no scored relation measured for this model
+
+    @property
+    def kv_granular(self) -> bool:
+        """Whether the heads are key/value heads, each shared by several query heads."""
+        return self.query_heads is not None
 
     @property
     def n_total(self) -> int:

@@ -20,7 +20,7 @@ def attachment_files(report: Product) -> dict[str, bytes]:
     files = {REPORT_FILE: report.to_html().encode("utf-8"), **report.documents()}
     for prefix, figures in report.figure_sets().items():
         base = f"{prefix}/" if prefix else ""
-        for name, data in exported_files(figures, report.formats):
+        for name, data in exported_files(figures, report.formats, report.exporter):
             files[f"{base}figures/{name}"] = data
     return files
 

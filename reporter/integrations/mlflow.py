@@ -1,4 +1,4 @@
-"""MLflow: log a report to a run as artifacts (page, summary.json, figures) and metrics."""
+"""MLflow: log a report to a run as artifacts (page, summary.json, figures), metrics and tags."""
 
 from __future__ import annotations
 
@@ -7,12 +7,14 @@ import os
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlparse
 
 from ..errors import UsageError
 from .files import attachment_files, write_files
-from .extras import require
+from .extras import require, run_tags, tracker_errors
 
 log = logging.getLogger(__name__)
+CHECK = "check MLFLOW_TRACKING_URI and that the tracking server or store is reachable"
 
 
 def log_report(report, run_id: str | None = None, artifact_path: str = "head-report") -> str:
@@ -22,14 +24,29 @@ def log_report(report, run_id: str | None = None, artifact_path: str = "head-rep
     new run in the current experiment (started and ended here). Artifacts go
     under ``artifact_path``: ``report.html`` (self-contained, previewed by the
     MLflow UI), the data files and figures as in the site folder. Headline
-    numbers are logged as metrics at step 0 (see Product.headline).
+    numbers are logged as metrics at step 0 (see Product.headline); the run is
+    tagged with reporter's version and the inputs' SHA-256. A tracker that
+    fails raises TrackerError.
     """
     mlflow = require("mlflow", "mlflow", "MLflow")
-    run_id = run_id or active_run_id(mlflow) or os.environ.get("MLFLOW_RUN_ID") or None
-    if run_id is None:
-        with mlflow.start_run() as run:
-            return log_to_run(mlflow, run.info.run_id, report, artifact_path)
-    return log_to_run(mlflow, run_id, report, artifact_path)
+    with tracker_errors(f"MLflow at {mlflow.get_tracking_uri()}", CHECK):
+        allow_file_store(mlflow.get_tracking_uri())
+        run_id = run_id or active_run_id(mlflow) or os.environ.get("MLFLOW_RUN_ID") or None
+        if run_id is None:
+            with mlflow.start_run() as run:
+                return log_to_run(mlflow, run.info.run_id, report, artifact_path)
+        return log_to_run(mlflow, run_id, report, artifact_path)
+
+
+def allow_file_store(uri: str) -> None:
+    """Let MLflow use a ``file:`` store (or a plain folder) the user chose, which it refuses unless told.
+
+    MLflow 3 keeps its file store in maintenance mode and raises unless
+    MLFLOW_ALLOW_FILE_STORE is set; a user who named a file store chose it, so
+    it is allowed here, unless the environment says otherwise.
+    """
+    if urlparse(uri).scheme in ("file", ""):
+        os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")
 
 
 def active_run_id(mlflow) -> str | None:
@@ -39,8 +56,8 @@ def active_run_id(mlflow) -> str | None:
 
 
 def log_to_run(mlflow, run_id: str, report, artifact_path: str) -> str:
-    """Log metrics and artifacts to an existing run through the client API (its status is left alone)."""
-    from mlflow.entities import Metric
+    """Log metrics, tags and artifacts to an existing run through the client API (its status is left alone)."""
+    from mlflow.entities import Metric, RunTag
     from mlflow.exceptions import MlflowException
 
     client = mlflow.MlflowClient()
@@ -51,7 +68,8 @@ def log_to_run(mlflow, run_id: str, report, artifact_path: str) -> str:
                          "check the run id or MLFLOW_TRACKING_URI") from exc
     stamp = int(time.time() * 1000)
     metrics = [Metric(key, float(value), stamp, 0) for key, value in report.headline().items()]
-    client.log_batch(run_id, metrics=metrics)
+    tags = [RunTag(key, value) for key, value in run_tags(report).items()]
+    client.log_batch(run_id, metrics=metrics, tags=tags)
     with tempfile.TemporaryDirectory(prefix="reporter-mlflow-") as tmp:
         client.log_artifacts(run_id, str(write_files(Path(tmp), attachment_files(report))), artifact_path)
     log.info("logged the report to MLflow run %s under %s/", run_id, artifact_path)

@@ -94,6 +94,10 @@ def unique_ids(found: list[Observation], categories: tuple[str, ...]) -> list[Ob
 
 def position(summary: Summary, c: CategoryStats) -> Observation:
     """Where one category's heads sit: a claim, a lean, an even spread or a hedge."""
+    if not c.measured:
+        return Observation(id=f"{slug(c.name)}-not-measured", kind="sparsity", figure="heatmaps", category=c.name,
+                           text=f"{c.name} was not measured: the table scores none of its relations for this model.",
+                           evidence={"measured": False})
     if c.heads == 0:
         return Observation(id=f"{slug(c.name)}-few", kind="sparsity", text=f"No head is in {c.name}.",
                            figure="heatmaps", category=c.name, evidence={"heads": 0, "min_heads": MIN_HEADS})

@@ -255,15 +255,20 @@ def presence(cmp: ModelComparison, category: str) -> Observation | None:
     """A category has heads in some models and none in others."""
     cells = cmp.for_category(category)
     have = [c for c in cells if c.heads]
-    lack = [c for c in cells if not c.heads]
-    if not have or not lack:
+    lack = [c for c in cells if not c.heads and c.measured]
+    unmeasured = [c for c in cells if not c.measured]
+    if not have or not (lack or unmeasured):
         return None
     listed = join([f"{c.model} ({heads(c.heads)})" for c in have])
-    verb = "has" if len(lack) == 1 else "have"
-    text = f"{category} heads exist only in {listed}; {join([c.model for c in lack])} {verb} none."
+    missing = join([c.model for c in unmeasured]) if unmeasured else ""
+    if not lack:
+        text = f"{category} was measured only in {listed}: {missing} score{'s' if len(unmeasured) == 1 else ''} no {category} relation."
+    else:
+        text = f"{category} heads exist only in {listed}; {join([c.model for c in lack])} {'has' if len(lack) == 1 else 'have'} none"
+        text += f"; {missing} did not measure it." if unmeasured else "."
     return Observation(
         id=f"{slug(category)}-presence", kind="sparsity", text=text, figure="model-heatmaps", category=category,
-        evidence={"heads": {c.model: c.heads for c in cells}},
+        evidence={"heads": {c.model: c.heads if c.measured else None for c in cells}},
     )
 
 

@@ -36,6 +36,7 @@ def cell_dict(c) -> dict:
     """One category in one model; nulls where it has no heads."""
     return {
         "name": c.category,
+        "measured": c.measured,
         "heads": c.heads,
         "share_of_heads": round(c.share_of_heads, 4),
         "median_depth": c.median_depth,

@@ -26,6 +26,7 @@ def summary_dict(summary: Summary, observations: list[Observation]) -> dict:
             "n_layers": t.n_layers,
             "n_heads": t.n_heads,
             "shape_source": t.shape_source,
+            **({"head_granularity": "key/value", "query_heads": t.query_heads} if t.kv_granular else {}),
         },
         "totals": totals_dict(summary),
         "categories": [category_dict(c) for c in summary.categories],
@@ -150,6 +151,7 @@ def category_dict(c) -> dict:
     return {
         "name": c.name,
         "color": c.color,
+        "measured": c.measured,
         "heads": c.heads,
         "share_of_heads": round(c.share_of_heads, 4),
         "layer_median": c.layer_median,

@@ -25,7 +25,7 @@ except ImportError:  # Windows: no advisory locks; concurrent builds of one fold
 from ..charts import Figure
 from ..digest import sha256_of
 from ..errors import OutputError
-from ..vega.exporter import draw_all
+from ..vega.exporter import Exporter
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +61,13 @@ def write_site(out: Path, files: dict[str, bytes], figures: dict[str, Figure], f
 
 
 def write_sites(out: Path, parts: dict[str, tuple[dict[str, bytes], dict[str, Figure]]], formats: tuple[str, ...],
-                progress: Callable[[str], None] | None = None, force: bool = False) -> Path:
-    """Write several pages' files and figures, each under its folder prefix ("" for the top), all or nothing."""
+                progress: Callable[[str], None] | None = None, force: bool = False,
+                exporter: Exporter | None = None) -> Path:
+    """Write several pages' files and figures, each under its folder prefix ("" for the top), all or nothing.
+
+    ``exporter`` draws the figures (a helper process's when it runs; in this process without one).
+    """
+    exporter = exporter or Exporter()
     out = Path(os.path.abspath(out))  # abspath also folds "..", so out.name is the folder's name
     try:
         recover(out)
@@ -73,7 +78,7 @@ def write_sites(out: Path, parts: dict[str, tuple[dict[str, bytes], dict[str, Fi
             new.mkdir()
             written: dict[str, str] = {}
             for prefix, (files, figures) in parts.items():
-                written.update(stage_site(new, prefix, files, figures, formats, progress))
+                written.update(stage_site(new, prefix, files, figures, formats, progress, exporter))
             put(new / MARKER, marker_bytes(written))
             if out.is_dir():
                 carry_over(out, new, ours | (legacy & written.keys()))
@@ -88,14 +93,16 @@ def write_sites(out: Path, parts: dict[str, tuple[dict[str, bytes], dict[str, Fi
 
 
 def stage_site(new: Path, prefix: str, files: dict[str, bytes], figures: dict[str, Figure],
-               formats: tuple[str, ...], progress: Callable[[str], None] | None) -> dict[str, str]:
+               formats: tuple[str, ...], progress: Callable[[str], None] | None,
+               exporter: Exporter) -> dict[str, str]:
     """Write one page's files and figure exports under ``new/prefix``; return their SHA-256 by path relative to ``new``."""
     base = f"{prefix}/" if prefix else ""
     written = {}
     for rel, data in sorted(files.items()):
         put(new / base / rel, data)
         written[base + rel] = hashlib.sha256(data).hexdigest()
-    for rel, data in exported_files(figures, formats, progress):
+    shown = (lambda slug: progress(f"writing {base}figures/{slug}")) if progress else None
+    for rel, data in exported_files(figures, formats, exporter, shown):
         put(new / base / "figures" / rel, data)
         written[f"{base}figures/{rel}"] = hashlib.sha256(data).hexdigest()
     return written
@@ -312,11 +319,14 @@ def recover(out: Path) -> None:
             shutil.rmtree(leftover)
 
 
-def exported_files(figures: dict[str, Figure], formats: tuple[str, ...],
+def exported_files(figures: dict[str, Figure], formats: tuple[str, ...], exporter: Exporter | None = None,
                    progress: Callable[[str], None] | None = None) -> Iterator[tuple[str, bytes]]:
-    """(file name, bytes) of every figure's spec and static images, figure by figure (drawn by the helper when one runs)."""
+    """(file name, bytes) of every figure's spec and static images, figure by figure, drawn by ``exporter``.
+
+    Without an exporter the figures are drawn in this process.
+    """
     specs = {slug: figure.draw_json for slug, figure in figures.items()}
-    for slug, drawn in draw_all(specs, formats, progress):
+    for slug, drawn in (exporter or Exporter()).draw_all(specs, formats, progress):
         yield from figure_files(slug, figures[slug].vl_json, drawn).items()
 
 

@@ -7,6 +7,9 @@ import json
 import logging
 import os
 from pathlib import Path
+from typing import Callable
+
+from ..vega.exporter import Exporter
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +26,15 @@ def vega_bundle() -> str:
         return path.read_text(encoding="utf-8")
     except OSError:
         pass
-    bundle = built_bundle().replace("</script", "<\\/script")
+    import vl_convert as vlc
+
+    return store_bundle(vlc.javascript_bundle())
+
+
+def store_bundle(text: str) -> str:
+    """Make a built bundle safe to inline, cache it in the user's cache folder and return it."""
+    path = bundle_path()
+    bundle = text.replace("</script", "<\\/script")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
@@ -34,6 +45,19 @@ def vega_bundle() -> str:
     return bundle
 
 
+def bundle_file_name() -> str:
+    """The shared bundle's file name in a multi-page site: named by its SHA-256, so a new version is a new name."""
+    import hashlib
+
+    return f"vega-{hashlib.sha256(vega_bundle().encode()).hexdigest()[:16]}.js"
+
+
+def script_context(vega_src: str | None = None, theme: str | None = None) -> dict:
+    """The template context every page gets besides ``page``: the Vega bundle inline, or ``vega_src``, the
+    relative address of the site's shared copy; and ``theme`` ("light" or "dark" to fix it; None follows the system)."""
+    return {"vega_bundle": None if vega_src else vega_bundle(), "vega_src": vega_src, "theme": theme}
+
+
 def bundle_path() -> Path:
     """Where the bundle of the installed vl-convert versions is cached."""
     import vl_convert as vlc
@@ -42,16 +66,19 @@ def bundle_path() -> Path:
     return cache_dir() / f"vega-bundle-{version}.js"
 
 
-def built_bundle() -> str:
-    """vl_convert.javascript_bundle(), from the export helper when one runs (its runtime is booted already)."""
-    from ..vega import exporter
+def cache_bundle(build: Callable[[], str | None]) -> None:
+    """Cache the bundle that ``build`` gives (the export helper's, its runtime booted already), unless cached."""
+    if vega_bundle.cache_info().currsize or bundle_path().exists():
+        return
+    text = build()
+    if text is not None:
+        store_bundle(text)
 
-    text = exporter.bundle()
-    if text is None:
-        import vl_convert as vlc
 
-        text = vlc.javascript_bundle()
-    return text
+def exporter_for(formats: tuple[str, ...]) -> Exporter:
+    """A new exporter for one build: its helper started when it will have figures or the bundle to make."""
+    cold = not bundle_path().exists()
+    return Exporter.started(bundle=cold) if cold or formats else Exporter()
 
 
 def cache_dir() -> Path:

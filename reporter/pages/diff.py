@@ -1,7 +1,8 @@
 """Render the run-to-run diff page: Diff, observations, figures -> HTML.
 
 Template context of templates/diff.html: ``page`` (a DiffPage) and
-``vega_bundle`` (the inline JavaScript, already safe for a <script> element).
+``vega_bundle`` (the inline JavaScript, already safe for a <script> element),
+``vega_src`` and ``theme`` (see assets.script_context).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import __version__
-from .assets import script_json, vega_bundle
+from .assets import script_context, script_json
 from ..charts import Figure
 from ..analysis.diff import STATUS_COLORS, CategoryDiff, Diff
 from ..observe.categories import Observation
@@ -61,8 +62,9 @@ class DiffPage:
 
 
 def render_diff(diff: Diff, observations: list[Observation], figures: dict[str, Figure], title: str | None,
-                formats: tuple[str, ...], with_downloads: bool = True) -> str:
-    """The diff page as HTML text."""
+                formats: tuple[str, ...], with_downloads: bool = True, vega_src: str | None = None,
+                theme: str | None = None) -> str:
+    """The diff page as HTML text; ``vega_src`` and ``theme`` as in assets.script_context."""
     page = DiffPage(
         title=title or f"What changed: {diff.label_a} → {diff.label_b}",
         version=__version__,
@@ -78,7 +80,7 @@ def render_diff(diff: Diff, observations: list[Observation], figures: dict[str, 
         downloads=(Link("changes.csv", "data/changes.csv"), Link("diff.json", "data/diff.json")) if with_downloads else (),
         payload=script_json(page_payload(figures)),
     )
-    return environment().get_template("diff.html").render(page=page, vega_bundle=vega_bundle())
+    return environment().get_template("diff.html").render(page=page, **script_context(vega_src, theme))
 
 
 def run_facts(label: str, table, memberships: int) -> RunFacts:

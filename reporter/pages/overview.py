@@ -1,7 +1,8 @@
 """Render the overview page of a multi-model site: ModelComparison, observations, figures -> HTML.
 
 Template context of templates/overview.html: ``page`` (an OverviewPage) and
-``vega_bundle`` (the inline JavaScript, already safe for a <script> element).
+``vega_bundle`` (the inline JavaScript, already safe for a <script> element),
+``vega_src`` and ``theme`` (see assets.script_context).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import __version__
-from .assets import script_json, vega_bundle
+from .assets import script_context, script_json
 from ..charts import Figure
 from ..analysis.across_models import ModelComparison, ModelCategory
 from ..observe.categories import Observation
@@ -67,8 +68,11 @@ class OverviewPage:
 
 def render_overview(cmp: ModelComparison, observations: list[Observation], figures: dict[str, Figure],
                     title: str | None, formats: tuple[str, ...], sources: tuple[str, ...],
-                    with_links: bool = True) -> str:
-    """The overview page as HTML text; without links it stands alone (no model pages, no downloads)."""
+                    with_links: bool = True, vega_src: str | None = None, theme: str | None = None) -> str:
+    """The overview page as HTML text; without links it stands alone (no model pages, no downloads).
+
+    ``vega_src`` and ``theme`` as in assets.script_context.
+    """
     page = OverviewPage(
         title=title or f"Attention-head categories: {len(cmp.models)} models",
         version=__version__,
@@ -82,7 +86,7 @@ def render_overview(cmp: ModelComparison, observations: list[Observation], figur
         downloads=(Link("comparison.json", "data/comparison.json"),) if with_links else (),
         payload=script_json(page_payload(figures)),
     )
-    return environment().get_template("overview.html").render(page=page, vega_bundle=vega_bundle())
+    return environment().get_template("overview.html").render(page=page, **script_context(vega_src, theme))
 
 
 def model_line(cmp: ModelComparison, index: int, with_links: bool) -> ModelLine:
@@ -97,7 +101,8 @@ def model_line(cmp: ModelComparison, index: int, with_links: bool) -> ModelLine:
         classified=f"{m.classified:,}",
         unclassified=f"{m.unclassified:,}",
         multi=f"{m.multi_category:,}",
-        counts=tuple(f"{cmp.cell(m.slug, c).heads:,}" for c in cmp.categories),
+        counts=tuple(f"{cmp.cell(m.slug, c).heads:,}" if cmp.cell(m.slug, c).measured else "not measured"
+                     for c in cmp.categories),
     )
 
 
@@ -108,6 +113,8 @@ def core_line(cmp: ModelComparison, category: str) -> CoreLine:
 
 def core_cell(c: ModelCategory) -> CoreCell:
     """``layers 16–48`` and ``depth 0.20–0.61 · 81% of 120 heads``, or a dash without heads."""
+    if not c.measured:
+        return CoreCell("–", "not measured")
     if not c.heads:
         return CoreCell("–", "no heads")
     lo, hi = c.core_layers

@@ -2,7 +2,8 @@
 
 Template context (documented here; tests render every template under
 StrictUndefined): every page gets ``page`` (a ReportPage) and ``vega_bundle``
-(the inline JavaScript, already safe for a <script> element).
+(the inline JavaScript, already safe for a <script> element),
+``vega_src`` and ``theme`` (see assets.script_context).
 """
 
 from __future__ import annotations
@@ -19,11 +20,10 @@ from pathlib import Path
 import jinja2
 
 from .. import __version__
-from .assets import cache_dir, script_json, vega_bundle
+from .assets import cache_dir, script_context, script_json
 from .alt_text import alt_text, caption
-from ..charts import Figure
-from ..charts.theme import dark_config
-from .figure_tables import DataTable, figure_tables
+from ..charts import DataTable, Figure
+from ..charts.theme import dark_colors, dark_config
 from ..palette import multi_label
 from ..analysis.top_heads import CategoryTop, RelationTop
 from ..observe.categories import Observation
@@ -59,6 +59,8 @@ class FigureView:
     caption: str
     downloads: tuple[Link, ...]
     tables: tuple[DataTable, ...] = ()  # accessible data behind the figure
+    after: str | None = None  # the template partial that follows the figure
+    stand_in: str | None = None  # the sentence shown instead of a chart with nothing to draw
     alt: str = ""  # the full description (caption and the observations it shows); the caption when empty
 
 
@@ -68,13 +70,13 @@ class CategoryRow:
 
     name: str
     color: str
-    heads: int
+    heads: int | str  # "not measured" when no relation of the category was scored
     share: str
     median: str
     iqr: str
     core: str
     core_share: str
-    shared: int
+    shared: int | str
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,7 @@ SHAPE_NOTES = {
     "flag": "shape from --layers/--heads",
     "metadata": "shape from the file's metadata",
     "known-model": "shape from the known-model table",
+    "model-config": "shape from the model config",
     "inferred": None,
 }
 
@@ -170,10 +173,13 @@ def templates_dir() -> Path:
 
 def render_report(summary: Summary, observations: list[Observation], figures: dict[str, Figure],
                   title: str | None, formats: tuple[str, ...], with_downloads: bool = True,
-                  nav: tuple[Link, ...] = ()) -> str:
-    """The single-model report page as HTML text; ``nav`` links it to the other pages of a site."""
+                  nav: tuple[Link, ...] = (), vega_src: str | None = None, theme: str | None = None) -> str:
+    """The single-model report page as HTML text; ``nav`` links it to the other pages of a site.
+
+    ``vega_src``: the site's shared copy of the Vega JavaScript instead of an inline one; ``theme``: see script_context.
+    """
     page = dataclasses.replace(report_page(summary, observations, figures, title, formats, with_downloads), nav=nav)
-    return environment().get_template("report.html").render(page=page, vega_bundle=vega_bundle())
+    return environment().get_template("report.html").render(page=page, **script_context(vega_src, theme))
 
 
 def report_page(summary: Summary, observations: list[Observation], figures: dict[str, Figure],
@@ -185,7 +191,8 @@ def report_page(summary: Summary, observations: list[Observation], figures: dict
         title=title or f"Attention-head categories: {model}",
         version=__version__,
         model=model,
-        shape=f"{t.n_layers} layers × {t.n_heads} heads",
+        shape=(f"{t.n_layers} layers × {t.n_heads} key/value heads (each shared by {t.query_heads // t.n_heads} "
+               f"of the model's {t.query_heads} query heads)" if t.kv_granular else f"{t.n_layers} layers × {t.n_heads} heads"),
         shape_note=SHAPE_NOTES.get(t.shape_source),
         source_name=t.source.name if t.source else None,
         source_sha256=t.source.sha256 if t.source else None,
@@ -199,7 +206,7 @@ def report_page(summary: Summary, observations: list[Observation], figures: dict
             "multi": f"{summary.totals.multi_category:,}",
         },
         observations=tuple(observations),
-        figures=tuple(accessible(figure_view(f, formats if with_downloads else ()), f, summary, observations)
+        figures=tuple(accessible(figure_view(f, formats if with_downloads else ()), f, observations)
                       for f in figures.values()),
         categories=tuple(category_row(c) for c in summary.categories),
         downloads=(Link("heads.csv", "data/heads.csv"), Link("summary.json", "data/summary.json")) if with_downloads else (),
@@ -212,30 +219,34 @@ def report_page(summary: Summary, observations: list[Observation], figures: dict
     )
 
 
-def accessible(view: FigureView, figure: Figure, summary: Summary, observations: list[Observation]) -> FigureView:
-    """The figure view with alt text written from the observations and its data tables."""
-    return replace(view, caption=caption(figure, summary), alt=alt_text(figure, summary, observations),
-                   tables=figure_tables(figure, summary))
+def accessible(view: FigureView, figure: Figure, observations: list[Observation]) -> FigureView:
+    """The figure view with its caption and its alt text written from the observations."""
+    return replace(view, caption=caption(figure), alt=alt_text(figure, observations))
 
 
 def page_payload(figures: dict[str, Figure]) -> dict:
-    """Specs without data plus each dataset once, for the page's script."""
+    """Specs without data plus each dataset once, for the page's script; a figure with a stand-in has neither."""
+    drawn = {slug: f for slug, f in figures.items() if f.drawn}
     datasets: dict[str, list[dict]] = {}
-    for figure in figures.values():
+    for figure in drawn.values():
         datasets.update(figure.datasets)
-    return {"datasets": datasets, "specs": {slug: f.spec for slug, f in figures.items()}, "dark": dark_config()}
+    return {"datasets": datasets, "specs": {slug: f.spec for slug, f in drawn.items()}, "dark": dark_config(),
+            "darkColors": dark_colors()}
 
 
 def figure_view(figure: Figure, formats: tuple[str, ...]) -> FigureView:
-    """A figure's heading, caption and export links."""
-    links = [Link(FORMAT_LABELS[f], f"figures/{figure.slug}.{f}") for f in formats]
-    if formats:
+    """A figure's heading, caption, data tables, place on the page and export links (none for a stand-in)."""
+    links = [Link(FORMAT_LABELS[f], f"figures/{figure.slug}.{f}") for f in formats if figure.drawn]
+    if formats and figure.drawn:
         links.append(Link("Vega-Lite spec", f"figures/{figure.slug}.vl.json"))
-    return FigureView(figure.slug, figure.title, figure.alt_text, tuple(links))
+    return FigureView(figure.slug, figure.title, figure.alt_text, tuple(links), figure.tables, figure.after,
+                      figure.stand_in)
 
 
 def category_row(c) -> CategoryRow:
     """Format one category's statistics for the table."""
+    if not c.measured:
+        return CategoryRow(c.name, c.color, "not measured", "–", "–", "–", "–", "–", "–")
     if not c.heads:
         return CategoryRow(c.name, c.color, 0, "0%", "–", "–", "–", "–", 0)
     return CategoryRow(
@@ -263,6 +274,9 @@ def generated_date() -> str | None:
     return stamp.strftime("%Y-%m-%d %H:%M UTC")
 
 
-def render_notebook_frame(page_html: str) -> str:
-    """A report page wrapped in a sandboxed srcdoc iframe (templates/notebook.html), for notebooks."""
-    return environment().get_template("notebook.html").render(page_html=page_html)
+def render_notebook_frame(page_html: str, follow_theme: bool = True) -> str:
+    """A page wrapped in a sandboxed srcdoc iframe that sizes itself to the page (templates/notebook.html).
+
+    ``follow_theme``: tell the page the notebook's theme (dark in a dark JupyterLab or VS Code).
+    """
+    return environment().get_template("notebook.html").render(page_html=page_html, follow_theme=follow_theme)

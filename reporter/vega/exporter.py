@@ -2,7 +2,8 @@
 
 vl-convert's first call boots a JavaScript runtime (about half a second of
 CPU), and every call holds the GIL, so no thread can hide that cost. The CLI
-therefore calls ``start()`` before it imports pandas and Altair: a helper
+therefore starts an ``Exporter`` before it imports pandas and Altair (the
+Python API's ``build`` functions start one too, unless handed one): a helper
 process (``python -m reporter.vega.export_helper``) boots the runtime on the other
 core while this one loads the table and builds the charts. Each figure is sent
 to the helper as soon as it is built (``send_ahead``), so the helper draws it
@@ -14,8 +15,8 @@ PNG (resvg) or PDF (svg2pdf) is pure Rust and either process can do it: this
 one converts the figures in order, first to last, and the helper, whenever no
 SVG is waiting, converts them from last to first; each takes the other's
 result when it is there already or being made. So the process that is free
-does the work, and the bytes are the same either way. Without a helper (the
-Python API, or when it fails) everything runs here.
+does the work, and the bytes are the same either way. Without a helper (never
+started, or failed) everything runs here.
 
 A thread of this process writes the requests and another reads the answers as
 they come, so neither process waits on the other's pipe; the protocol is
@@ -32,7 +33,9 @@ import queue
 import subprocess
 import sys
 import threading
+import weakref
 from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout  # not the builtin before Python 3.11
 from pathlib import Path
 from typing import IO, Callable, Iterator
 
@@ -142,116 +145,150 @@ class Helper:
             answer.set_exception(exc)
 
 
-_helper: Helper | None = None
-_bundle: Future | None = None  # a bundle asked for by start(bundle=True)
-_ahead: dict[tuple[str, tuple[str, ...]], dict[str, Future]] = {}  # sent by send_ahead, not yet collected
-_lock = threading.RLock()
+class Exporter:
+    """Draws figures for one caller: in a helper process once ``start`` ran, else in this process.
 
-
-def start(bundle: bool = False) -> None:
-    """Start the helper process now, so its JavaScript runtime boots while the caller works.
-
-    With ``bundle``, the helper first builds vl-convert's JavaScript bundle
-    (over a second; see assets.vega_bundle) for ``bundle()`` to collect.
+    The caller that makes it (the CLI, or ``reporter.build`` and its siblings
+    when none is handed to them) hands it to the pipelines and ends it with
+    ``close``; a started exporter that is dropped or outlives the interpreter
+    ends its helper by itself.
     """
-    global _helper, _bundle
-    with _lock:
-        if _helper is not None or not sys.executable:
-            return
+
+    def __init__(self) -> None:
+        self._helper: Helper | None = None
+        self._bundle: Future | None = None  # a bundle asked for by start(bundle=True)
+        self._ahead: dict[tuple[str, tuple[str, ...]], dict[str, Future]] = {}  # sent ahead, not yet collected
+        self._lock = threading.RLock()
+        self._ended: weakref.finalize | None = None
+
+    @classmethod
+    def started(cls, bundle: bool = False) -> "Exporter":
+        """A new exporter whose helper is starting (see ``start``)."""
+        made = cls()
+        made.start(bundle)
+        return made
+
+    @property
+    def running(self) -> bool:
+        """Whether a helper process draws for this exporter."""
+        return self._helper is not None
+
+    def start(self, bundle: bool = False) -> None:
+        """Start the helper process now, so its JavaScript runtime boots while the caller works.
+
+        With ``bundle``, the helper first builds vl-convert's JavaScript bundle
+        (over a second; see assets.vega_bundle) for ``bundle()`` to collect.
+        """
+        with self._lock:
+            if self._helper is not None or not sys.executable:
+                return
+            helper = start_helper()
+            if helper is None:
+                return
+            self._helper = helper
+            self._ahead.clear()
+            self._bundle = helper.bundle() if bundle else None
+            # Ends the process when this exporter is collected, or at exit, whichever comes first.
+            self._ended = weakref.finalize(self, helper.close)
+
+    def bundle(self) -> str | None:
+        """The JavaScript bundle built by the helper, or None when there is no helper or it failed."""
+        with self._lock:
+            asked, self._bundle = self._bundle, None
+            if asked is None and self._helper is not None:
+                asked = self._helper.bundle()
+        if asked is None:
+            return None
         try:
-            # `-m` looks in the working folder first: run from the folder this package is in,
-            # so that a `reporter` folder where the user happens to be is not imported instead.
-            process = subprocess.Popen(
-                [sys.executable, "-m", "reporter.vega.export_helper"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                stderr=None if os.environ.get("REPORTER_DEBUG") else subprocess.DEVNULL,
-                cwd=Path(__file__).resolve().parents[2],
-            )
-        except OSError as exc:  # no helper only costs time
-            log.info("cannot start the export helper (%s); exporting in this process", exc)
-            return
-        _helper = Helper(process)
-        _ahead.clear()
-        _bundle = _helper.bundle() if bundle else None
+            return asked.result().decode()
+        except HelperFailed as exc:
+            self._give_up(str(exc))
+            return None
+
+    def send_ahead(self, spec: str, formats: tuple[str, ...]) -> None:
+        """Start drawing a figure in the helper, if one runs; ``draw_all`` collects it when it reaches the same spec."""
+        with self._lock:
+            if self._helper is not None and (spec, formats) not in self._ahead:
+                self._ahead[spec, formats] = self._helper.figure(spec, tuple(f for f in formats if f != "svg"))
+
+    def sender(self, formats: tuple[str, ...]) -> Callable[[object], None] | None:
+        """A callback that sends each figure (a charts.Figure) ahead as soon as it is made; None without formats."""
+        return (lambda figure: self.send_ahead(figure.draw_json, formats)) if formats else None
+
+    def close(self) -> None:
+        """End the helper process, if one runs; later drawings are made in this process."""
+        with self._lock:
+            self._helper, ended, self._ended = None, self._ended, None
+            self._ahead.clear()
+            self._bundle = None
+        if ended is not None:
+            ended()
+
+    def __enter__(self) -> "Exporter":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def draw_all(self, specs: dict[str, str], formats: tuple[str, ...],
+                 progress: Callable[[str], None] | None = None) -> Iterator[tuple[str, dict[str, bytes]]]:
+        """Yield (slug, {format: bytes}) for each spec (JSON text), in order.
+
+        With a helper running, every spec not sent ahead is sent at once; each
+        figure's SVG comes from the helper, and each conversion from whichever
+        process gets to it first. A figure the helper could not draw is drawn here.
+        """
+        answers = [self._request(spec, formats) for spec in specs.values()]
+        for (slug, spec), answer in zip(specs.items(), answers):
+            if progress:
+                progress(slug)
+            drawn = self._collect(answer, formats) if answer is not None else None
+            yield slug, drawn if drawn is not None else draw(spec, formats)
+
+    def _request(self, spec: str, formats: tuple[str, ...]) -> dict[str, Future] | None:
+        """The helper's answers on their way for this figure (asked now if not sent ahead), or None without a helper."""
+        if not formats:
+            return None
+        self.send_ahead(spec, formats)
+        with self._lock:
+            return self._ahead.pop((spec, formats), None)
+
+    def _collect(self, answers: dict[str, Future], formats: tuple[str, ...]) -> dict[str, bytes] | None:
+        """One figure: the helper's SVG, each conversion the helper's or made here; None if the helper could not draw it."""
+        try:
+            drawn = answers["svg"].result()
+        except HelperFailed as exc:
+            self._give_up(str(exc))
+            return None
+        svg, made = drawn.decode(), {"svg": drawn}
+        left = [f for f in formats if f != "svg"]
+        while left:
+            # What the helper is making now is taken last: meanwhile this process makes the rest.
+            fmt = next((f for f in left if not answers[f].running()), left[0])
+            left.remove(fmt)
+            made[fmt] = finished(answers[fmt]) or convert(svg, (fmt,))[fmt]
+        return {fmt: made[fmt] for fmt in formats}
+
+    def _give_up(self, reason: str) -> None:
+        """Stop using the helper for the rest of this exporter's life; exports go on in this process."""
+        log.info("%s; exporting in this process", reason)
+        self.close()
 
 
-def bundle() -> str | None:
-    """The JavaScript bundle built by the helper, or None when there is no helper or it failed."""
-    global _bundle
-    with _lock:
-        asked, _bundle = _bundle, None
-        if asked is None and _helper is not None:
-            asked = _helper.bundle()
-    if asked is None:
-        return None
+def start_helper() -> Helper | None:
+    """Start ``python -m reporter.vega.export_helper``, or None when it cannot start (that only costs time)."""
     try:
-        return asked.result().decode()
-    except HelperFailed as exc:
-        _give_up(str(exc))
+        # `-m` looks in the working folder first: run from the folder this package is in,
+        # so that a `reporter` folder where the user happens to be is not imported instead.
+        process = subprocess.Popen(
+            [sys.executable, "-m", "reporter.vega.export_helper"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=None if os.environ.get("REPORTER_DEBUG") else subprocess.DEVNULL,
+            cwd=Path(__file__).resolve().parents[2],
+        )
+    except OSError as exc:
+        log.info("cannot start the export helper (%s); exporting in this process", exc)
         return None
-
-
-def send_ahead(spec: str, formats: tuple[str, ...]) -> None:
-    """Start drawing a figure in the helper, if one runs; ``draw_all`` collects it when it reaches the same spec."""
-    with _lock:
-        if _helper is not None and (spec, formats) not in _ahead:
-            _ahead[spec, formats] = _helper.figure(spec, tuple(f for f in formats if f != "svg"))
-
-
-def sender(formats: tuple[str, ...]) -> Callable[[object], None] | None:
-    """A callback that sends each figure (a charts.Figure) ahead as soon as it is made; None without formats."""
-    return (lambda figure: send_ahead(figure.draw_json, formats)) if formats else None
-
-
-def stop() -> None:
-    """End the helper process, if one runs."""
-    global _helper
-    with _lock:
-        helper, _helper = _helper, None
-        _ahead.clear()
-    if helper is not None:
-        helper.close()
-
-
-def draw_all(specs: dict[str, str], formats: tuple[str, ...],
-             progress: Callable[[str], None] | None = None) -> Iterator[tuple[str, dict[str, bytes]]]:
-    """Yield (slug, {format: bytes}) for each spec (JSON text), in order.
-
-    With a helper running, every spec not sent ahead is sent at once; each
-    figure's SVG comes from the helper, and each conversion from whichever
-    process gets to it first. A figure the helper could not draw is drawn here.
-    """
-    answers = [_request(spec, formats) for spec in specs.values()]
-    for (slug, spec), answer in zip(specs.items(), answers):
-        if progress:
-            progress(f"exporting {slug}")
-        drawn = _collect(answer, formats) if answer is not None else None
-        yield slug, drawn if drawn is not None else draw(spec, formats)
-
-
-def _request(spec: str, formats: tuple[str, ...]) -> dict[str, Future] | None:
-    """The helper's answers on their way for this figure (asked now if not sent ahead), or None without a helper."""
-    if not formats:
-        return None
-    send_ahead(spec, formats)
-    with _lock:
-        return _ahead.pop((spec, formats), None)
-
-
-def _collect(answers: dict[str, Future], formats: tuple[str, ...]) -> dict[str, bytes] | None:
-    """One figure: the helper's SVG, each conversion the helper's or made here; None if the helper could not draw it."""
-    try:
-        drawn = answers["svg"].result()
-    except HelperFailed as exc:
-        _give_up(str(exc))
-        return None
-    svg, made = drawn.decode(), {"svg": drawn}
-    left = [f for f in formats if f != "svg"]
-    while left:
-        # What the helper is making now is taken last: meanwhile this process makes the rest.
-        fmt = next((f for f in left if not answers[f].running()), left[0])
-        left.remove(fmt)
-        made[fmt] = finished(answers[fmt]) or convert(svg, (fmt,))[fmt]
-    return {fmt: made[fmt] for fmt in formats}
+    return Helper(process)
 
 
 def finished(answer: Future) -> bytes | None:
@@ -262,17 +299,11 @@ def finished(answer: Future) -> bytes | None:
     GIL in a conversion.
     """
     with contextlib.suppress(HelperFailed):
-        with contextlib.suppress(TimeoutError):
+        with contextlib.suppress(FutureTimeout):
             return answer.result(timeout=0.005)
         if answer.running():  # the helper is on it: waiting is shorter than starting again
             return answer.result()
     return None
-
-
-def _give_up(reason: str) -> None:
-    """Stop using the helper for the rest of this process; exports go on in this process."""
-    log.info("%s; exporting in this process", reason)
-    stop()
 
 
 def draw(spec: str, formats: tuple[str, ...]) -> dict[str, bytes]:

@@ -3,6 +3,14 @@
 // link would navigate the frame away from the report (or be refused for file:// pages).
 (function () {
   "use strict";
+  // Anchored figures scroll to just below the sticky controls (style.css scroll-margin-top).
+  var controls = document.getElementById("controls");
+  function measure() {
+    var sticky = controls && getComputedStyle(controls).position === "sticky";
+    document.documentElement.style.setProperty("--sticky-height", (sticky ? controls.offsetHeight : 0) + "px");
+  }
+  measure();
+  window.addEventListener("resize", measure);
   document.addEventListener("click", function (event) {
     var link = event.target.closest ? event.target.closest('a[href^="#"]') : null;
     if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey) {
@@ -13,6 +21,7 @@
       return;
     }
     event.preventDefault();
+    measure();
     target.scrollIntoView({ block: "start" });
   });
 })();

@@ -7,6 +7,12 @@
   "use strict";
   var payload = JSON.parse(document.getElementById("report-data").textContent);
   var darkQuery = window.matchMedia("(prefers-color-scheme: dark)");
+  var root = document.documentElement;
+  // data-theme "light" or "dark" is set by whoever shows the page (a notebook); otherwise the system's.
+  function isDark() {
+    var theme = root.dataset.theme;
+    return theme === "dark" || (theme !== "light" && darkQuery.matches);
+  }
   // The Vega views by figure slug, for scripts on this page and for tests.
   var views = (window.reporterViews = {});
   var state = { highlight: "", range: [] };
@@ -22,10 +28,88 @@
     return out;
   }
 
+  // In dark mode the neutral colours written into a spec (the light gray of unclassified heads, the
+  // page white, the ink of rules) become their dark twins (charts/theme.py dark_colors).
+  // All at once, so that two colours can trade places.
+  function darkened(spec) {
+    var swaps = payload.darkColors;
+    return JSON.parse(JSON.stringify(spec).replace(/"(#[0-9a-f]{6})"/g, function (whole, name) {
+      return Object.prototype.hasOwnProperty.call(swaps, name) ? '"' + swaps[name] + '"' : whole;
+    }));
+  }
+
   function specFor(slug, dark) {
-    var spec = Object.assign({}, payload.specs[slug], { datasets: payload.datasets });
+    var spec = dark ? darkened(payload.specs[slug]) : JSON.parse(JSON.stringify(payload.specs[slug]));
     if (dark) spec.config = merge(spec.config || {}, payload.dark);
+    spec.datasets = payload.datasets;
     return spec;
+  }
+
+  // Fitting a figure to its box (charts/compose.py fit_grid, fit_stretch): a grid of panels takes as
+  // many columns as fit, and shrinks its panels when one column is too wide; rows stretch to fill the
+  // box; any other figure shrinks when too wide. A first guess from the spec's hints, then corrected
+  // from the drawn width (a figure is drawn at most a few times, and only when the guess was off).
+  var VIEW_KEYS = ["layer", "concat", "hconcat", "vconcat"];
+
+  function resized(spec, fx, fy) {
+    var out = Object.assign({}, spec);
+    if (typeof out.width === "number") out.width = Math.max(40, Math.round(out.width * fx));
+    if (typeof out.height === "number") out.height = Math.max(30, Math.round(out.height * fy));
+    VIEW_KEYS.forEach(function (key) {
+      if (Array.isArray(out[key])) out[key] = out[key].map(function (s) { return resized(s, fx, fy); });
+    });
+    return out;
+  }
+
+  function firstGuess(spec, fit, room) {
+    if (fit.kind === "grid") {
+      spec.columns = Math.max(1, Math.min(fit.panels, Math.floor((room - fit.extra + 18) / fit.step)));
+      return spec;
+    }
+    return fit.kind === "stretch" ? resized(spec, Math.min(fit.max, room - 160) / fit.width, 1) : spec;
+  }
+
+  // The next try, or null when the drawn width is right.
+  function nextTry(spec, fit, room, drawn, tries) {
+    var over = drawn > room + 1;
+    var width = fit.width || drawn;
+    var inner = Math.max(40, width - (drawn - room));  // the plot width that would fit exactly
+    if (fit.kind === "grid" && over && spec.columns > 1) {
+      return Object.assign({}, spec, { columns: spec.columns - 1 });
+    }
+    // One row with room to spare: larger panels (only the panels grow, so the row still fits).
+    if (fit.kind === "grid" && tries === 0 && !over && spec.columns === fit.panels && fit.grow > 1) {
+      var grow = Math.min(fit.grow, 1 + (room - drawn - 4) / (fit.panels * fit.width));
+      if (grow > 1.05) return resized(spec, grow, grow);
+    }
+    if (fit.kind === "stretch" && (over || room - drawn > 24) && tries < 3) {
+      var current = firstWidth(spec);
+      var target = Math.min(fit.max, Math.max(40, current + room - drawn - 2));
+      return Math.abs(target - current) > 4 ? resized(spec, target / current, 1) : null;
+    }
+    if (over && tries < 8) {
+      var current2 = firstWidth(spec) || width;
+      var f = Math.min(0.95, Math.max(0.2, (current2 - (drawn - room) - 2) / current2));
+      return resized(spec, f, f);
+    }
+    return null;
+  }
+
+  function firstWidth(spec) {
+    if (typeof spec.width === "number") return spec.width;
+    for (var i = 0; i < VIEW_KEYS.length; i++) {
+      var parts = spec[VIEW_KEYS[i]];
+      if (Array.isArray(parts)) {
+        var widths = parts.map(firstWidth).filter(function (w) { return w; });
+        if (widths.length) return Math.max.apply(null, widths);
+      }
+    }
+    return 0;
+  }
+
+  function drawnWidth(el) {
+    var drawing = el.querySelector("canvas, svg");
+    return drawing ? drawing.getBoundingClientRect().width : 0;
   }
 
   function hasSignal(view, name) {
@@ -112,9 +196,7 @@
     if (menu) menu.setAttribute("aria-label", "Export this figure as an image");
   }
 
-  function embed(el) {
-    var slug = el.dataset.figure;
-    var dark = darkQuery.matches;
+  function draw(el, slug, spec, dark) {
     var options = {
       renderer: "canvas",
       ast: true,  // vega-embed's expression interpreter: no eval, so the CSP can forbid it
@@ -122,13 +204,35 @@
       tooltip: { theme: dark ? "dark" : "light" }
     };
     if (views[slug]) views[slug].finalize();
-    return window.vegaEmbed(el, specFor(slug, dark), options).then(function (result) {
+    return window.vegaEmbed(el, spec, options).then(function (result) {
       views[slug] = result.view;
+      return result;
+    });
+  }
+
+  function drawFitted(el, slug, spec, fit, room, dark, tries) {
+    return draw(el, slug, spec, dark).then(function () {
+      var next = nextTry(spec, fit, room, drawnWidth(el), tries);
+      return next ? drawFitted(el, slug, next, fit, room, dark, tries + 1) : null;
+    });
+  }
+
+  function embed(el) {
+    var slug = el.dataset.figure;
+    var dark = isDark();
+    var room = el.parentElement.clientWidth;  // the figure box: vega-embed makes the chart itself inline-block
+    var spec = specFor(slug, dark);
+    var fit = (spec.usermeta && spec.usermeta.fit) || { kind: "shrink" };
+    el.dataset.rendered = "";
+    return drawFitted(el, slug, firstGuess(spec, fit, room), fit, room, dark, 0).then(function () {
+      var view = views[slug];
       label(el, slug);
-      listen(result.view);
-      apply(result.view);
+      listen(view);
+      apply(view);
       el.dataset.theme = dark ? "dark" : "light";
+      el.dataset.fitWidth = String(room);
       el.dataset.rendered = "true";
+      tellHost();
     }).catch(function (error) {
       el.dataset.rendered = "error";
       el.textContent = "This figure could not be drawn: " + error.message;
@@ -187,4 +291,32 @@
   window.reporterState = state;
   // Follow a change of the system colour scheme without reloading.
   darkQuery.addEventListener("change", embedAll);
+
+  // A new width refits the figures whose box changed (after the resizing settles).
+  var resizing = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizing);
+    resizing = setTimeout(function () {
+      document.querySelectorAll("[data-figure]").forEach(function (el) {
+        if (el.dataset.rendered && el.dataset.fitWidth !== String(el.parentElement.clientWidth)) embed(el);
+      });
+    }, 150);
+  });
+
+  // Shown in a host's frame (a notebook): tell it the page's height so the frame fits its content,
+  // and take the host's theme when it sends one. Nothing else is exchanged.
+  function tellHost() {
+    if (window.parent === window) return;
+    // The content's own height: scrollHeight would be at least the frame's, and grow with it.
+    window.parent.postMessage({ reporterHeight: document.documentElement.getBoundingClientRect().height }, "*");
+  }
+  window.addEventListener("message", function (event) {
+    var theme = event.data && event.data.reporterTheme;
+    if (event.source !== window.parent || (theme !== "light" && theme !== "dark")) return;
+    if (root.dataset.theme !== theme) {
+      root.dataset.theme = theme;
+      embedAll();
+    }
+  });
+  window.addEventListener("load", tellHost);
 })();

@@ -1,0 +1,71 @@
+"""Objects: what the Python API accepts besides a path -> RawInput.
+
+pandas, polars and pyarrow tables; numpy arrays and anything with ``__array__``
+(torch tensors, without importing torch); the dicts of head_map.py.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from .head_map import head_map_frame
+from .matrix import DENSE, matrix_frame, names_of
+
+ACCEPTED = ("a path, a pandas, polars or pyarrow table, a [layers, heads] array (numpy, or anything with "
+            "__array__), or a dict {head_id: value}, {category: [head ids]} or {category: array}")
+
+
+def frame_of_object(obj: object, category: str | None) -> tuple[pd.DataFrame, str, dict[str, str]] | None:
+    """(frame, format, metadata) of an in-memory input; None for a path (str or os.PathLike)."""
+    if isinstance(obj, (str, os.PathLike)):
+        return None
+    if isinstance(obj, pd.DataFrame):
+        return obj.copy(), "dataframe", {}
+    arrow = arrow_table(obj)
+    if arrow is not None:
+        from .read import arrow_to_pandas
+
+        frame, metadata = arrow_to_pandas(arrow)
+        return frame, type(obj).__module__.split(".")[0], metadata
+    if isinstance(obj, Mapping):
+        frame = head_map_frame(obj, category, "the dict")
+        if frame is None:
+            raise InputError(f"the dict is not a head map; give {ACCEPTED}")
+        return frame, "dict", {}
+    if hasattr(obj, "__array__"):
+        if category is None:
+            raise InputError(f"a {type(obj).__name__} of per-head values is one category; name it with category=NAME")
+        arr = as_array(obj)
+        return matrix_frame(arr, names_of(category, arr), f"the {type(obj).__name__}"), "array", {}
+    raise InputError(f"cannot read a {type(obj).__module__}.{type(obj).__name__}; give {ACCEPTED}")
+
+
+def arrow_table(obj: object):
+    """A pyarrow Table of a pyarrow or polars table, else None (polars is never imported here)."""
+    import pyarrow as pa
+
+    if isinstance(obj, pa.Table):
+        return obj
+    if type(obj).__module__.split(".")[0] == "polars" and hasattr(obj, "to_arrow"):
+        return obj.to_arrow()
+    return None
+
+
+def as_array(obj: object) -> np.ndarray:
+    """A numpy array of ``obj``; a tensor that needs it is detached and moved to the CPU first."""
+    try:
+        return np.asarray(obj)
+    except (RuntimeError, TypeError):  # torch: a tensor that requires grad or lives on a GPU
+        if hasattr(obj, "detach"):
+            return np.asarray(obj.detach().cpu())
+        raise
+
+
+def dense_shape(frame: pd.DataFrame) -> tuple[int, int] | None:
+    """The (layers, heads) of the matrix a frame was made from, removed from the frame's attrs."""
+    return frame.attrs.pop(DENSE, None)
