@@ -123,7 +123,7 @@ def test_inspect_reads_at_most_a_bounded_number_of_rows(tmp_path):
     of_b = big["model"] == "model-b"
     big.loc[of_b, "category"] = big.loc[of_b, "category"] + " of b"
     root = write_hive(tmp_path / "scores", big, shape=(16, 16))
-    found = inspect(root, Options(engine="duckdb", model="model-b", top_k=3), sample_rows=5_000)
+    found = inspect(root, Options(engine="duckdb", model="model-b", top_k=26), sample_rows=5_000)
     assert (found.rows, found.rows_read) == (len(big), 5_000)
     assert found.ok and found.models == ("model-a", "model-b") and found.model == "model-b"
     # The rows read are model-b's (its partitions come after model-a's, so only a pushed-down filter finds them).
