@@ -100,7 +100,7 @@ def test_sigkill_mid_write_leaves_previous_site(previous_site, cli):
 
 @pytest.mark.parametrize("sig, status, message", [
     (signal.SIGINT, 130, "reporter: interrupted; the output folder was left as it was\n"),
-    (signal.SIGTERM, 143, ""),
+    (signal.SIGTERM, 143, "reporter: terminated; the output folder was left as it was\n"),
 ])
 def test_ctrl_c_and_sigterm_leave_previous_site_and_clean_up(previous_site, sig, status, message):
     out, before = previous_site
