@@ -120,6 +120,9 @@ def add_input_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--aggregate", choices=("mean", "max", "median"), default="mean",
                    help="how repeated rows (prompts, templates) combine (default: mean)")
     p.add_argument("--category-map", metavar="FILE", help="relation -> category map (.csv with relation,category or .json)")
+    p.add_argument("--engine", choices=("auto", "pandas", "duckdb"), default="auto",
+                   help="how files are read: auto (DuckDB scans Parquet datasets, globs, s3:// and files over 64 MB "
+                        "out of core), pandas or duckdb")
     p.add_argument("--category", metavar="NAME",
                    help="the name of the one category of a matrix or head-id map (default: the file's name without "
                         "extension); for a [layers, heads, relations] .npy, the relations' names as A,B,...")
@@ -137,6 +140,7 @@ def score_options(args: argparse.Namespace) -> dict:
         "score_column": args.score_column, "threshold": args.threshold, "top_k": args.top_k,
         "top_percent": args.top_percent, "aggregate": args.aggregate, "category_map": args.category_map,
         "category": args.category, "model_config": args.model_config, "kv_heads": args.kv_heads,
+        "engine": args.engine,
     }
 
 

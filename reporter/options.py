@@ -13,6 +13,7 @@ from .errors import UsageError, listed
 FORMATS = ("svg", "png", "pdf")
 API_KEYWORDS = {"n_layers", "n_heads", "cfg"}  # read by input.model_config.options_of before Options
 AGGREGATES = ("mean", "max", "median")
+ENGINES = ("auto", "pandas", "duckdb")
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class Options:
     category: str | None = None  # the name of an input's one category (a matrix, a map of head ids)
     model_config: str | None = None  # a Hugging Face config.json giving layers, heads and KV heads
     shape_from: str = "flag"  # where layers/heads came from: "flag" or "model-config"
+    engine: str = "auto"  # how files are read: auto (DuckDB for datasets and large Parquet), pandas or duckdb
 
     def __post_init__(self) -> None:
         check_types(self)
@@ -49,6 +51,8 @@ class Options:
         check_rule(self)
         if self.kv_heads is not None and (not isinstance(self.kv_heads, numbers.Integral) or self.kv_heads < 1):
             raise UsageError(f"--kv-heads must be a positive whole number, got {self.kv_heads!r}")
+        if self.engine not in ENGINES:
+            raise UsageError(f"--engine must be one of {', '.join(ENGINES)}, got {self.engine!r}")
         unknown = sorted(set(self.formats) - set(FORMATS))
         if unknown:
             raise UsageError(f"unknown figure format {unknown[0]!r}: choose from {', '.join(FORMATS)}")

@@ -42,7 +42,7 @@ def build_any(inputs: Sequence[object], *, exporter: Exporter | None = None, pro
     opts = options_of(**options)
     exporter, say = exporter or exporter_for(opts.formats), progress or silent
     say(f"loading {', '.join(source_name(i) for i in inputs)}")
-    found = model_inputs(inputs, opts.model, opts.category)  # reads each input once
+    found = model_inputs(inputs, opts.model, opts.category, opts)  # reads each input once
     if len(found) == 1 and len(list(inputs)) == 1:
         return Report.from_table(load_raw(found[0].source, opts), opts, exporter, say).bundled()
     return site_from(found, opts, exporter, say).bundled()
@@ -60,7 +60,7 @@ def build_site(inputs: Sequence[object], *, exporter: Exporter | None = None, pr
     opts = options_of(**options)
     exporter, say = exporter or exporter_for(opts.formats), progress or silent
     say(f"loading {', '.join(source_name(i) for i in inputs)}")
-    return site_from(model_inputs(inputs, opts.model, opts.category), opts, exporter, say).bundled()
+    return site_from(model_inputs(inputs, opts.model, opts.category, opts), opts, exporter, say).bundled()
 
 
 def site_from(found, opts: Options, exporter: Exporter, progress: Progress) -> "SiteReport":

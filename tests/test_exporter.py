@@ -243,35 +243,32 @@ def test_svg_ids_do_not_depend_on_what_was_drawn_before(specs):
 
 
 def test_the_api_starts_one_helper_reuses_it_for_every_save_and_ends_it(small_table, tmp_path):
-    before = helper_pids()
     report = build(small_table, layers=6, heads=4)
-    started = helper_pids() - before
-    assert len(started) == 1 and report.exporter.running
+    process = report.exporter._helper.process
+    assert process.poll() is None
     report.save(tmp_path / "a")
     report.save(tmp_path / "b")
-    assert helper_pids() - before == started  # the same helper drew both saves
+    assert report.exporter._helper.process is process and process.poll() is None  # one helper drew both saves
     assert files_of(tmp_path / "a") == files_of(tmp_path / "b")
     report.close()
-    assert helper_pids() - before == set()
+    assert process.poll() is not None and not report.exporter.running
     report.save(tmp_path / "c")  # a closed report still saves, drawing in this process
     assert files_of(tmp_path / "c") == files_of(tmp_path / "a")
 
 
 def test_a_dropped_report_ends_its_helper_and_a_handed_exporter_is_the_callers(small_table):
-    before = helper_pids()
     report = build(small_table, layers=6, heads=4)
-    assert len(helper_pids() - before) == 1
+    process = report.exporter._helper.process
     del report
     gc.collect()
-    assert helper_pids() - before == set()
+    assert process.poll() is not None
     with Exporter.started() as handed:
         first, second = build(small_table, exporter=handed), build(small_table, exporter=handed)
-        assert first.exporter is second.exporter is handed and len(helper_pids() - before) == 1
-    assert helper_pids() - before == set()
+        assert first.exporter is second.exporter is handed and handed._helper.process.poll() is None
+        process = handed._helper.process
+    assert process.poll() is not None
 
 
 def test_an_api_build_without_formats_on_a_warm_cache_starts_no_helper(small_table):
     build(small_table, formats="svg").close()  # the bundle is cached now
-    before = helper_pids()
-    report = build(small_table, formats="")
-    assert not report.exporter.running and helper_pids() - before == set()
+    assert not build(small_table, formats="").exporter.running

@@ -44,8 +44,7 @@ def test_layer_profile_alt_text_carries_its_concentration_finding():
     rows = [(layer, head, "A") for layer in (2, 3) for head in range(12)] + [(layer, 0, "B") for layer in range(6)]
     table = pd.DataFrame(rows, columns=["layer", "head", "category"])
     soup = BeautifulSoup(build(table, layers=6, heads=12, formats=()).to_html(), "html.parser")
-    core = ("A heads concentrate in layers 2–3: 100.0% of its 24 heads sit there, in 33.3% of the depth "
-            "(median layer 2.5, middle third).")
+    core = "A heads concentrate in layers 2–3: 24 of its 24 heads (100.0%) in 2 of the 6 layers (median layer 2.5)."
     assert soup.select_one("[data-figure='layer-profile']")["aria-label"] == (
         "Bars of heads per layer for each category (A, B); each category's core window is shaded when its heads "
         "concentrate there and outlined when they do not. " + core)

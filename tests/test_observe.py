@@ -62,8 +62,8 @@ def test_exactly_uniform_category_is_spread_across_the_depth_not_concentrated():
     spread = by_id["u-spread"]
     assert spread.kind == "concentration" and spread.layers is None
     assert spread.text == (
-        "U heads are spread across the depth with no clear concentration: it takes layers 0–31, "
-        "80.0% of the depth, to hold 80.0% of its 200 heads."
+        "U heads are spread across the depth with no clear concentration: holding 160 of its 200 heads (80.0%) "
+        "takes 32 of the 40 layers (layers 0–31)."
     )
     assert not any("concentrate in" in t or "lean" in t for t in texts(obs))
 
@@ -90,12 +90,10 @@ def separated_rows():
 def test_two_separated_categories_give_an_earlier_later_claim_naming_both():
     summary, obs, by_id = built(separated_rows(), 40, 16)
     assert by_id["a-core"].text == (
-        "A heads concentrate in layers 6–9: 80.0% of its 30 heads sit there, in 10.0% of the depth "
-        "(median layer 8, early third)."
+        "A heads concentrate in layers 6–9: 24 of its 30 heads (80.0%) in 4 of the 40 layers (median layer 8)."
     )
     assert by_id["b-core"].text == (
-        "B heads concentrate in layers 26–29: 80.0% of its 30 heads sit there, in 10.0% of the depth "
-        "(median layer 28, late third)."
+        "B heads concentrate in layers 26–29: 24 of its 30 heads (80.0%) in 4 of the 40 layers (median layer 28)."
     )
     assert by_id["b-core"].layers == (26, 29)
     later = by_id["b-later"]
@@ -402,8 +400,7 @@ def test_one_layer_windows_and_tiny_tables_read_naturally():
     rows = grid_rows("A", [5], range(30)) + grid_rows("B", range(2, 12), range(30, 33))
     _, _, by_id = built(rows, 12, 40)
     assert by_id["a-core"].text == (
-        "A heads concentrate in layer 5: 100.0% of its 30 heads sit there, in 8.3% of the depth "
-        "(median layer 5, middle third)."
+        "A heads concentrate in layer 5: 30 of its 30 heads (100.0%) in 1 of the 12 layers (median layer 5)."
     )
     _, _, by_id = built([(0, 0, "A"), (0, 1, "A"), (0, 1, "B")], 1, 2)
     assert by_id["b-few"].text == "One head is B: L0H1."
@@ -420,7 +417,8 @@ def test_peak_over_a_uniform_background_is_described_by_its_densest_half_not_a_c
     assert p.core_layers == (0, 27) and p.half_layers == (12, 21) and p.uniform_p < 0.01
     assert "p-core" not in by_id
     assert by_id["p-lean"].text == (
-        "P heads are unevenly spread, densest in layers 12–21: 50.0% of its 120 heads sit there (median layer 19.5)."
+        "P heads are unevenly spread, densest in layers 12–21: 60 of its 120 heads (50.0%) in 10 of the 40 layers "
+        "(median layer 19.5)."
     )
     assert by_id["p-lean"].layers == (12, 21)
 
@@ -462,15 +460,13 @@ def test_no_depth_order_when_every_range_overlaps():
 def test_nineteen_heads_filling_two_layers_of_eighty_concentrate():
     _, _, by_id = built([(61 + i % 2, i // 2, "N") for i in range(19)], 80, 64)
     assert by_id["n-core"].text == (
-        "N heads concentrate in layers 61–62: 100.0% of its 19 heads sit there, in 2.5% of the depth "
-        "(median layer 61, late third).")
+        "N heads concentrate in layers 61–62: 19 of its 19 heads (100.0%) in 2 of the 80 layers (median layer 61).")
 
 
 def test_sixteen_heads_filling_the_first_two_layers_of_a_6x8_model_concentrate():
     _, _, by_id = built(grid_rows("M", range(0, 2), range(8)), 6, 8)
     assert by_id["m-core"].text == (
-        "M heads concentrate in layers 0–1: 100.0% of its 16 heads sit there, in 33.3% of the depth "
-        "(median layer 0.5, early third).")
+        "M heads concentrate in layers 0–1: 16 of its 16 heads (100.0%) in 2 of the 6 layers (median layer 0.5).")
     assert by_id["empty-layers"].text == (
         "No classified head sits in layers 2–5: 4 of 6 layers (the last 66.7% of depth), where an even spread "
         "of the 16 classified heads would put 11.")

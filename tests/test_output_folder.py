@@ -19,9 +19,9 @@ OURS = [
 
 @pytest.fixture
 def table(tmp_path) -> Path:
-    """A tiny long-shape CSV."""
+    """A tiny long-shape CSV, one head in two categories (so every figure is drawn)."""
     path = tmp_path / "heads.csv"
-    path.write_text("layer,head,category\n0,0,A\n1,1,B\n2,0,A\n")
+    path.write_text("layer,head,category\n0,0,A\n1,1,B\n2,0,A\n2,0,B\n")
     return path
 
 

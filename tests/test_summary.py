@@ -49,6 +49,19 @@ def test_category_statistics(summary):
     assert [x["color"] for x in (a, b, c)] == ["#1f77b4", "#ff7f0e", "#2ca02c"]
 
 
+def test_fields_added_for_layer_ranges_clusters_and_depth_order(summary):
+    a, b, c = summary["categories"]
+    assert (a["first_layer"], a["last_layer"], b["first_layer"], b["last_layer"]) == (1, 3, 2, 5)
+    # Below ten heads no cluster test runs: one cluster, the category's whole range.
+    assert a["clusters"] == [{"layers": [1, 3], "heads": 5, "share": 1.0}]
+    assert summary["depth_order"] == [{"categories": ["A", "B", "C"], "spans": [[1, 3], [2, 5], [2, 5]]}]
+    # Layer 0 alone holds no classified head: one layer of six, not a large empty range.
+    assert summary["empty_region"]["layers"] == [0, 0] and summary["empty_region"]["clear"] is False
+    assert all(comp["reason"] == "too few heads" for comp in summary["comparisons"])
+    assert (summary["kv_groups"], summary["top_heads"], summary["robustness"]) == (None, [], None)
+    assert summary["method"]["min_heads"] == 10 and summary["method"]["min_cluster_share"] == 0.1
+
+
 def test_pair_overlaps(summary):
     assert summary["overlaps"] == [
         {"categories": ["A", "B"], "heads": 1, "jaccard": round(1 / 7, 4)},

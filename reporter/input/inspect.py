@@ -12,7 +12,8 @@ from ..errors import ReporterError
 from .load import check_not_empty, check_options_fit, kv_granular_heads, parse, resolve_shape
 from .models import models_in, select_model
 from ..options import Options
-from .read import RawInput, read
+from .engines import SAMPLE_ROWS, read_bounded
+from .read import RawInput
 from .registry import shape_of
 from .shapes import Parsed
 from .suggest import too_little_kept
@@ -26,6 +27,7 @@ class Inspection:
     input: str
     format: str | None = None
     rows: int | None = None
+    rows_read: int | None = None  # a dataset or engine frame is checked on its first rows only
     dense: tuple[int, int] | None = None  # (layers, heads) of a matrix input
     models: tuple[str, ...] = ()
     model: str | None = None
@@ -48,7 +50,7 @@ class Inspection:
 
     def lines(self) -> list[str]:
         """The inspection as lines of text for the terminal."""
-        size = f"{self.dense[0]} x {self.dense[1]} matrix" if self.dense else f"{self.rows or 0:,} rows"
+        size = f"{self.dense[0]} x {self.dense[1]} matrix" if self.dense else self.counted()
         out = [f"input: {self.input}" + (f" ({self.format}, {size})" if self.format else "")]
         if self.models:
             out.append(f"models in the table: {', '.join(self.models)}")
@@ -66,7 +68,7 @@ class Inspection:
         if self.rule:
             out.append(f"rule: {self.rule}")
         if self.categories:
-            out.append("categories:")
+            out.append("categories:" if self.rows_read is None else f"categories (in the {self.rows_read:,} rows read):")
             width = max(len(name) for name in self.categories)
             out += [f"  {name:<{width}}  {count:,} head{'' if count == 1 else 's'}" for name, count in self.categories.items()]
         if self.classified is not None and self.n_layers:
@@ -78,15 +80,26 @@ class Inspection:
         return out
 
 
-def inspect(table: object, options: Options) -> Inspection:
-    """Inspect an input the way ``build`` would read it, collecting problems instead of stopping at the first."""
+    def counted(self) -> str:
+        """How many rows the input has and, for a bounded scan, how many were read."""
+        if self.rows_read is None:
+            return f"{self.rows or 0:,} rows"
+        whole = f"{self.rows:,} rows in its Parquet footers; " if self.rows is not None else ""
+        return f"{whole}read the first {self.rows_read:,} for these checks"
+
+
+def inspect(table: object, options: Options, sample_rows: int = SAMPLE_ROWS) -> Inspection:
+    """Inspect an input the way ``build`` would read it, collecting problems instead of stopping at the first.
+
+    A dataset or another engine's frame is checked on its first ``sample_rows`` rows.
+    """
     found = Inspection(input=str(table) if isinstance(table, (str, Path)) else type(table).__name__)
     try:
-        raw = read(table, options.category)
+        raw, found.rows, found.rows_read = read_bounded(table, options, sample_rows)
     except ReporterError as exc:
         found.problems.append(str(exc))
         return found
-    found.format, found.rows, found.dense = raw.format, len(raw.frame), raw.dense
+    found.format, found.dense = raw.format, raw.dense
     inspect_frame(raw, options, found)
     return found
 
@@ -94,10 +107,11 @@ def inspect(table: object, options: Options) -> Inspection:
 def inspect_frame(raw: RawInput, options: Options, found: Inspection) -> None:
     """The checks after reading; each stage runs only when the ones it needs passed."""
     try:
+        pushed = raw.frame.attrs  # a dataset's hive model= folders name every model; --model pushed down: engines.py
         frame = validated_frame(raw.frame, options)
-        found.models = models_in(frame)
+        found.models = pushed.get("models") or models_in(frame)
         check_not_empty(frame)
-        frame, found.model = select_model(frame, options.model)
+        frame, found.model = select_model(frame, pushed.get("model", options.model))
     except ReporterError as exc:
         found.problems.append(str(exc))
         return

@@ -30,7 +30,7 @@ AS_GIVEN = "categories as given in the table"
 
 def load(table: object, options: Options) -> HeadTable:
     """Read ``table`` (a path, a folder of Parquet files or a DataFrame) and validate it into a HeadTable."""
-    return load_raw(read(table, options.category), options)
+    return load_raw(read(table, options.category, options), options)
 
 
 def load_raw(raw: RawInput, options: Options) -> HeadTable:
@@ -63,7 +63,8 @@ def prepare(raw: RawInput, options: Options) -> tuple[pd.DataFrame, str | None]:
     """Canonical columns and the rows of the chosen model, with its name."""
     frame = validated_frame(raw.frame, options)
     check_not_empty(frame)
-    return select_model(frame, options.model)
+    # A model filter pushed down to the engine leaves one model; keep the table's spelling of its name.
+    return select_model(frame, frame.attrs.get("model", options.model))
 
 
 def check_not_empty(frame: pd.DataFrame) -> None:

@@ -32,7 +32,8 @@ class ModelInput:
     stem: str
 
 
-def model_inputs(inputs: Sequence[object], model: str | None = None, category: str | None = None) -> list[ModelInput]:
+def model_inputs(inputs: Sequence[object], model: str | None = None, category: str | None = None,
+                 options: Options | None = None) -> list[ModelInput]:
     """Every model in ``inputs``, in input order and then order of first appearance in the table.
 
     A table with a ``model`` column gives one model per distinct name; a table
@@ -42,7 +43,7 @@ def model_inputs(inputs: Sequence[object], model: str | None = None, category: s
     found: list[ModelInput] = []
     for index, source in enumerate(input_list(inputs)):
         stem = input_stem(source, index)
-        raw = read(source, category)
+        raw = read(source, category, options)  # with options, datasets and engine frames are aggregated where they live
         names = [model] if model is not None else model_names(raw)
         if names is None:
             found.append(ModelInput(raw, None, stem, stem))
@@ -60,7 +61,7 @@ def input_list(inputs: object) -> list[object]:
 
 def input_stem(source: object, index: int) -> str:
     """A file's name without its suffix, or ``table-N`` for an in-memory frame."""
-    if not isinstance(source, (str, Path)):
+    if not isinstance(source, (str, Path)):  # a pandas frame or another engine's
         return f"table-{index + 1}"
     return Path(source).stem  # type: ignore[arg-type]
 

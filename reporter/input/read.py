@@ -19,6 +19,7 @@ import pandas as pd
 
 from ..digest import sha256_of
 from ..errors import InputError
+from ..options import Options
 from .head_map import head_map_frame
 from .matrix import combine, matrix_frame, read_npy, read_npz, text_matrix
 from .objects import dense_shape, frame_of_object
@@ -56,12 +57,19 @@ class RawInput:
     dense: tuple[int, int] | None = None  # (layers, heads) of the matrix the frame was made from
 
 
-def read(table: object, category: str | None = None) -> RawInput:
+def read(table: object, category: str | None = None, options: Options | None = None) -> RawInput:
     """Read ``table`` (a path, a folder, or an object objects.py accepts) into a RawInput.
 
     ``category`` names the one category of an input that has none (a matrix, a
-    map of head ids); a file's stem names it otherwise.
+    map of head ids); a file's stem names it otherwise. With ``options``, a
+    dataset or another engine's frame is aggregated where it lives (engines.py).
     """
+    if options is not None and not isinstance(table, pd.DataFrame):
+        from .engines import read_in_engine
+
+        pushed = read_in_engine(table, options)
+        if pushed is not None:
+            return pushed
     found = frame_of_object(table, category)
     if found is not None:
         frame, fmt, metadata = found

@@ -72,7 +72,9 @@ def map_problems(frame: pd.DataFrame, category_map: pd.DataFrame | None) -> list
 
 def map_from_column(frame: pd.DataFrame) -> pd.DataFrame:
     """The (relation, category) pairs the table's own ``category`` column gives."""
-    pairs = distinct_pairs(frame["relation"], frame["category"])
+    # An aggregate from another engine carries the pairs when a relation's rows name several categories.
+    pairs = frame.attrs.get("category_pairs")
+    pairs = distinct_pairs(frame["relation"], frame["category"]) if pairs is None else pairs
     pairs = pairs.astype(str).apply(lambda s: s.str.strip())
     pairs = pairs[(pairs["relation"] != "") & (pairs["category"] != "")]
     return pairs.drop_duplicates().sort_values(["relation", "category"]).reset_index(drop=True)
@@ -252,7 +254,8 @@ def expand_pairs(relation: np.ndarray, pairs: pd.DataFrame) -> tuple[np.ndarray,
 
 def nan_warning(frame: pd.DataFrame) -> tuple[str, ...]:
     """A warning when some score cells are empty (they are left out of the aggregate)."""
-    empty = int(frame["score"].isna().sum())
+    # An aggregate from another engine counted the rows without a score before grouping them.
+    empty = int(frame.attrs.get("empty_scores", frame["score"].isna().sum()))
     if not empty:
         return ()
     log.warning("%d rows have no score and were left out", empty)

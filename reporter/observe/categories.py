@@ -129,22 +129,33 @@ def base_evidence(c: CategoryStats) -> dict:
 def concentration(c: CategoryStats) -> Observation:
     """A category whose core window is clearly narrower than a uniform spread's."""
     lo, hi = c.core_layers
-    e = {**base_evidence(c), "core_layers": [lo, hi], "core_share": r4(c.core_share), "spread": r4(c.spread)}
-    text = (f"{c.name} heads concentrate in {span(lo, hi)}: {percent(e['core_share'])} of its {c.heads} heads "
-            f"sit there, in {percent(e['spread'])} of the depth (median layer {layer(c.layer_median)}, "
-            f"{c.depth_third} third).")
+    e = window_evidence(c)
+    text = (f"{c.name} heads concentrate in {span(lo, hi)}: {e['in_core']} of its {c.heads} heads "
+            f"({percent(e['core_share'])}) in {e['core_width']} of the {e['n_layers']} layers "
+            f"(median layer {layer(c.layer_median)}).")
     return Observation(id=f"{slug(c.name)}-core", kind="concentration", text=text, figure="layer-profile",
                        category=c.name, layers=(lo, hi), evidence=e)
+
+
+def window_evidence(c: CategoryStats) -> dict:
+    """The core window's statistics a position sentence quotes, rounded like summary.json."""
+    n_layers = round(c.core_width / c.spread)
+    return {**base_evidence(c), "core_layers": list(c.core_layers), "core_share": r4(c.core_share),
+            "spread": r4(c.spread), "core_width": c.core_width, "n_layers": n_layers,
+            "in_core": round(c.core_share * c.heads)}
 
 
 def uneven(c: CategoryStats) -> Observation:
     """A category that differs from uniform without one narrow window: its lean and densest half."""
     lo, hi = c.half_layers
-    e = {**base_evidence(c), "ks_p": r4(c.ks_p), "half_layers": [lo, hi], "half_share": r4(c.half_share)}
+    e = {**base_evidence(c), "ks_p": r4(c.ks_p), "half_layers": [lo, hi], "half_share": r4(c.half_share),
+         "in_half": round(c.half_share * c.heads), "half_width": hi - lo + 1,
+         "n_layers": round(c.core_width / c.spread)}
     leans = c.ks_p < ALPHA and c.depth_third != "middle"
     verb = f"lean {c.depth_third}" if leans else "are unevenly spread"
-    text = (f"{c.name} heads {verb}, densest in {span(lo, hi)}: {percent(e['half_share'])} of its {c.heads} "
-            f"heads sit there (median layer {layer(c.layer_median)}).")
+    text = (f"{c.name} heads {verb}, densest in {span(lo, hi)}: {e['in_half']} of its {c.heads} heads "
+            f"({percent(e['half_share'])}) in {e['half_width']} of the {e['n_layers']} layers "
+            f"(median layer {layer(c.layer_median)}).")
     return Observation(id=f"{slug(c.name)}-lean", kind="concentration", text=text, figure="layer-profile",
                        category=c.name, layers=(lo, hi), evidence=e)
 
@@ -152,10 +163,10 @@ def uneven(c: CategoryStats) -> Observation:
 def even(c: CategoryStats) -> Observation:
     """A category whose layers do not differ from a uniform spread."""
     lo, hi = c.core_layers
-    e = {**base_evidence(c), "core_layers": [lo, hi], "core_share": r4(c.core_share), "spread": r4(c.spread)}
-    text = (f"{c.name} heads are spread across the depth with no clear concentration: it takes "
-            f"{span(lo, hi)}, {percent(e['spread'])} of the depth, to hold {percent(e['core_share'])} "
-            f"of its {c.heads} heads.")
+    e = window_evidence(c)
+    text = (f"{c.name} heads are spread across the depth with no clear concentration: holding "
+            f"{e['in_core']} of its {c.heads} heads ({percent(e['core_share'])}) takes {e['core_width']} of the "
+            f"{e['n_layers']} layers ({span(lo, hi)}).")
     return Observation(id=f"{slug(c.name)}-spread", kind="concentration", text=text, figure="layer-profile",
                        category=c.name, evidence=e)
 
