@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..options import Options
-from ..rules import MIN_HEADS, MIN_KEPT_SHARE
+from ..rules import MIN_HEADS, MIN_KEPT_SHARE, SCALE_RATIO
 from .scores import apply_rule
 
 QUANTILES = (0.5, 0.9, 0.99)
@@ -107,3 +107,25 @@ def too_little_kept(counts: dict[str, int], classified: int, n_total: int, per_h
     return [f"the rule keeps {classified:,} of {n_total:,} heads ({100 * classified / n_total:.1f}%), fewer than "
             f"{needed:,} ({MIN_HEADS} per category, the least a claim about where a category sits needs); "
             f"try {suggested_rules(scores)}"]
+
+
+def scale_warnings(per_head: pd.DataFrame | None, options: Options) -> list[str]:
+    """A warning when one threshold reads relations whose highest scores differ by SCALE_RATIO or more."""
+    if options.threshold is None or options.normalize != "none" or options.threshold_map or per_head is None:
+        return []
+    scores = per_head.drop_duplicates(["layer", "head", "relation"])
+    tops = scores.groupby("relation")["score"].max().sort_values(ascending=False, kind="stable")
+    if len(tops) < 2 or tops.iloc[-1] <= 0 or tops.iloc[0] < SCALE_RATIO * tops.iloc[-1]:
+        return []
+    kept = scores[scores["score"] >= options.threshold].groupby("relation").size()
+    counts = " / ".join(f"{int(kept.get(r, 0)):,}" for r in tops.index[:MAX_RELATION_LINES])
+    return [f"the relations' scores run on different scales: {tops.index[0]!r} up to {tops.iloc[0]:.3g}, "
+            f"{tops.index[-1]!r} up to {tops.iloc[-1]:.3g} ({tops.iloc[0] / tops.iloc[-1]:.1f}x); --threshold "
+            f"{options.threshold:g} keeps {counts} heads of {listed_names(tops.index[:MAX_RELATION_LINES])}; "
+            "try a rule per relation: --normalize max (a share of each relation's maximum), --threshold-map FILE, "
+            "or a rank rule (--top-k, --top-mass)"]
+
+
+def listed_names(names) -> str:
+    """Relation names quoted, in the given order."""
+    return ", ".join(repr(str(n)) for n in names)
