@@ -101,7 +101,7 @@ def group_codes(scores: pd.DataFrame, within: str, kv_heads: int | None, n_heads
 def kv_group_size(kv_heads: int | None, n_heads: int | None) -> int:
     """Query heads per key/value head; ranking within KV groups needs --kv-heads dividing the heads."""
     if kv_heads is None:
-        raise UsageError("--rank-within kv-group needs --kv-heads N (key/value heads per layer)")
+        raise UsageError("ranking within key/value groups needs --kv-heads N (key/value heads per layer)")
     if not n_heads or n_heads % kv_heads:
         raise UsageError(f"--kv-heads {kv_heads} does not divide the {n_heads} heads per layer; "
                          "give --heads N with a multiple of --kv-heads")
