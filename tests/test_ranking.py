@@ -215,6 +215,11 @@ def test_the_mass_rule_against_a_hand_count():
     kept = {p: members(reporter.build(frame, formats="", top_mass=p)) for p in (50, 80, 81, 100)}
     assert kept == {50: {(0, 1)}, 80: {(0, 1), (1, 0)}, 81: {(0, 0), (0, 1), (1, 0), (1, 1)},
                     100: {(0, 0), (0, 1), (1, 0), (1, 1)}}
+    facts = reporter.build(frame, formats="", top_k=1).summary["relation_scores"]
+    assert facts == [{"relation": "r", "categories": ["C"], "heads": 4, "kept": 1, "at_top": 1,
+                      "top": [{"layer": 0, "head": 1, "score": 5.0}, {"layer": 1, "head": 0, "score": 3.0},
+                              {"layer": 0, "head": 0, "score": 1.0}],
+                      "mass_heads": {"50": 1, "80": 2, "90": 3}}]  # 5 >= 5; 5 + 3 >= 8; 5 + 3 + 1 >= 9
     first = reporter.build(frame, formats="", top_mass=81, ties="first")
     assert members(first) == {(0, 0), (0, 1), (1, 0)}
     with pytest.raises(UsageError, match=r"^top_mass= needs scores of at least 0 \(a share of the summed score\), but one is -5; use top_k= or top_percent=$"):

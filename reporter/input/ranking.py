@@ -249,6 +249,8 @@ def thresholds_by_code(mapping: dict[str, float], names: pd.Index, default: floa
     return np.array([mapping.get(str(n), fallback) for n in names], dtype="float64")
 
 
+MASS_PERCENTS = (50, 80, 90)  # the rule-free mass counts (inspect, summary.json relation_scores)
+
 TIE_WORDS = {"keep": "every head tied at the cut is kept", "drop": "no head tied at the cut is kept",
              "first": "heads tied at the cut are split by row order (lower layer, then lower head, first)"}
 

@@ -174,7 +174,7 @@ def score_memberships(frame: pd.DataFrame, options: Options) -> Parsed:
     members = memberships_of(result.passing, pairs, used)
     return Parsed(
         "scores", members, tuple(sorted(used["category"].unique())), heads,
-        scores=per_head_scores(scores, pairs, used, names),
+        scores=per_head_scores(scores, pairs, used, names, scores.index.isin(result.passing.index)),
         rule=" ".join(filter(None, (rule_text(options), ties_sentence(result, options, names)))),
         rule_spec={**rule_spec(options, used), **outcome_spec(result, options, names, thresholds)},
         warnings=nan_warning(frame),
@@ -234,8 +234,10 @@ def memberships_of(passing: pd.DataFrame, pairs: pd.DataFrame, used: pd.DataFram
     return members.sort_values(["layer", "head", "category"], kind="stable").reset_index(drop=True)
 
 
-def per_head_scores(scores: pd.DataFrame, pairs: pd.DataFrame, used: pd.DataFrame, names: pd.Index) -> pd.DataFrame:
-    """One row per (layer, head, relation, category) with the aggregated score, sorted by those names.
+def per_head_scores(scores: pd.DataFrame, pairs: pd.DataFrame, used: pd.DataFrame, names: pd.Index,
+                    kept: np.ndarray) -> pd.DataFrame:
+    """One row per (layer, head, relation, category) with the aggregated score and whether the rule kept
+    the head for that relation (``kept``, one flag per row of ``scores``), sorted by those names.
 
     ``scores`` comes sorted by (layer, head, relation) and each row's pairs come
     in category order, so the expanded rows are already in the promised order.
@@ -248,6 +250,7 @@ def per_head_scores(scores: pd.DataFrame, pairs: pd.DataFrame, used: pd.DataFram
         "relation": pd.Series(names.take(scores["relation"].to_numpy()[row])),
         "category": category.take(pair).reset_index(drop=True),
         "score": scores["score"].to_numpy()[row],
+        "kept": kept[row],
     })
 
 

@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..options import Options
 from ..rules import MIN_HEADS, MIN_KEPT_SHARE, SCALE_RATIO
+from .ranking import MASS_PERCENTS, heads_for_mass
 from .scores import apply_rule
 
 QUANTILES = (0.5, 0.9, 0.99)
@@ -84,9 +85,23 @@ def distribution_lines(scores: pd.DataFrame, names: pd.Index) -> list[str]:
         out.append(f"  {str(names[code]):<{width}}  " + "  ".join(f"{v:.3g}" for v in (*q, mine.max())))
     if len(present) > MAX_RELATION_LINES:
         out.append(f"  and {len(present) - MAX_RELATION_LINES} more relations")
+    out += mass_lines(codes, values, names, present, width)
     kept = [f"--threshold {t:g}: {heads_kept(scores, threshold=t):,}" for t in candidate_thresholds(scores)]
     kept += [f"--top-k {k}: {heads_kept(scores, top_k=k):,}" for k in candidate_top_k(scores)]
     out.append(f"heads kept (of {total:,} scored): " + "; ".join(kept))
+    return out
+
+
+def mass_lines(codes: np.ndarray, values: np.ndarray, names: pd.Index, present: np.ndarray, width: int) -> list[str]:
+    """Rule-free: per relation, how many of its highest-scoring heads hold 50%, 80% and 90% of its summed score."""
+    if len(values) == 0 or values.min() < 0:
+        return []  # a share of a sum means nothing with negative scores
+    out = ["heads holding " + ", ".join(f"{p}%" for p in MASS_PERCENTS) + " of each relation's summed score (highest first)"]
+    for code in present[:MAX_RELATION_LINES]:
+        mine = -np.sort(-values[codes == code])
+        if mine.sum() > 0:
+            counts = [heads_for_mass(mine, p) for p in MASS_PERCENTS]
+            out.append(f"  {str(names[code]):<{width}}  " + "  ".join(f"{n:,}" for n in counts) + f"  of {len(mine):,}")
     return out
 
 
