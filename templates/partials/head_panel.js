@@ -39,7 +39,7 @@
     caption.textContent = "Score and rank in every relation (rank 1 is the highest; tied heads share a rank)";
     table.appendChild(caption);
     var head = table.createTHead().insertRow();
-    ["relation", "category", "score", "rank", "kept by the rule"].forEach(function (t) {
+    ["relation", "category", "score", "rank", "kept"].forEach(function (t) {
       var th = document.createElement("th");
       th.scope = "col";
       th.textContent = t;
