@@ -234,3 +234,34 @@ def test_rank_rules_are_exclusive_and_options_checked():
         reporter.build(frame, formats="", top_k=3, ties="some")
     with pytest.raises(UsageError, match=r"^top_mass= must be above 0 and at most 100, got 120$"):
         reporter.build(frame, formats="", top_mass=120)
+
+
+def duo_table() -> pd.DataFrame:
+    """DuoAttention-shaped: 32 layers x 8 KV heads of gate values; 110 of the 256 are exactly 1.0, in layers 6-31.
+
+    Layers 0-5 hold no 1.0; the 1.0s are spread evenly over layers 6-31 (four or five a layer); every
+    other gate is a distinct value below 1.
+    """
+    rng = np.random.default_rng(12)
+    rows = [(layer, head) for layer in range(32) for head in range(8)]
+    eligible = [i for i, (layer, _) in enumerate(rows) if layer >= 6]
+    ones = set(np.array(eligible)[np.linspace(0, len(eligible) - 1, 110).round().astype(int)].tolist())
+    gates = rng.permutation(np.linspace(0.01, 0.95, 256))
+    score = [1.0 if i in ones else float(round(g, 4)) for i, g in enumerate(gates)]
+    return pd.DataFrame(rows, columns=["layer", "head"]).assign(score=score, relation="retrieval", category="Retrieval")
+
+
+def test_duoattention_gates_keep_every_tied_head_and_the_page_reads_the_whole_spread():
+    table = duo_table()
+    assert int((table["score"] == 1.0).sum()) == 110
+    ones = set(zip(table.loc[table["score"] == 1.0, "layer"], table.loc[table["score"] == 1.0, "head"]))
+    kept = reporter.build(table, formats="", top_percent=25, layers=32, heads=8)
+    assert members(kept) == ones and kept.summary["rule"]["heads_asked"] == 64
+    assert kept.summary["rule"]["ties_at_cut"] == [{"relation": "retrieval", "score": 1.0, "tied": 110, "inside": 64,
+                                                    "asked": 64, "kept": 110}]
+    empty = [o["text"] for o in kept.summary["observations"] if o["text"].startswith("No classified head sits")]
+    assert empty == ["No classified head sits in layers 0–5: 6 of 32 layers (the first 18.8% of depth), where an "
+                     "even spread of the 110 classified heads would put 21."]
+    split = reporter.build(table, formats="", top_percent=25, layers=32, heads=8, ties="first")
+    assert max(layer for layer, _ in members(split)) == 21  # row order keeps the 64 of the lowest layers
+    assert any(o["text"].startswith("No classified head sits in layers 22–31") for o in split.summary["observations"])
