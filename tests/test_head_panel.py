@@ -45,11 +45,10 @@ L2H1_ROWS = [["duplicate", "Induction", "0.27", "1 of 16", "yes"],
 def test_a_click_on_a_score_map_cell_opens_the_head_and_sets_the_hash(visit, site):
     v = opened(visit, site.as_uri())
     centre(v, "score-maps")
-    items = v.page.evaluate("window.sceneItems('score-maps', (m, i) => m.marktype === 'rect' && i.datum && "
-                            "i.datum.p === 0 && i.datum.l === 2 && i.datum.h === 1 && i.datum.k === undefined)")
+    # L2H1 is kept for Induction: its cell is outlined, and the outline is what the click lands on.
     cells = v.page.evaluate("window.sceneItems('score-maps', (m, i) => m.marktype === 'rect' && i.datum && "
                             "i.datum.p === 0 && i.datum.l === 2 && i.datum.h === 1)")
-    assert cells and not items  # L2H1 is kept for Induction: its cell is outlined
+    assert len(cells) == 2  # the dark and the light stroke
     v.page.mouse.click(cells[-1]["px"], cells[-1]["py"])
     title, rows, text = panel(v)
     assert title == "Head L2H1 (layer 2, head 1)"
@@ -88,6 +87,20 @@ def test_a_click_on_an_unclassified_cell_of_the_heatmaps_opens_that_head(visit, 
     assert title == "Head L0H0 (layer 0, head 0)"
     assert "Categories: none (unclassified)." in text
     assert rows[0] == ["duplicate", "Induction", "0", "16 of 16", "no"]
+
+
+def test_a_click_on_the_score_image_opens_the_head_under_it(visit, site):
+    v = opened(visit, site.as_uri())
+    centre(v, "score-maps")
+    [image] = v.page.evaluate("window.sceneItems('score-maps', (m, i) => m.marktype === 'image' && i.datum.p === 1)")
+    # The centre of the 4 x 4 image is the corner of L2H2; a quarter cell up and left of it lies in L1H1.
+    eighth = v.page.evaluate("""(() => { let w = 0; (function walk(m) { for (const i of m.items || []) {
+        if (m.marktype === 'image' && i.datum.p === 1) w = i.width; (i.items || []).forEach(walk); } })(
+        window.reporterViews['score-maps'].scenegraph().root); return w; })()""") / 8
+    v.page.mouse.click(image["px"] - eighth, image["py"] - eighth)
+    title, rows, _ = panel(v)
+    assert title == "Head L1H1 (layer 1, head 1)"
+    assert rows[2][:3] == ["previous_token", "Positional", "0.45"]
 
 
 def test_the_hash_opens_the_head_on_load(visit, site):
