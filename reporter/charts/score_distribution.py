@@ -110,9 +110,13 @@ def panel(index: int, name: str) -> dict:
     rules = cuts.mark_rule(color=INK).encode(
         x="x:Q", strokeDash=alt.condition("datum.kind === 'asked'", alt.value([4, 3]), alt.value([1, 0])),
         tooltip=alt.Tooltip("label:N", title="cut"))
-    labels = cuts.mark_text(align="left", baseline="top", dx=3, dy=2, color=INK, fontSize=10).encode(
-        x="x:Q", y=alt.value(0), text="label:N")
-    return layer(points, rules, labels, title=name, width=WIDTH, height=HEIGHT)
+    # "N kept" at the top, "N asked" at the foot of its rule, so the two never overlap when the cuts are close.
+    kept = cuts.transform_filter("datum.kind === 'kept'").mark_text(
+        align="left", baseline="top", dx=3, dy=2, color=INK, fontSize=10).encode(x="x:Q", y=alt.value(0), text="label:N")
+    asked = cuts.transform_filter("datum.kind === 'asked'").mark_text(
+        align="left", baseline="bottom", dx=3, dy=-2, color=INK, fontSize=10).encode(
+        x="x:Q", y=alt.value(HEIGHT), text="label:N")
+    return layer(points, rules, kept, asked, title=name, width=WIDTH, height=HEIGHT)
 
 
 def alt_text(names: list[str], left_out: int, ties: dict[str, list[dict]]) -> str:
