@@ -35,9 +35,10 @@ def check_output_folder(out: Path, inputs: Iterable[str] = (), root: Path | None
         raise OutputError(f"{out} is {why}; reporter never writes a site there, even with --force — "
                           "choose a folder of its own with -o, such as ./site")
     for file in inputs:
-        if is_inside(Path(os.path.realpath(file)), real):
-            raise OutputError(f"{out} holds {file}, which this build reads; choose an output folder "
-                              "outside the input with -o, so the input stays as it is")
+        found = Path(os.path.realpath(file))
+        if is_inside(found, real):
+            raise OutputError(f"{out} holds {found.relative_to(real)}, which this build reads; choose an output "
+                              "folder outside the input with -o, so the input stays as it is")
 
 
 def check_single_file(path: Path, inputs: Iterable[str] = (), root: Path | None = None) -> None:
