@@ -124,6 +124,10 @@ class Report(Product):
         """The input file's SHA-256, when the table came from a file."""
         return (self.table.source.sha256,) if self.table.source else ()
 
+    def table_files(self) -> tuple[str, ...]:
+        """The local files the table was read from."""
+        return self.table.source.files if self.table.source else ()
+
 
 
 def kv_heads_for(table: HeadTable, options: Options) -> int | None:
