@@ -48,7 +48,7 @@ def test_a_click_on_a_score_map_cell_opens_the_head_and_sets_the_hash(visit, sit
     # L2H1 is kept for Induction: its cell is outlined, and the outline is what the click lands on.
     cells = v.page.evaluate("window.sceneItems('score-maps', (m, i) => m.marktype === 'rect' && i.datum && "
                             "i.datum.p === 0 && i.datum.l === 2 && i.datum.h === 1)")
-    assert len(cells) == 2  # the dark and the light stroke
+    assert len(cells) == 1  # its outline
     v.page.mouse.click(cells[-1]["px"], cells[-1]["py"])
     title, rows, text = panel(v)
     assert title == "Head L2H1 (layer 2, head 1)"
