@@ -53,3 +53,17 @@ def png(rgba: np.ndarray) -> bytes:
 
     header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
+
+
+def outline_image(kept: np.ndarray, sub: int, rgb: tuple[int, int, int]) -> str:
+    """A PNG data URL, ``sub`` pixels per cell, of a one-pixel ring around each True cell of a (heads, layers) grid.
+
+    Drawn over the scores as one image, the outlines cost the page and every export one mark, not one per head.
+    """
+    big = np.kron(kept.astype(np.uint8), np.ones((sub, sub), dtype=np.uint8)).astype(bool)
+    edge = np.zeros((sub, sub), dtype=bool)
+    edge[0, :] = edge[-1, :] = edge[:, 0] = edge[:, -1] = True
+    ring = big & np.tile(edge, kept.shape)
+    rgba = np.zeros(ring.shape + (4,), dtype=np.uint8)
+    rgba[ring] = (*rgb, 255)
+    return "data:image/png;base64," + base64.b64encode(png(rgba)).decode("ascii")

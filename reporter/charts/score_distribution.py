@@ -1,7 +1,7 @@
 """Figure `score-distribution`: each relation's scores sorted from the highest, with the rule's cut drawn.
 
-A point per rank (the top ranks and every rank near the cut, the rest thinned to EVEN_POINTS evenly
-spaced ranks), coloured kept / tied at the cut / not kept; a rule after the last kept head, labelled with
+A line through the ranks (the top ranks and every rank near the cut, the rest thinned to EVEN_POINTS evenly
+spaced ranks), coloured kept / tied at the cut / not kept, a dot on each tied head; a rule after the last kept head, labelled with
 the number kept, and where a tie crossed a rank cut a dashed rule at the place the rule asked for.
 """
 
@@ -101,10 +101,14 @@ def panel(index: int, name: str) -> dict:
     y = alt.Y("s:Q", title="score")
     color = alt.Color("c:N", title=None, scale=alt.Scale(domain=list(COLORS), range=list(COLORS.values())),
                       legend=alt.Legend(orient="right", values=list(COLORS)))
-    points = alt.Chart(alt.Data(name="score_ranks")).transform_filter(f"datum.p === {index}").mark_circle(
-        size=14, opacity=0.9, aria=False).encode(
-        x=x, y=y, color=color, tooltip=[alt.Tooltip("r:Q", title="rank"), alt.Tooltip("s:Q", title="score", format=".4g"),
-                                        alt.Tooltip("c:N", title="status")])
+    ranks = alt.Chart(alt.Data(name="score_ranks")).transform_filter(f"datum.p === {index}")
+    tooltip = [alt.Tooltip("r:Q", title="rank"), alt.Tooltip("s:Q", title="score", format=".4g"),
+               alt.Tooltip("c:N", title="status")]
+    # One line per status (each a run of ranks) and a dot on each tied head: a path costs the exports far
+    # less than a dot per rank.
+    curve = ranks.mark_line(strokeWidth=2, aria=False).encode(x=x, y=y, color=color, tooltip=tooltip)
+    tied = ranks.transform_filter(f"datum.c === '{TIED}'").mark_circle(size=22, opacity=1, aria=False).encode(
+        x=x, y=y, color=color, tooltip=tooltip)
     cuts = alt.Chart(alt.Data(name="score_cuts")).transform_filter(f"datum.p === {index}")
     rules = cuts.mark_rule(color=INK).encode(
         x="x:Q", strokeDash=alt.StrokeDash("kind:N", scale=alt.Scale(domain=["kept", "asked"], range=[[1, 0], [4, 3]]),
@@ -116,7 +120,7 @@ def panel(index: int, name: str) -> dict:
     asked = cuts.transform_filter("datum.kind === 'asked'").mark_text(
         align="left", baseline="bottom", dx=3, dy=-2, color=INK, fontSize=10).encode(
         x="x:Q", y=alt.value(HEIGHT), text="label:N")
-    return layer(points, rules, kept, asked, title=name, width=WIDTH, height=HEIGHT)
+    return layer(curve, tied, rules, kept, asked, title=name, width=WIDTH, height=HEIGHT)
 
 
 def alt_text(names: list[str], left_out: int, ties: dict[str, list[dict]]) -> str:

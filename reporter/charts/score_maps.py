@@ -4,7 +4,7 @@ One continuous panel per category (the best score of its relations), then one pe
 categories that have several; the same cell geometry, ticks and fitting as the category heatmaps. Each
 panel has its own colour scale (relations run on different scales) in a sequential scheme that reads on
 a light and a dark page and in print (raster.SCALE_STOPS). The scores are one image per panel (raster.py),
-the kept heads one outline each. Beyond MAX_PANELS panels only the categories are drawn.
+the kept heads' outlines a second image. Beyond MAX_PANELS panels only the categories are drawn.
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from ..palette import UNCLASSIFIED_COLOR
 from .compose import concat, figure_spec, fit_grid, independent_colors, layer
 from .figure import DataTable, Figure
 from .heatmaps import panel_size, ticks
-from .raster import SCALE_STOPS, grid_image
+from .raster import SCALE_STOPS, grid_image, outline_image
 
 MAX_PANELS = 16
-OUTLINE = "#000001"  # off-black: kept out of the dark-mode colour swaps
+OUTLINE_RGB = (17, 17, 17)  # near-black, drawn in the outline image
 
 
 @dataclass(frozen=True)
@@ -75,30 +75,29 @@ def relation_rows(rows: pd.DataFrame) -> pd.DataFrame:
     return rows.drop_duplicates(["layer", "head"])[["layer", "head", "score", "kept"]]
 
 
-def images(found: list[Panel], n_layers: int, n_heads: int) -> list[dict]:
+def images(found: list[Panel], n_layers: int, n_heads: int, cell_px: float) -> list[dict]:
     """One record per panel: its grid as a PNG (x = layer, y = head) over the whole layer x head extent."""
     out = []
     for i, panel in enumerate(found):
         grid = np.full((n_heads, n_layers), np.nan)
         grid[panel.rows["head"].to_numpy(), panel.rows["layer"].to_numpy()] = panel.rows["score"].to_numpy(dtype="float64")
         lo, hi = scale_of(panel)
-        out.append({"p": i, "l": 0, "l_end": n_layers, "h": 0, "h_end": n_heads, "url": grid_image(grid, lo, hi)})
+        kept = np.zeros((n_heads, n_layers), dtype=bool)
+        rows = panel.rows[panel.rows["kept"].to_numpy(dtype=bool)]
+        kept[rows["head"].to_numpy(), rows["layer"].to_numpy()] = True
+        out.append({"p": i, "l": 0, "l_end": n_layers, "h": 0, "h_end": n_heads, "url": grid_image(grid, lo, hi),
+                    "outline": outline_image(kept, sub_pixels(cell_px), OUTLINE_RGB)})
     return out
+
+
+def sub_pixels(cell_px: float) -> int:
+    """Image pixels per cell of the outline image: a ring about one screen pixel wide at the drawn size."""
+    return int(min(16, max(4, round(cell_px))))
 
 
 def scale_of(panel: Panel) -> tuple[float, float]:
     """The panel's colour domain: its lowest and highest score."""
     return float(panel.rows["score"].min()), float(panel.rows["score"].max())
-
-
-def kept_records(found: list[Panel]) -> list[dict]:
-    """The kept heads of every panel (sparse): p panel, l layer, h head and the cell's far edges, s score."""
-    out = []
-    for i, panel in enumerate(found):
-        kept = panel.rows[panel.rows["kept"].to_numpy(dtype=bool)]
-        out += [{"p": i, "l": int(l), "l_end": int(l) + 1, "h": int(h), "h_end": int(h) + 1, "s": float(f"{v:.4g}")}
-                for l, h, v in kept[["layer", "head", "score"]].itertuples(index=False)]
-    return out
 
 
 def range_records(found: list[Panel]) -> list[dict]:
@@ -120,7 +119,7 @@ def score_maps(summary: Summary) -> Figure:
     body = independent_colors(concat(views, columns=min(len(found), 4)))
     titles = [p.title for p in found]
     spec = figure_spec(body, names=list(t.categories) + titles, fit=fit_grid(width, len(found), grow=1.4))
-    datasets = {"score_images": images(found, t.n_layers, t.n_heads), "score_kept": kept_records(found),
+    datasets = {"score_images": images(found, t.n_layers, t.n_heads, cell_px),
                 "score_range": range_records(found),
                 "score_background": [{"l": 0, "l_end": t.n_layers, "h": 0, "h_end": t.n_heads}]}
     return Figure(slug="score-maps", title="Scores over layer × head", spec=spec, datasets=datasets,
@@ -152,13 +151,12 @@ def panel_view(index: int, title: str, x: alt.X, y: alt.Y, width: int, height: i
                       legend=alt.Legend(orient="bottom", direction="horizontal", gradientLength=max(60, width - 60)))
     legend = alt.Chart(alt.Data(name="score_range")).transform_filter(mine).mark_point(opacity=0, aria=False).encode(
         x=alt.value(0), y=alt.value(0), color=color, tooltip=alt.TooltipValue(None))
-    kept = alt.Chart(alt.Data(name="score_kept")).transform_filter(mine)
-    tooltip = [alt.Tooltip("l:Q", title="layer"), alt.Tooltip("h:Q", title="head"),
-               alt.Tooltip("s:Q", title="score (kept)", format=".4g")]
-    # One near-black stroke: kept heads score high, and high scores are the light end of the scale.
-    outline = kept.mark_rect(aria=False, fill=None, stroke=OUTLINE, strokeWidth=max(1.0, min(2.5, cell_px / 5))).encode(
-        x=x, x2=alt.X2("l_end"), y=y, y2=alt.Y2("h_end"), tooltip=tooltip)
-    return layer(ground, image, legend, outline, title=title, width=width, height=height)
+    # The kept heads' outlines: a second image, a near-black ring per head (kept heads score high, and high
+    # scores are the light end of the scale).
+    outline = alt.Chart(alt.Data(name="score_images")).transform_filter(mine).mark_image(
+        aspect=False, smooth=False, aria=False).encode(x=x, x2=alt.X2("l_end"), y=y, y2=alt.Y2("h_end"),
+                                                      url="outline:N", tooltip=alt.TooltipValue(None))
+    return layer(ground, image, outline, legend, title=title, width=width, height=height)
 
 
 def alt_text(summary: Summary, found: list[Panel], cut: bool) -> str:
