@@ -42,14 +42,24 @@ L2H1_ROWS = [["duplicate", "Induction", "0.27", "1 of 16", "yes"],
              ["previous_token", "Positional", "0.49", "8 of 16", "no"]]  # below 0.92 and heads 10-15
 
 
+IMAGE_WIDTH_JS = """(p) => { let w = 0; (function walk(m) { for (const i of m.items || []) {
+    if (m.marktype === 'image' && i.datum.p === p) w = i.width; (i.items || []).forEach(walk); } })(
+    window.reporterViews['score-maps'].scenegraph().root); return w; }"""
+
+
+def click_cell(v, panel_index: int, layer: int, head: int, n: int = 4) -> None:
+    """Click the middle of cell (layer, head) of a score map panel of n x n heads."""
+    [image] = v.page.evaluate("window.sceneItems('score-maps', (m, i) => m.marktype === 'image' && "
+                              f"i.datum.p === {panel_index} && i.mark.role !== 'legend').slice(0, 1)")
+    side = v.page.evaluate(f"({IMAGE_WIDTH_JS})({panel_index})")
+    # sceneItems gives the image's centre; cells count from its top-left corner.
+    v.page.mouse.click(image["px"] - side / 2 + (layer + 0.5) * side / n, image["py"] - side / 2 + (head + 0.5) * side / n)
+
+
 def test_a_click_on_a_score_map_cell_opens_the_head_and_sets_the_hash(visit, site):
     v = opened(visit, site.as_uri())
     centre(v, "score-maps")
-    # L2H1 is kept for Induction: its cell is outlined, and the outline is what the click lands on.
-    cells = v.page.evaluate("window.sceneItems('score-maps', (m, i) => m.marktype === 'rect' && i.datum && "
-                            "i.datum.p === 0 && i.datum.l === 2 && i.datum.h === 1)")
-    assert len(cells) == 1  # its outline
-    v.page.mouse.click(cells[-1]["px"], cells[-1]["py"])
+    click_cell(v, 0, 2, 1)
     title, rows, text = panel(v)
     assert title == "Head L2H1 (layer 2, head 1)"
     assert rows == L2H1_ROWS
@@ -89,15 +99,10 @@ def test_a_click_on_an_unclassified_cell_of_the_heatmaps_opens_that_head(visit, 
     assert rows[0] == ["duplicate", "Induction", "0", "16 of 16", "no"]
 
 
-def test_a_click_on_the_score_image_opens_the_head_under_it(visit, site):
+def test_a_click_on_another_panel_opens_the_head_under_it(visit, site):
     v = opened(visit, site.as_uri())
     centre(v, "score-maps")
-    [image] = v.page.evaluate("window.sceneItems('score-maps', (m, i) => m.marktype === 'image' && i.datum.p === 1)")
-    # The centre of the 4 x 4 image is the corner of L2H2; a quarter cell up and left of it lies in L1H1.
-    eighth = v.page.evaluate("""(() => { let w = 0; (function walk(m) { for (const i of m.items || []) {
-        if (m.marktype === 'image' && i.datum.p === 1) w = i.width; (i.items || []).forEach(walk); } })(
-        window.reporterViews['score-maps'].scenegraph().root); return w; })()""") / 8
-    v.page.mouse.click(image["px"] - eighth, image["py"] - eighth)
+    click_cell(v, 1, 1, 1)
     title, rows, _ = panel(v)
     assert title == "Head L1H1 (layer 1, head 1)"
     assert rows[2][:3] == ["previous_token", "Positional", "0.45"]

@@ -65,6 +65,15 @@ def pixels(url: str) -> np.ndarray:
     return np.frombuffer(b"".join(rows), dtype=np.uint8).reshape(height, width, 4)
 
 
+def outlined(url: str) -> set[tuple[int, int]]:
+    """(layer, head) of every cell whose ring of the outline image is drawn (16 image pixels per cell here)."""
+    rgba = pixels(url)
+    sub = rgba.shape[1] // 4
+    assert rgba.shape[:2] == (4 * sub, 4 * sub)
+    return {(l, h) for l in range(4) for h in range(4)
+            if rgba[h * sub, l * sub, 3] == 255 and rgba[h * sub + sub // 2, l * sub + sub // 2, 3] == 0}
+
+
 def test_score_maps_draw_every_head_of_every_panel_and_outline_the_kept():
     report = reporter.build(detector(), formats="", top_k=2)
     figure = report.figures["score-maps"]
@@ -77,11 +86,10 @@ def test_score_maps_draw_every_head_of_every_panel_and_outline_the_kept():
     assert best.shape == (4, 4, 4) and (best[..., 3] == 255).all()  # every head scored
     assert tuple(best[1, 2, :3]) == (0xFD, 0xE7, 0x25)  # L2H1, Induction's best (0.27): the top of the scale
     assert tuple(best[0, 0, :3]) == (0x44, 0x01, 0x54)  # L0H0, its lowest (0.01): the bottom
-    kept = {(k["p"], k["l"], k["h"]) for k in figure.datasets["score_kept"]}
     members = report.table.memberships
     induction = members[members["category"] == "Induction"]
-    assert {(l, h) for p, l, h in kept if p == 0} == set(zip(induction["layer"], induction["head"]))
-    assert {(l, h) for p, l, h in kept if p == 1} == {(1, 3), (3, 3)}  # previous_token's top two
+    assert outlined(images[0]["outline"]) == set(zip(induction["layer"], induction["head"]))
+    assert outlined(images[1]["outline"]) == {(1, 3), (3, 3)}  # previous_token's top two
     assert [r["s"] for r in figure.datasets["score_range"] if r["p"] == 0] == [0.01, 0.27]
 
 
