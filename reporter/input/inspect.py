@@ -13,6 +13,7 @@ from .load import check_not_empty, check_options_fit, kv_granular_heads, parse, 
 from .models import models_in, select_model
 from ..options import Options
 from .engines import SAMPLE_ROWS, read_bounded
+from .known_models import matched_text
 from .read import RawInput
 from .registry import shape_of
 from .shapes import Parsed
@@ -131,6 +132,7 @@ def inspect_frame(raw: RawInput, options: Options, found: Inspection) -> None:
     if resolved is None:
         return
     found.n_layers, found.n_heads, found.shape_source = resolved
+    shape_found(found)
     kv = kv_granular_heads(raw.dense, found.n_heads, options, found.model)
     if kv:
         found.query_heads, found.n_heads = found.n_heads, kv
@@ -139,6 +141,21 @@ def inspect_frame(raw: RawInput, options: Options, found: Inspection) -> None:
     categories = attempt(lambda: checked_table(parsed, *resolved, options, found.model), found)
     if categories is not None:
         count_categories(parsed, categories, found)
+
+
+def shape_found(found: Inspection) -> None:
+    """Which known model gave the shape, or the problem of a shape guessed from the indexes."""
+    if found.shape_source == "known-model":
+        found.details.append(f"known model: {matched_text(found.model)}")
+    elif found.shape_source == "inferred":
+        found.problems.append(inferred_problem(found.n_layers, found.n_heads))
+
+
+def inferred_problem(n_layers: int, n_heads: int) -> str:
+    """The one-line problem of an inferred shape: the model's depth is unknown beyond the largest index."""
+    return (f"the model's shape was not given: {n_layers} x {n_heads} is the largest layer and head index + 1, "
+            f"and the model may have more layers; pass --model NAME (a known model), --layers N --heads N "
+            f"or --model-config FILE")
 
 
 def count_categories(parsed: Parsed, categories: tuple[str, ...], found: Inspection) -> None:
