@@ -37,9 +37,27 @@ def designed() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["model", "layer", "head", "category"])
 
 
+SHAPES = {"P": (31, 8), "Q": (16, 6)}
+
+
+def with_shapes(root: Path, frame: pd.DataFrame) -> list[Path]:
+    """One Parquet file per model of ``frame``, each carrying its model's shape as n_layers/n_heads metadata."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    paths = []
+    for model, (n_layers, n_heads) in SHAPES.items():
+        table = pa.Table.from_pandas(frame[frame["model"] == model], preserve_index=False)
+        table = table.replace_schema_metadata({**table.schema.metadata, b"n_layers": str(n_layers).encode(),
+                                               b"n_heads": str(n_heads).encode()})
+        pq.write_table(table, root / f"{model}.parquet")
+        paths.append(root / f"{model}.parquet")
+    return paths
+
+
 @pytest.fixture(scope="module")
-def site():
-    return build_site([designed()], formats=())
+def site(tmp_path_factory):
+    return build_site(with_shapes(tmp_path_factory.mktemp("shapes"), designed()), formats=())
 
 
 @pytest.fixture(scope="module")
@@ -126,11 +144,11 @@ def test_cross_model_observations_say_what_holds_and_what_differs(site):
         "unclassified-range", "multi-category-range",
     ]
     assert got["late-same-third"] == (
-        "Late heads sit mostly in the last third of depth in both models: P (100.0% of 12 heads) and "
-        "Q (100.0% of 12 heads), where an even spread would put 35.5%–37.5% there.")
+        "Late heads sit mostly in the last third of depth in both models: 100.0% of each model's heads, where an "
+        "even spread would put 35.5%–37.5% there.")
     assert got["deep2-few-in-first-third"] == (
-        "In both models, few Deep2 heads sit in the first third of depth: 0.0% of 20 heads in P and "
-        "0.0% of 22 heads in Q, where an even spread would put 31.2%–32.3% there.")
+        "In both models, few Deep2 heads sit in the first third of depth: no Deep2 head in any model, where an "
+        "even spread would put 31.3%–32.3% there.")  # 10 of 32 layers is 31.25%: half up, 31.3%
     # P has no head in layers 3-9 (7 of 31 layers), Q none in layers 3-4 (2 of 16): both too empty for chance.
     assert got["empty-layers"] == (
         "In both models, a large range of layers holds no classified head at all: layers 3–9 of 31 in P (22.6%) "
@@ -141,12 +159,13 @@ def test_cross_model_observations_say_what_holds_and_what_differs(site):
     assert got["rare-too-few"] == (
         "Rare heads are too few to compare where they sit: P has 3 (at least 10 per model are needed).")
     assert got["deep2-share"] == (
-        "Deep2 heads are a larger share of Q (22.9%, 22 of 96 heads) than of P (8.1%, 20 of 248): 2.8 times as large.")
+        "Deep2 heads are a larger share of Q (22.9%, 22 of 96 heads) than of P (8.1%, 20 of 248): 2.84 times as large.")
     assert got["unclassified-range"] == (
         "The share of heads in no category ranges from 52.1% in Q (50 of 96) to 82.3% in P (204 of 248).")
+    # Of the classified heads, the model pages' denominator: P has 44 (3 in two categories), Q 46 (none).
     assert got["multi-category-range"] == (
-        "Heads in two or more categories are rare in every model, ranging from 0 of 96 (0.0%) in Q to "
-        "3 of 248 (1.2%) in P.")
+        "Few classified heads belong to two or more categories in any model: from 0 of 46 (0.0%) in Q to "
+        "3 of 44 (6.8%) in P.")
 
 
 def test_no_claim_without_support(site):
@@ -157,18 +176,19 @@ def test_no_claim_without_support(site):
     # Deep2 puts 8 and 12 of its heads in the middle and last thirds of P, 10 and 12 in Q: no difference to claim.
     deep2 = next(o for o in site.observations if o.id == "deep2-thirds-not-different")
     assert deep2.text == ("Where Deep2 heads sit in the thirds of depth does not differ clearly between the 2 models "
-                          "(permutation test, p = 0.78); pooled, the last third holds 57.1% of their 42 heads.")
+                          "(permutation test, p = 0.78); the last third holds 54.5%–60.0% of each model's Deep2 heads.")
     assert "deep2-thirds-differ" not in ids
 
 
 def test_a_category_sitting_in_different_thirds_is_reported_as_a_difference():
     rows = [("early", layer, h, "X") for layer in (0, 1, 2) for h in range(4)] + [("early", 20, 0, "Y")]
     rows += [("late", layer, h, "X") for layer in (18, 19, 20) for h in range(4)] + [("late", 0, 0, "Y")]
-    site = build_site([pd.DataFrame(rows, columns=["model", "layer", "head", "category"])], formats=())
+    site = build_site([pd.DataFrame(rows, columns=["model", "layer", "head", "category"])], formats=(),
+                      layers=21, heads=4)
     text = {o.id: o.text for o in site.observations}["x-thirds-differ"]
     assert text == ("X heads sit in different parts of depth in different models (permutation test of the models' "
-                    "thirds, p = 0.0005): the first third holds the most in early (100.0% of 12 heads); the last third "
-                    "holds the most in late (100.0% of 12 heads).")
+                    "thirds, p = 0.0005): the first third holds the most in early (100.0% of its heads); the last third "
+                    "holds the most in late (100.0% of its heads).")
 
 
 def test_stat_helpers_match_scipy():

@@ -78,7 +78,8 @@ def test_inferred_shape_is_noted(tmp_path):
 
     html = reporter.build(long_table([(3, 7, "A")]), formats=()).to_html()
     note = BeautifulSoup(html, "html.parser").select_one("#shape-inferred")
-    assert "inferred from the largest layer and head indexes" in note.get_text()
+    assert note.get_text().startswith("Problem: the model's shape was not given. 4 layers × 8 heads is the largest "
+                                      "layer and head index + 1")
     assert "4 layers × 8 heads" in html
 
 

@@ -36,6 +36,7 @@ class Inspection:
     n_layers: int | None = None
     n_heads: int | None = None
     shape_source: str | None = None
+    known_model: str | None = None  # the known model whose shape was used, and the name it was matched from
     query_heads: int | None = None  # set when the matrix has one column per key/value head
     rule: str | None = None
     categories: dict[str, int] = field(default_factory=dict)
@@ -65,6 +66,8 @@ class Inspection:
                        f"{self.query_heads // self.n_heads} query heads), drawn as {self.n_layers} x {self.n_heads}")
         elif self.n_layers:
             out.append(f"model shape: {self.n_layers} layers x {self.n_heads} heads (from {self.shape_source})")
+        if self.known_model:
+            out.append(f"known model: {self.known_model}")
         out += self.details
         if self.rule:
             out.append(f"rule: {self.rule}")
@@ -146,7 +149,7 @@ def inspect_frame(raw: RawInput, options: Options, found: Inspection) -> None:
 def shape_found(found: Inspection) -> None:
     """Which known model gave the shape, or the problem of a shape guessed from the indexes."""
     if found.shape_source == "known-model":
-        found.details.append(f"known model: {matched_text(found.model)}")
+        found.known_model = matched_text(found.model)
     elif found.shape_source == "inferred":
         found.problems.append(inferred_problem(found.n_layers, found.n_heads))
 

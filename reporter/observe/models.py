@@ -184,7 +184,7 @@ def empty_third_sentence(cmp: ModelComparison, k: int, same: list) -> Observatio
     """One sentence for every category that a third of depth holds clearly few of, in every model."""
     names = [c for c, _ in same]
     parts = [f"at most {max_share([(held, cell.heads) for cell, held, _ in tests])} of each model's {c} heads"
-             for c, tests in same]
+             if any(held for _, held, _ in tests) else f"no {c} head in any model" for c, tests in same]
     n = len(same[0][1])
     shares = [s for _, tests in same for _, _, s in tests]
     text = (f"In {scope(cmp, n, join(names))}, few {join(names)} heads sit in the {THIRDS[k]} third of depth: "
