@@ -165,10 +165,10 @@ def of_layers(summary: Summary) -> str:
 
 
 def peak(c: CategoryStats, e: dict, in_window: int, width: int) -> str:
-    """'; the most in layer 20, 7 heads' when one layer holds more of the category's heads than an even spread
-    would put in any layer of the model (summarize.peak_p) and of the window quoted (``in_window`` heads over
-    ``width`` layers: the same union-bound binomial test, p < ALPHA)."""
-    if c.peak is None or width < 2 or summarize_peak_p(c.peak[1], in_window, width) >= ALPHA:
+    """'; the most in layer 20, 7 heads': the one layer holding the most of the category's heads, when an even
+    spread over the model would rarely put that many in any layer (summarize.peak_p, p < ALPHA). An exact count,
+    said inside a window of more than two layers (in one or two, the peak is the window itself)."""
+    if c.peak is None or width <= 2:
         return ""
     e["peak"] = {"layer": c.peak[0], "heads": c.peak[1]}
     return f"; the most in layer {c.peak[0]}, {c.peak[1]} heads"
@@ -235,10 +235,12 @@ def even(summary: Summary, c: CategoryStats) -> Observation:
 
 def is_flat_block(summary: Summary, c: CategoryStats) -> bool:
     """All heads inside a range of layers clearly narrower than the model (p < ALPHA), evenly spread in it (no
-    test finds a denser part, p >= ALPHA), with no far-off group: an 80% window would cut through it."""
+    test finds a denser part or a peak layer, p >= ALPHA), with no far-off group: an 80% window would cut
+    through it."""
     width = c.last_layer - c.first_layer + 1
+    spike = c.peak is not None and summarize_peak_p(c.peak[1], c.heads, width) < ALPHA  # one layer clearly denser
     return (c.far is None and c.range_p is not None and c.range_p < ALPHA and c.range_flat_p is not None
-            and c.range_flat_p >= ALPHA and width > c.core_width)
+            and c.range_flat_p >= ALPHA and width > c.core_width and not spike)
 
 
 def flat_block(summary: Summary, c: CategoryStats) -> Observation:
