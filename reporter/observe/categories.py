@@ -305,10 +305,16 @@ def oriented(comp: PairComparison, name: str) -> dict:
             "effect": [r2(sign * comp.cliffs_delta), r2(ci[0]), r2(ci[1])]}
 
 
-def effect(values: list[list[float]], name: str) -> str:
-    """"Cliff's delta 0.9 (99% interval 0.85 to 0.94)", several joined with 'and' (intervals after the first bare)."""
+def effect(values: list[list[float]], name: str, exact: list[list[float]] | None = None) -> str:
+    """"Cliff's delta 0.9 (99% interval 0.85 to 0.94)", several joined with 'and' (intervals after the first bare).
+
+    ``exact`` (the same values to four decimals) replaces a value that two decimals would round to 1 without
+    being 1: "0.9996", never a "1 (1 to 1)" that only a complete separation may say.
+    """
+    exact = exact or values
+    shown = [[x if abs(r) == 1 and abs(x) != 1 else r for r, x in zip(v, e)] for v, e in zip(values, exact)]
     parts = [f"{v:g} ({f'{percent_level()} interval ' if i == 0 else ''}{lo:g} to {hi:g})"
-             for i, (v, lo, hi) in enumerate(values)]
+             for i, (v, lo, hi) in enumerate(shown)]
     return f"{name} {join(parts)}"
 
 
@@ -349,7 +355,9 @@ def later_text(c: CategoryStats, others: list[CategoryStats], pairs: list[dict])
     rest = [(o.name, p["effect"]) for o, p in zip(others, pairs) if o.name not in whole]
     parts = [f"every {c.name} head sits later than every {join(whole)} head"] if whole else []
     if rest:
-        parts.append(f"{effect([v for _, v in rest], DELTA_NAME)}" + (f" against {join([n for n, _ in rest])}" if whole or len(rest) > 1 else ""))
+        exact = [[p["cliffs_delta"], *p["cliffs_delta_ci"]] for o, p in zip(others, pairs) if o.name not in whole]
+        against = f" against {join([n for n, _ in rest])}" if whole or len(rest) > 1 else ""
+        parts.append(effect([v for _, v in rest], DELTA_NAME, exact) + against)
     return "; ".join(parts)
 
 

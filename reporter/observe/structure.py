@@ -8,7 +8,7 @@ where the count itself is the finding (exactly k in every layer, two categories 
 from __future__ import annotations
 
 from ..analysis.summarize import CategoryStats, Summary
-from ..rules import ALPHA, MIN_HEADS
+from ..rules import ALPHA, CORE_SHARE, MIN_HEADS
 from .observation import Observation, r4, slug
 from .wording import half_up, join, percent, span, spans_text
 
@@ -22,6 +22,8 @@ def held_blocks(summary: Summary) -> list[Observation]:
     """One sentence per run of layers a category holds, far above its share of the model."""
     out = []
     for b in summary.held_blocks:
+        if b.held >= CORE_SHARE * summary.category(b.category).heads:
+            continue  # most of the category: its own position sentence names these layers already
         text = (f"{span(b.lo, b.hi).capitalize()} {'is' if b.lo == b.hi else 'are'} held by {b.category}: "
                 f"{b.held} of {'its' if b.lo == b.hi else 'their'} {b.heads} heads ({percent(b.held, b.heads)}), "
                 f"against {percent(b.overall)} of all heads.")
