@@ -357,7 +357,12 @@ def later_text(c: CategoryStats, others: list[CategoryStats], pairs: list[dict])
     if rest:
         exact = [[p["cliffs_delta"], *p["cliffs_delta_ci"]] for o, p in zip(others, pairs) if o.name not in whole]
         against = f" against {join([n for n, _ in rest])}" if whole or len(rest) > 1 else ""
-        parts.append(effect([v for _, v in rest], DELTA_NAME, exact) + against)
+        if len(rest) > LIST_MEDIANS:  # many effect sizes read as their range; each interval is in the evidence
+            values = [x[0] if abs(v[0]) == 1 and abs(x[0]) != 1 else v[0] for (_, v), x in zip(rest, exact)]
+            parts.append(f"{DELTA_NAME} {min(values):g} to {max(values):g}{against}, each {percent_level()} "
+                         f"interval above 0")
+        else:
+            parts.append(effect([v for _, v in rest], DELTA_NAME, exact) + against)
     return "; ".join(parts)
 
 
