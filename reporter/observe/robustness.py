@@ -118,9 +118,11 @@ def position_outcome(o: Observation, other: Observation, tol: int) -> tuple[str,
     same_kind = kind_of(o) == kind_of(other) or {kind_of(o), kind_of(other)} <= LOCATED
     if same_kind and (o.layers is None or (other.layers is not None and close(o.layers, other.layers, tol))):
         return "holds", ""
-    where = f" in {span(*other.layers)}" if other.layers else ""
-    verb = "moves to" if same_kind else f"becomes {article(kind_of(other))}"
-    return "changes", f"{o.category}'s {kind_of(o)} {verb}{where if not same_kind else where.replace(' in ', ' ')}"
+    if kind_of(o) == kind_of(other):
+        return "changes", f"{o.category}'s {kind_of(o)} moves to {span(*other.layers)}"
+    where = {"uneven spread": ", densest in ", "clusters": " in "}.get(kind_of(other), " in ")
+    where = f"{where}{span(*other.layers)}" if other.layers else ""
+    return "changes", f"{o.category}'s {kind_of(o)} becomes {article(kind_of(other))}{where}"
 
 
 def article(name: str) -> str:
