@@ -170,7 +170,8 @@ def describe(table: HeadTable, kv_heads: int | None = None) -> Summary:
     """
     heads = classified_heads(table)
     per_layer = np.bincount(heads["layer"], minlength=table.n_layers)
-    counts = layer_profile(table)["heads"].to_numpy().reshape(len(table.categories), table.n_layers)
+    profile = layer_profile(table)
+    counts = profile["heads"].to_numpy().reshape(len(table.categories), table.n_layers)
     present = set(heads["n_categories"].tolist())
     colors = colors_for(table.categories, present)
     multi = heads[heads["n_categories"] >= 2]
@@ -190,7 +191,7 @@ def describe(table: HeadTable, kv_heads: int | None = None) -> Summary:
         categories=stats,
         overlaps=pair_overlaps(table),
         heads=heads.drop(columns="category_list"),
-        profile=layer_profile(table),
+        profile=profile,
         colors=colors,
         legend=tuple(legend_order(table.categories, present)),
         by_n_categories=heads_by_n_categories(heads),

@@ -20,23 +20,42 @@ Rules (constants in reporter/rules.py), the same for every model and category:
   early/late" (Kolmogorov-Smirnov p < 0.01 and the median in the first or last
   third) or "are unevenly spread", with the shortest window holding half the
   heads; when they do not, "spread across the depth".
-- "sparse" when a category has fewer than a quarter of the heads of the largest.
-- When categories occupy separated layer ranges, their order in depth; a large
-  range of layers with no classified head (EMPTY_MIN_SHARE of the depth and
-  p < ALPHA under an even spread), once.
+- A category filling one range of layers evenly (all its heads inside a range
+  an even spread would rarely confine them to, p < ALPHA, and no test finding
+  a denser part or a peak layer inside it) is read whole: "sit in layers A–B
+  only ... none in layers …", not an 80% window cutting through it.
+- Exactly k heads in every layer (a category, or all classified heads) is said
+  as that count. A position sentence names its peak layer when one layer holds
+  more than an even spread would put in any layer (p < ALPHA), and a lone group
+  of heads far from the rest (regions.far_group).
+- With an inferred shape (the largest index + 1) nothing that needs the last
+  layer is said: no early/late, no share of depth, no "of the N layers", no
+  trailing empty layers, no count of unclassified heads.
+- "sparse" when a category has fewer than a quarter of the heads of the largest
+  (all such categories in one sentence).
+- Structure read from exact counts (observe/structure.py): runs of layers one
+  category holds (a majority of each layer, far above its share), every large
+  empty run of layers (both ends, equal runs), two categories alike layer by
+  layer, heads confined to a range of head indices; the order in depth.
 - "sit later than" / "more spread out than" only for comparisons that
   summarize marks clear (effect size and a 99% bootstrap interval), with the
-  effect size and its interval in the sentence.
+  effect size and its interval in the sentence; a complete separation reads
+  "every A head sits later than every B head", many effect sizes as a range.
 - Heads in two or more categories: "few" below 10% of the classified heads,
-  "many" from 25% (neither word with fewer than MIN_HEADS classified heads).
-- For a scores input, which of these readings hold under the rule's neighbours.
+  "many" from 25% (neither word with fewer than MIN_HEADS classified heads);
+  the pair sharing the most heads, as a share of each of the two categories.
+- For a scores input, whether each reading says the same under the rule's
+  neighbours (observe/robustness.py: same layers within a tolerance, else how it
+  changes, or "not tested" under the minimum).
 
 Every number in a sentence is formatted from a value of its ``evidence``
 (shares as percentages with one decimal, layers and counts as integers,
 medians and effect sizes with ``:g``), and evidence values are rounded like summary.json.
-Order: each category's position (panel order, its sparsity right after), the
-order in depth and empty layers, then comparisons (strongest first), then
-overlaps, then unclassified heads, then robustness.
+Every share is rounded half up on its exact fraction (wording.percent).
+Order (``ranked``): each category's position (panel order), the structure of the
+model, comparisons (strongest first), small categories' facts, robustness,
+overlaps, unclassified heads; pages show SHOWN_OBSERVATIONS first, the rest
+behind "more".
 """
 
 from __future__ import annotations
