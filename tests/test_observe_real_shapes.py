@@ -54,9 +54,9 @@ def test_a_top_n_list_without_the_models_depth_makes_no_claim_about_the_unknown_
     path = tmp_path / "qr.csv"
     pd.DataFrame(top16_rows(), columns=["layer", "head", "category"]).to_csv(path, index=False)
     result = cli("inspect", str(path))
-    assert result.returncode == 2
+    assert result.returncode == 0  # a build still runs; its page says the same problem
     assert result.stdout.splitlines()[-1] == (
-        "problem: the model's shape was not given: 21 x 32 is the largest layer and head index + 1, and the model "
+        "problem (a build still runs): the model's shape was not given: 21 x 32 is the largest layer and head index + 1, and the model "
         "may have more layers; pass --model NAME (a known model), --layers N --heads N or --model-config FILE")
     _, by_id = observed(top16_rows())
     text = " ".join(o.text for o in by_id.values())
@@ -244,9 +244,9 @@ def test_a_category_confined_to_some_head_indices():
 
 
 def test_a_lone_far_group_is_said_apart_from_the_rest():
-    # 3 heads in layer 0, then 17 empty layers, then 40 heads in layers 18-30 of 48.
+    # gpt2-xl's shape: 3 heads in layer 0, then 17 empty layers, then 73 heads in layers 18-43 of 48.
     rows = [(0, head, "A") for head in range(3)]
-    rows += [(18 + i % 13, i // 13 + 3 * (i % 2), "A") for i in range(40)]
+    rows += [(18 + i % 26, i // 26 + 3 * (i % 2), "A") for i in range(73)]
     _, by_id = observed(rows, layers=48, heads=25)
     (reading,) = [o for o in by_id.values() if o.category == "A" and o.kind == "concentration"
                   and "head indices" not in o.text]

@@ -181,8 +181,14 @@ class FarGroup:
 
 def far_group(per_layer: np.ndarray, side_minimum: int) -> FarGroup | None:
     """The heads before (or after) the category's longest empty run, when they are too few to be a cluster
-    (under ``side_minimum``) and the run is at least as long as the rest of the category's range: a lone
-    head or two far from the rest, which a range from first to last head would hide."""
+    (under ``side_minimum``) yet clearly apart: a lone head or two that a range from first to last head hides.
+
+    "Clearly apart" is the bound of analysis/clusters.py read on the small side: were the category unimodal
+    with its mode among the rest, the empty run would be at least as dense as the small group's layers, so each
+    of the group's m heads would land in the run with probability at least g / (w + g) (g the run's layers, w
+    the group's); all m missing it has probability at most (w / (w + g)) ** m, times the places such a run
+    could start (Bonferroni), below ALPHA.
+    """
     occupied = np.flatnonzero(per_layer)
     if len(occupied) < 2:
         return None
@@ -197,6 +203,7 @@ def far_group(per_layer: np.ndarray, side_minimum: int) -> FarGroup | None:
         group, rest = (int(occupied[0]), int(occupied[i])), (int(occupied[i + 1]), int(occupied[-1]))
     else:
         group, rest = (int(occupied[i + 1]), int(occupied[-1])), (int(occupied[0]), int(occupied[i]))
-    if gap < rest[1] - rest[0] + 1:
+    width, places = group[1] - group[0] + 1, int(occupied[-1] - occupied[0]) - 1
+    if places * (width / (width + gap)) ** min(before, after) >= ALPHA:
         return None
     return FarGroup(group[0], group[1], min(before, after), rest, gap)

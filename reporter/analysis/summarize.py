@@ -308,7 +308,7 @@ def count_shapes(table: HeadTable, name: str, counts: np.ndarray) -> dict:
         "head_range": (h_lo, h_hi),
         "head_range_p": within_p(table.n_heads, table.n_layers, h_hi - h_lo + 1, n),
         "per_layer": exactly_per_layer(counts),
-        "far": far_group(counts, side_minimum(n)),
+        "far": far_group(counts, side_minimum(n)) if n >= MIN_HEADS else None,
     }
 
 

@@ -43,11 +43,12 @@ class Inspection:
     classified: int | None = None
     warnings: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    limits: list[str] = field(default_factory=list)  # problems a build still runs with (an inferred shape)
     details: list[str] = field(default_factory=list)  # what the shape adds (a scores table: its distribution)
 
     @property
     def ok(self) -> bool:
-        """True when nothing stops a build."""
+        """True when nothing stops a build (``limits`` do not: a build runs with them and its page says them)."""
         return not self.problems
 
     def lines(self) -> list[str]:
@@ -80,7 +81,8 @@ class Inspection:
             unit = "key/value heads" if self.query_heads else "heads"
             out.append(f"{unit}: {total:,} in all, {self.classified:,} classified, {total - self.classified:,} unclassified")
         out += [f"warning: {w}" for w in self.warnings]
-        out += [f"problem: {p}" for p in self.problems] or ["problems: none"]
+        out += [f"problem (a build still runs): {p}" for p in self.limits]
+        out += [f"problem: {p}" for p in self.problems] or ([] if self.limits else ["problems: none"])
         return out
 
 
@@ -151,7 +153,7 @@ def shape_found(found: Inspection) -> None:
     if found.shape_source == "known-model":
         found.known_model = matched_text(found.model)
     elif found.shape_source == "inferred":
-        found.problems.append(inferred_problem(found.n_layers, found.n_heads))
+        found.limits.append(inferred_problem(found.n_layers, found.n_heads))
 
 
 def inferred_problem(n_layers: int, n_heads: int) -> str:
