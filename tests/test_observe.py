@@ -99,12 +99,12 @@ def test_two_separated_categories_give_an_earlier_later_claim_naming_both():
     summary, obs, by_id = built(separated_rows(), 40, 16)
     # Each fills five layers evenly: the whole block is said, not an 80% window cutting through it.
     assert by_id["a-range"].text == (
-        "A heads sit in layers 6–10 only (all 30, in 5 of the 40 layers; none in layers 0–5 and 11–39), "
-        "with no part of that range clearly denser than the rest (median layer 8)."
+        "A heads sit in layers 6–10 only (all 30, in 5 of the 40 layers; none in layers 0–5 and 11–39); "
+        "18 of them (60.0%) in layers 6–8 (median layer 8)."
     )
     assert by_id["b-range"].text == (
-        "B heads sit in layers 26–30 only (all 30, in 5 of the 40 layers; none in layers 0–25 and 31–39), "
-        "with no part of that range clearly denser than the rest (median layer 28)."
+        "B heads sit in layers 26–30 only (all 30, in 5 of the 40 layers; none in layers 0–25 and 31–39); "
+        "18 of them (60.0%) in layers 26–28 (median layer 28)."
     )
     assert by_id["b-range"].layers == (26, 30)
     later = by_id["b-later"]

@@ -272,9 +272,13 @@ def flat_block(summary: Summary, c: CategoryStats) -> Observation:
     if inferred(summary):
         outside = [s for s in outside if s[0] == 0]
     e["outside"] = [list(s) for s in outside]
+    h_lo, h_hi = c.half_layers
+    e.update({"half_layers": [h_lo, h_hi], "in_half": int(half_up(c.half_share * c.heads)), "half_share": r4(c.half_share)})
     none = f"; none in {spans_text(outside)}" if outside else ""
-    text = (f"{c.name} heads sit in {span(lo, hi)} only (all {c.heads}, in {hi - lo + 1}{of_layers(summary)}{none}), "
-            f"with no part of that range clearly denser than the rest (median layer {layer(c.layer_median)}).")
+    # Exact counts only: no test finding a denser part is not a finding that there is none.
+    text = (f"{c.name} heads sit in {span(lo, hi)} only (all {c.heads}, in {hi - lo + 1}{of_layers(summary)}{none}); "
+            f"{e['in_half']} of them ({percent(e['in_half'], c.heads)}) in {span(h_lo, h_hi)} "
+            f"(median layer {layer(c.layer_median)}).")
     return Observation(id=f"{slug(c.name)}-range", kind="concentration", text=text, figure="layer-profile",
                        category=c.name, layers=(lo, hi), evidence=e)
 
