@@ -24,6 +24,8 @@ from .head_map import head_map_frame
 from .matrix import combine, matrix_frame, read_npy, read_npz, text_matrix
 from .objects import dense_shape, frame_of_object
 from .table import Source
+from .names import shown
+from .sizes import check_size
 from .validate import check_columns
 
 COMPRESSIONS = (".gz", ".bz2", ".xz", ".zst")
@@ -90,6 +92,7 @@ def read_file(path: Path, name: str) -> tuple[pd.DataFrame, str, dict[str, str]]
     if path.stat().st_size == 0:
         raise InputError(f"{path.name}: the file is empty; give a table with at least one row")
     try:
+        check_size(path, fmt)  # from headers, before anything is expanded or allocated
         check_width(path, fmt)
         frame, metadata = READERS[fmt](path, name)
     except InputError:
@@ -180,13 +183,24 @@ def read_text(path: Path, name: str) -> tuple[pd.DataFrame, dict[str, str]]:
 def read_json(path: Path, name: str) -> tuple[pd.DataFrame, dict[str, str]]:
     """A JSON file: a map of head ids, an array of records or an object of columns (JSON Lines also accepted)."""
     try:
-        document = json.loads(path.read_text(encoding="utf-8-sig"))  # a byte order mark is allowed, as in CSV
+        document = json.loads(path.read_text(encoding="utf-8-sig"),  # a byte order mark is allowed, as in CSV
+                              object_pairs_hook=lambda pairs: unique_keys(pairs, path.name))
     except ValueError:
         return read_jsonl(path)
     frame = head_map_frame(document, name, path.name)
     if frame is not None:
         return frame, {}
     return pd.read_json(io.StringIO(json.dumps(document)), dtype={"head_id": str}), {}
+
+
+def unique_keys(pairs: list[tuple[str, object]], name: str) -> dict:
+    """A JSON object as a dict; a key given twice is an InputError (json.loads keeps the last silently)."""
+    found = dict(pairs)
+    if len(found) < len(pairs):
+        twice = next(k for i, (k, _) in enumerate(pairs) if any(k == other for other, _ in pairs[:i]))
+        raise InputError(f"{name}: the key {shown(twice)} appears twice in one JSON object, so one of its "
+                         "values would be dropped; keep one")
+    return found
 
 
 def read_jsonl(path: Path, name: str = "") -> tuple[pd.DataFrame, dict[str, str]]:
