@@ -71,7 +71,7 @@ def is_array(value: object) -> bool:
 def heads_of_keys(keys: list) -> pd.DataFrame:
     """Layer and head of each head key."""
     if all(isinstance(k, tuple) for k in keys):
-        return pd.DataFrame(keys, columns=["layer", "head"], dtype="int64")
+        return pd.DataFrame(keys, columns=["layer", "head"], dtype=object)  # checked as indexes later (10**30, True)
     return parse_head_ids(pd.Series([str(k) if not isinstance(k, tuple) else f"{k[0]}-{k[1]}" for k in keys]))
 
 

@@ -44,6 +44,9 @@ FORMATS = {
     ".npy": "npy",
     ".npz": "npz",
 }
+# JSON columns read as written: a head_id "12.10" stays text, and true/false under layer or head stay
+# booleans (pandas would make them 1/0), for the index checks to refuse.
+JSON_DTYPES = {"head_id": str, "layer": object, "head": object}
 KNOWN_TYPES = (".parquet, .csv, .tsv, .txt, .json, .jsonl, .feather, .arrow, .npy, .npz, a folder of .parquet files "
                "or a folder of one file per category")
 
@@ -190,7 +193,7 @@ def read_json(path: Path, name: str) -> tuple[pd.DataFrame, dict[str, str]]:
     frame = head_map_frame(document, name, path.name)
     if frame is not None:
         return frame, {}
-    return pd.read_json(io.StringIO(json.dumps(document)), dtype={"head_id": str}), {}
+    return pd.read_json(io.StringIO(json.dumps(document)), dtype=JSON_DTYPES), {}
 
 
 def unique_keys(pairs: list[tuple[str, object]], name: str) -> dict:
@@ -205,7 +208,7 @@ def unique_keys(pairs: list[tuple[str, object]], name: str) -> dict:
 
 def read_jsonl(path: Path, name: str = "") -> tuple[pd.DataFrame, dict[str, str]]:
     """A JSON Lines file: one record per line."""
-    return pd.read_json(path, lines=True, dtype={"head_id": str}, encoding="utf-8-sig"), {}
+    return pd.read_json(path, lines=True, dtype=JSON_DTYPES, encoding="utf-8-sig"), {}
 
 
 def read_arrow(path: Path, name: str = "") -> tuple[pd.DataFrame, dict[str, str]]:
