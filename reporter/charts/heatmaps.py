@@ -148,9 +148,10 @@ def background(x: alt.X, y: alt.Y, color: alt.Color | alt.ValueChannelMixin) -> 
     )
 
 
-def head_cells(data_filter: str | None, x: alt.X, y: alt.Y, color, more_tooltips: list[alt.Tooltip]) -> alt.Chart:
-    """One rect per classified head, optionally filtered to one category."""
-    chart = alt.Chart(alt.Data(name="heads"))
+def head_cells(data_filter: str | None, x: alt.X, y: alt.Y, color, more_tooltips: list[alt.Tooltip],
+               data: str = "heads") -> alt.Chart:
+    """One rect per classified head of dataset ``data``, optionally filtered (to one category, one checkpoint)."""
+    chart = alt.Chart(alt.Data(name=data))
     if data_filter:
         chart = chart.transform_filter(data_filter)
     # aria=False: thousands of per-head aria-labels help no screen reader (the figure has its
