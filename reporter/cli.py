@@ -78,10 +78,53 @@ def parser() -> argparse.ArgumentParser:
     diff.add_argument("--categories", help="comma-separated categories to show, in panel order")
     add_tracker_options(diff)
 
+    add_timeline_command(sub)
+
     demo = sub.add_parser("demo", help="build the bundled synthetic 80x64 example")
     add_output_options(demo)
     add_publish_options(demo)
     return p
+
+
+def add_timeline_command(sub) -> None:
+    """`reporter timeline`: checkpoints of one model across training (its own command: its inputs are a series,
+    its options say how to order and show the checkpoints, and a table's step column is never guessed at by build)."""
+    p = sub.add_parser("timeline", help="follow the categories of one model across training checkpoints")
+    p.add_argument("input", metavar="INPUT", nargs="+",
+                   help="one table with a step, checkpoint, revision or tokens column, or one input per checkpoint "
+                        "(any input build reads) with its step in the file name (step1000.parquet) or --steps")
+    add_output_options(p)
+    p.set_defaults(output="timeline")
+    for flag, text in (("--title", "page title"), ("--model", "the model to follow when the tables hold several"),
+                       ("--categories", "comma-separated categories to show, in panel order")):
+        p.add_argument(flag, help=text)
+    p.add_argument("--layers", type=positive_int, help="number of layers (with --heads)")
+    p.add_argument("--heads", type=positive_int, help="number of heads per layer (with --layers)")
+    p.add_argument("--steps", type=step_list, help="comma-separated steps of the inputs, in their order")
+    p.add_argument("--show-steps", type=step_list, metavar="STEPS",
+                   help="steps drawn as small multiples and given a model page (default: six spread over the series)")
+    p.add_argument("--step-pages", choices=("selected", "all", "none"), default="selected",
+                   help="which checkpoints get their full model page (default: the shown steps)")
+    add_publish_options(p)
+    add_input_options(p)
+
+
+def timeline_product(args: argparse.Namespace, given: dict):
+    """Build the timeline the parsed `reporter timeline` arguments ask for."""
+    from .timeline_report import build_timeline
+
+    return build_timeline(args.input, steps=args.steps, show_steps=args.show_steps, step_pages=args.step_pages,
+                          title=args.title, model=args.model, layers=args.layers, heads=args.heads,
+                          categories=args.categories, formats=exported_formats(args), force=args.force,
+                          **score_options(args), **given)
+
+
+def step_list(text: str) -> list[int]:
+    """argparse type: comma-separated whole numbers (steps)."""
+    try:
+        return [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of whole numbers") from None
 
 
 def add_publish_options(p: argparse.ArgumentParser) -> None:
@@ -240,6 +283,8 @@ def run(args: argparse.Namespace, started: float, exporter, shown: "Progress") -
     given = {"exporter": exporter, "progress": shown}
     if args.command == "demo":
         report = build(EXAMPLE, formats=exported_formats(args), force=args.force, **given, **EXAMPLE_OPTIONS)
+    elif args.command == "timeline":
+        report = timeline_product(args, given)
     elif args.command == "diff":
         from .diff_report import build_diff
 

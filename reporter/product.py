@@ -102,6 +102,10 @@ class Product(ABC):
         """The SHA-256 of each input file, which ``save_html`` never overwrites."""
         return ()
 
+    def step_metrics(self) -> dict[int, dict[str, float]]:
+        """Metrics per training step, for trackers to log at that step (a timeline has them; others none)."""
+        return {}
+
     def close(self) -> None:
         """End the export helper drawing this product's figures; saving still works, drawing in this process."""
         self.exporter.close()

@@ -10,6 +10,8 @@ from ..analysis.timeline import Timeline
 from . import Figure, made_in_turn
 
 STEPS_DATA = "timeline_steps"  # one record per (category, checkpoint), shared by the line figures
+# Each tick in SI units of its own (1, 10, 1k, 100k): a format on the axis would give them all the largest's prefix.
+STEP_LABEL = "format(datum.value, '~s')"
 WIDTH = 560
 WIDEST = 1400
 
@@ -45,9 +47,9 @@ def step_x(t: Timeline, labelled: bool = True) -> alt.X:
     if t.log_axis:
         scale = alt.Scale(type="symlog", domain=domain, nice=False)
         values = [v for v in [0] + [10**k for k in range(len(str(t.steps[-1])))] if domain[0] <= v <= domain[1]]
-        axis = alt.Axis(values=values, format="~s", labelFlush=True)
+        axis = alt.Axis(values=values, labelExpr=STEP_LABEL, labelFlush=True)
     else:
-        scale, axis = alt.Scale(domain=domain, nice=False, zero=False), alt.Axis(format="~s", labelFlush=True)
+        scale, axis = alt.Scale(domain=domain, nice=False, zero=False), alt.Axis(labelExpr=STEP_LABEL, labelFlush=True)
     if not labelled:
         axis = alt.Axis(values=axis.values, labels=False, title=None) if t.log_axis else alt.Axis(labels=False, title=None)
     return alt.X("step:Q", title=t.series.axis, scale=scale, axis=axis)

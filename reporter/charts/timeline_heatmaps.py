@@ -30,7 +30,7 @@ def make(t: Timeline) -> Figure:
     """"All Categories" and one panel per category at the checkpoint the slider picks (the last at first)."""
     x, y, width, height = grid_axes(t)
     n = len(t.categories)
-    panels = [all_panel(t, x, y, width, height, AT_CHECKPOINT, {"expr": f"'{ALL_CATEGORIES} · ' + {STEP_NAMES}[{CHECKPOINT}]"})]
+    panels = [all_panel(t, x, y, width, height, AT_CHECKPOINT, {"text": {"expr": f"'{ALL_CATEGORIES} · ' + {STEP_NAMES}[{CHECKPOINT}]"}})]
     panels += [category_panel(t, i, x, y, width, height) for i in range(n)]
     params = [*shared_params(ALL_CELLS), checkpoint_param(t),
               {"name": STEP_NAMES, "value": [f"{t.series.axis} {s:,}" for s in t.steps]}]
