@@ -35,3 +35,9 @@ def known_series(steps=STEPS) -> pd.DataFrame:
         rows += [(step, layer, head, "Mover") for layer, head in (late if step >= 1000 else early)]
         rows += [(step, layer, head, "Flicker") for i, (layer, head) in enumerate(flicker) if (s + i) % 2 == 0]
     return pd.DataFrame(rows, columns=["step", "layer", "head", "category"])
+
+
+def with_dropouts(table: pd.DataFrame, share: float, seed: int) -> pd.DataFrame:
+    """``table`` with each membership dropped at its checkpoint with probability ``share`` (noise at a threshold)."""
+    keep = np.random.default_rng(seed).random(len(table)) >= share
+    return table[keep].reset_index(drop=True)

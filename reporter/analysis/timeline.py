@@ -3,7 +3,7 @@
 Everything starts from one boolean array, ``members[step, category, head]`` (head = layer * n_heads + head).
 Claims rest on exact counts (a step, a jump, heads that stay) or on a test read at ALPHA:
 
-- Phase change: a head *arrives* at the first checkpoint from which it stays in the category to the end.
+- Phase change: a head of the final set *arrives* at the first checkpoint where it is in the category.
   Under a gradual ramp the arrivals fall evenly over the intervals between checkpoints that the rise spans
   (from the interval before the first arrival to the one after the last, so the quiet intervals around a
   jump count). The test asks whether the busiest interval holds more arrivals than that even pace would put
@@ -57,8 +57,8 @@ class Jump:
 class Arrivals:
     """The phase-change test: when the heads of the final set arrive to stay."""
 
-    arrived: int  # heads of the final set that arrive after the first checkpoint
-    at_start: int  # heads of the final set present from the first checkpoint on
+    arrived: int  # heads of the final set that first appear after the first checkpoint
+    at_start: int  # heads of the final set present at the first checkpoint
     busiest: tuple[int, int] | None  # steps around the interval with the most arrivals
     busiest_heads: int
     span: tuple[int, int] | None  # steps bounding the intervals of the even-pace null
@@ -91,6 +91,7 @@ class CategoryTimeline:
     reach_step: int | None  # first checkpoint holding HALF_SHARE of the final set
     settle_step: int | None  # from this checkpoint on the set equals the final one; None: it changes at the end
     last_jaccard: float | None  # Jaccard between the last two checkpoints
+    near_step: int | None  # unsettled: first checkpoint as close to the final set as the one before the last is
     jump: Jump | None
     arrivals: Arrivals
     depth: DepthShift | None
@@ -160,6 +161,7 @@ def category_timeline(series: Series, member: np.ndarray, name: str, color: str)
         first_step=first_at(steps, counts > 0),
         reach_step=first_at(steps, of_final >= math.ceil(HALF_SHARE * final.sum() - 1e-9)) if final.any() else None,
         settle_step=settle_step(steps, member), last_jaccard=jaccard(member[-2], member[-1]),
+        near_step=near_step(steps, per_step),
         jump=largest_jump(steps, counts), arrivals=arrivals(steps, member), depth=depth_shift(steps, member, series),
         ever=ever, stable=stable, come_and_go=ever - stable,
     )
@@ -194,6 +196,15 @@ def settle_step(steps: tuple[int, ...], member: np.ndarray) -> int | None:
     return steps[start] if start < len(steps) - 1 else None
 
 
+def near_step(steps: tuple[int, ...], per_step: tuple[StepStats, ...]) -> int | None:
+    """For a set that still changes at the end: the first checkpoint whose Jaccard to the final set reaches the
+    second-to-last checkpoint's, the change between checkpoints at the end of training (None when that is 0 or 1)."""
+    floor = per_step[-2].jaccard_to_final
+    if floor is None or floor in (0.0, 1.0):
+        return None
+    return next(p.step for p in per_step if p.jaccard_to_final is not None and p.jaccard_to_final >= floor)
+
+
 def largest_jump(steps: tuple[int, ...], counts: np.ndarray) -> Jump | None:
     """The adjacent pair of checkpoints whose head counts differ most (the earliest of equals); None when flat."""
     change = np.abs(np.diff(counts))
@@ -214,10 +225,14 @@ def head_fates(member: np.ndarray) -> tuple[int, int]:
 
 
 def arrival_bins(member: np.ndarray) -> tuple[np.ndarray, int]:
-    """Arrivals of the final set's heads per interval between checkpoints, and the heads there from the start."""
-    run = member[::-1].cumprod(axis=0)[::-1].sum(axis=0)  # length of each head's unbroken run up to the end
-    arrive = member.shape[0] - run[member[-1]]  # index of the checkpoint each final head arrives at
-    return np.bincount(arrive[arrive > 0] - 1, minlength=member.shape[0] - 1), int((arrive == 0).sum())
+    """First appearances of the final set's heads per interval between checkpoints, and those there from the start.
+
+    A head's first checkpoint in the category, not the start of its last unbroken run: a head that drops out
+    for one checkpoint (noise near a rule's threshold) would otherwise seem to arrive late, and heads that
+    flicker would seem to arrive in a crowd at the last intervals, where staying to the end is easy.
+    """
+    first = np.argmax(member[:, member[-1]], axis=0)  # the final set's heads are all present somewhere
+    return np.bincount(first[first > 0] - 1, minlength=member.shape[0] - 1), int((first == 0).sum())
 
 
 def arrivals(steps: tuple[int, ...], member: np.ndarray) -> Arrivals:

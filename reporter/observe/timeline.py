@@ -4,12 +4,12 @@ Rules (analysis/timeline.py computes every number; constants in reporter/rules.p
 
 - emergence: the first checkpoint with a head of the category and the first holding HALF_SHARE of its
   final set (exact counts), or that it has no heads at the end.
-- phase: "forms in a jump" only when the busiest interval holds more arrivals than an even pace over the rise
+- phase (a head of the final set *arrives* at its first checkpoint in the category): "forms in a jump" only when the busiest interval holds more arrivals than an even pace over the rise
   would put in any interval (p < ALPHA, at least MIN_HEADS arrivals); "forms gradually" when that test is
   run and does not reject; below MIN_HEADS arrivals the busiest interval as a count. The largest change in
   head count between adjacent checkpoints is said as counts and shares of the final set.
 - stability: the step from which the set equals the final one, or that it still changes at the last
-  checkpoint (the last Jaccard); heads that stay once in against heads that come and go, counted.
+  checkpoint (the last Jaccard) and the first step as close to the final set as the one before the last; heads that stay once in against heads that come and go, counted.
 - movement: "moves later/earlier in depth" only when Cliff's delta between the first checkpoint with
   MIN_HEADS heads and the last reaches DELTA_MIN and its 99% interval excludes 0, as on a model's page.
 - order: the categories by the step they reach HALF_SHARE of their final set.
@@ -71,15 +71,17 @@ def phase(t: Timeline, c: CategoryTimeline) -> Observation | None:
                 "alpha": ALPHA}
     between = f"between {at(t, a.busiest[0])} and {at(t, a.busiest[1])}"
     if a.p is None:
-        text = (f"{heads(a.arrived)} of {c.name} join to stay after the first checkpoint, the most ({a.busiest_heads:,}) "
-                f"{between}" + (f"; a jump is told from a ramp from {MIN_HEADS} arrivals on." if a.arrived < MIN_HEADS
-                                 else "; with two checkpoints there is one interval, so no jump can be told from a ramp."))
+        text = (f"{heads(a.arrived)} of {c.name}'s final set first appear after the first checkpoint, the most "
+                f"({a.busiest_heads:,}) {between}" + (
+                    f" (the jump-or-ramp test needs {MIN_HEADS})." if a.arrived < MIN_HEADS
+                    else "; two checkpoints make one interval, in which no jump can be told from a ramp."))
     elif a.phase_change:
-        text = (f"{c.name} forms in a jump: {a.busiest_heads:,} of the {heads(a.arrived)} that join to stay do so "
-                f"{between}, more than an even pace over {at(t, a.span[0])}–{a.span[1]:,} ({a.intervals} intervals) "
+        text = (f"{c.name} forms in a jump: {a.busiest_heads:,} of the {heads(a.arrived)} of its final set that "
+                f"appear after the first checkpoint do so {between}, more than an even pace over {at(t, a.span[0])}–{a.span[1]:,} ({a.intervals} intervals) "
                 f"would put in any one (p = {a.p:.2g}).")
     else:
-        text = (f"{c.name} forms gradually: its {heads(a.arrived)} that join to stay arrive over "
+        text = (f"{c.name} forms gradually: the {heads(a.arrived)} of its final set that appear after the first "
+                f"checkpoint arrive over "
                 f"{at(t, a.span[0])}–{a.span[1]:,} ({a.intervals} intervals), at most {a.busiest_heads:,} {between}, "
                 f"no more than an even pace gives (p = {a.p:.2g}).")
     return Observation(id=f"{slug(c.name)}-phase", kind="phase", text=text, figure=COUNTS, category=c.name,
@@ -113,8 +115,12 @@ def stability(t: Timeline, c: CategoryTimeline) -> Observation | None:
         text = (f"{c.name}'s set stops changing at {at(t, c.settle_step)}: from there to the last checkpoint it is "
                 f"the final set (Jaccard 1); {fates}.")
     else:
+        near = "" if c.near_step is None else (
+            f"; it is first that close to the final set at {at(t, c.near_step)} (Jaccard "
+            f"{c.steps[t.steps.index(c.near_step)].jaccard_to_final:.2f})")
         text = (f"{c.name}'s set never settles: it still changes at the last checkpoint (Jaccard "
-                f"{c.last_jaccard:.2f} between {at(t, t.steps[-2])} and {t.steps[-1]:,}); {fates}.")
+                f"{c.last_jaccard:.2f} between {at(t, t.steps[-2])} and {t.steps[-1]:,}){near}; {fates}.")
+        evidence["near_step"] = c.near_step
     return Observation(id=f"{slug(c.name)}-stability", kind="stability", text=text, figure=JACCARD, category=c.name,
                        evidence=evidence)
 
