@@ -35,14 +35,14 @@ PAGE_LIMIT = 2_000_000  # bytes: index.html plus the Vega JavaScript it loads
 
 
 def arrivals(rng, n: int, kind: str, steps: tuple[int, ...]) -> np.ndarray:
-    """The checkpoint index at which each of ``n`` heads joins to stay."""
+    """The checkpoint index at which each of ``n`` heads joins (as shares of the series, so any length works)."""
     s = len(steps)
-    if kind == "jump":  # nine in ten at one interval (steps 2000 -> 3000), the rest spread after it
-        main = np.searchsorted(steps, 3000)
+    if kind == "jump":  # nine in ten at one interval (Pythia: steps 2,000 -> 3,000), the rest spread after it
+        main = max(1, round(0.085 * s))
         return np.where(rng.random(n) < 0.9, main, rng.integers(main, s, n))
-    if kind == "early":
-        return rng.integers(1, np.searchsorted(steps, 20000), n)
-    return rng.integers(np.searchsorted(steps, 10000), np.searchsorted(steps, 100000), n)
+    if kind == "early":  # Pythia: steps 1 to 20,000
+        return rng.integers(1, max(2, round(0.2 * s)), n)
+    return rng.integers(round(0.15 * s), round(0.7 * s), n)  # late, Pythia: steps 10,000 to 90,000
 
 
 def series(steps: tuple[int, ...] = PYTHIA_STEPS, n_layers: int = 32, n_heads: int = 32, seed: int = 0) -> pd.DataFrame:
