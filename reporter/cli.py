@@ -93,8 +93,7 @@ def add_timeline_command(sub) -> None:
     p.add_argument("input", metavar="INPUT", nargs="+",
                    help="one table with a step, checkpoint, revision or tokens column, or one input per checkpoint "
                         "(any input build reads) with its step in the file name (step1000.parquet) or --steps")
-    add_output_options(p)
-    p.set_defaults(output="timeline")
+    add_output_options(p)  # the folder defaults to timeline/ (TimelineReport.default_folder)
     for flag, text in (("--title", "page title"), ("--model", "the model to follow when the tables hold several"),
                        ("--categories", "comma-separated categories to show, in panel order")):
         p.add_argument(flag, help=text)
@@ -113,7 +112,8 @@ def timeline_product(args: argparse.Namespace, given: dict):
     """Build the timeline the parsed `reporter timeline` arguments ask for."""
     from .timeline_report import build_timeline
 
-    return build_timeline(args.input, steps=args.steps, show_steps=args.show_steps, step_pages=args.step_pages,
+    pages = "none" if args.single_file else args.step_pages  # one file holds no checkpoint pages
+    return build_timeline(args.input, steps=args.steps, show_steps=args.show_steps, step_pages=pages,
                           title=args.title, model=args.model, layers=args.layers, heads=args.heads,
                           categories=args.categories, formats=exported_formats(args), force=args.force,
                           **score_options(args), **given)
@@ -311,7 +311,7 @@ def run(args: argparse.Namespace, started: float, exporter, shown: "Progress") -
         shown("writing the page")
         page = report.save_html(args.single_file)
     else:
-        page = report.save(args.output or "site", progress=shown) / "index.html"
+        page = report.save(args.output or report.default_folder, progress=shown) / "index.html"
     for log_report in trackers:
         shown(f"logging to {log_report.__module__.rsplit('.', 1)[-1]}")
         log_report(report)

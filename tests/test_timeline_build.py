@@ -167,3 +167,18 @@ def test_an_inferred_shape_grows_to_the_largest_checkpoint():
     with reporter.build_timeline(table, formats="", step_pages="none") as t:
         assert (t.timeline.series.first.n_layers, t.timeline.series.first.n_heads) == (4, 3)
         assert t.timeline.series.first.shape_source == "inferred"
+
+
+def test_cli_single_file_and_the_default_folder(cli, series, tmp_path):
+    table = tmp_path / "series.csv"
+    series.to_csv(table, index=False)
+    done = cli("timeline", str(table), "--layers", "12", "--heads", "12", "--single-file", str(tmp_path / "t.html"),
+               "-q", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    html = (tmp_path / "t.html").read_text()
+    assert "Phase forms in a jump" in html and 'href="steps/' not in html
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["series.csv", "t.html"]  # no folder, no checkpoint pages
+    done = cli("timeline", str(table), "--layers", "12", "--heads", "12", "--formats", "svg", "--step-pages", "none",
+               "-q", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "timeline" / "index.html").is_file() and not (tmp_path / "site").exists()

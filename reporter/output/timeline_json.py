@@ -51,7 +51,7 @@ def category_dict(c: CategoryTimeline) -> dict:
                      "span": list(a.span) if a.span else None, "p": None if a.p is None else float(f"{a.p:.4g}")},
         "depth": None if c.depth is None else {**asdict(c.depth), "delta": r4(c.depth.delta),
                                                "delta_ci": [r4(v) for v in c.depth.delta_ci]},
-        "ever": c.ever, "stable": c.stable, "come_and_go": c.come_and_go,
+        "near_step": c.near_step, "ever": c.ever, "stable": c.stable, "come_and_go": c.come_and_go,
         "per_step": {
             "heads": [p.heads for p in c.steps],
             "of_final": [p.of_final for p in c.steps],
