@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..input.series import Series
-from ..palette import UNCLASSIFIED, colors_for, legend_order, multi_label
+from ..palette import colors_for, legend_order
 from ..rules import ALPHA, CORE_SHARE, DELTA_MIN, HALF_SHARE, MIN_HEADS
 from .stats import pair_test
 from .summarize import core_window
@@ -279,16 +279,4 @@ def median_of(counts: np.ndarray) -> float:
     return float(np.median(np.repeat(np.arange(len(counts)), counts)))
 
 
-def step_labels(timeline: Timeline, s: int) -> list[tuple[int, str, tuple[str, ...]]]:
-    """Classified heads at checkpoint ``s``: (head index, legend label, its categories in panel order)."""
-    names = timeline.series.first.categories
-    at = timeline.members[s]
-    out = []
-    for h in np.flatnonzero(at.any(axis=0)):
-        cats = tuple(names[i] for i in np.flatnonzero(at[:, h]))
-        out.append((int(h), cats[0] if len(cats) == 1 else multi_label(len(cats)), cats))
-    return out
-
-
-__all__ = ["Timeline", "CategoryTimeline", "StepStats", "Jump", "Arrivals", "DepthShift", "timeline", "step_labels",
-           "UNCLASSIFIED"]
+__all__ = ["Timeline", "CategoryTimeline", "StepStats", "Jump", "Arrivals", "DepthShift", "timeline"]

@@ -18,7 +18,8 @@ Rules (analysis/timeline.py computes every number; constants in reporter/rules.p
 from __future__ import annotations
 
 from ..analysis.timeline import CategoryTimeline, Timeline
-from ..rules import ALPHA, CONFIDENCE, HALF_SHARE, MIN_HEADS
+from ..rules import ALPHA, HALF_SHARE, MIN_HEADS
+from .categories import percent_level
 from .observation import Observation, r2, r4, slug
 from .wording import heads, join, layer, percent
 
@@ -40,6 +41,12 @@ def at(t: Timeline, step: int) -> str:
     return f"{t.series.axis} {step:,}"
 
 
+def about(c: CategoryTimeline, kind: str, text: str, figure: str, evidence: dict) -> Observation:
+    """An observation of one category, its id the category's slug and the kind."""
+    return Observation(id=f"{slug(c.name)}-{kind}", kind=kind, text=text, figure=figure, category=c.name,
+                       evidence=evidence)
+
+
 def emergence(t: Timeline, c: CategoryTimeline) -> Observation:
     """When the category first has heads and when it holds half of its final set."""
     evidence = {"first_step": c.first_step, "reach_step": c.reach_step, "final_heads": c.final_heads,
@@ -57,8 +64,7 @@ def emergence(t: Timeline, c: CategoryTimeline) -> Observation:
         text = (f"{c.name} has heads {start} at {at(t, c.first_step)} ({heads(first.heads)}) and reaches "
                 f"{percent(HALF_SHARE)} of its final {heads(c.final_heads)} at {at(t, c.reach_step)}.")
         evidence["first_heads"] = first.heads
-    return Observation(id=f"{slug(c.name)}-emergence", kind="emergence", text=text, figure=COUNTS,
-                       category=c.name, evidence=evidence)
+    return about(c, "emergence", text, COUNTS, evidence)
 
 
 def phase(t: Timeline, c: CategoryTimeline) -> Observation | None:
@@ -84,8 +90,7 @@ def phase(t: Timeline, c: CategoryTimeline) -> Observation | None:
                 f"checkpoint arrive over "
                 f"{at(t, a.span[0])}–{a.span[1]:,} ({a.intervals} intervals), at most {a.busiest_heads:,} {between}, "
                 f"no more than an even pace gives (p = {a.p:.2g}).")
-    return Observation(id=f"{slug(c.name)}-phase", kind="phase", text=text, figure=COUNTS, category=c.name,
-                       evidence=evidence)
+    return about(c, "phase", text, COUNTS, evidence)
 
 
 def jump(t: Timeline, c: CategoryTimeline) -> Observation | None:
@@ -98,9 +103,8 @@ def jump(t: Timeline, c: CategoryTimeline) -> Observation | None:
     word = "rise" if j.change > 0 else "fall"
     text = (f"{c.name}'s largest {word} between adjacent checkpoints is {j.heads_before:,} → {heads(j.heads_after)}"
             f"{shares}, from {at(t, j.before)} to {at(t, j.after)}.")
-    return Observation(id=f"{slug(c.name)}-jump", kind="jump", text=text, figure=COUNTS, category=c.name,
-                       evidence={"before": j.before, "after": j.after, "heads_before": j.heads_before,
-                                 "heads_after": j.heads_after})
+    evidence = {"before": j.before, "after": j.after, "heads_before": j.heads_before, "heads_after": j.heads_after}
+    return about(c, "jump", text, COUNTS, evidence)
 
 
 def stability(t: Timeline, c: CategoryTimeline) -> Observation | None:
@@ -121,8 +125,7 @@ def stability(t: Timeline, c: CategoryTimeline) -> Observation | None:
         text = (f"{c.name}'s set never settles: it still changes at the last checkpoint (Jaccard "
                 f"{c.last_jaccard:.2f} between {at(t, t.steps[-2])} and {t.steps[-1]:,}){near}; {fates}.")
         evidence["near_step"] = c.near_step
-    return Observation(id=f"{slug(c.name)}-stability", kind="stability", text=text, figure=JACCARD, category=c.name,
-                       evidence=evidence)
+    return about(c, "stability", text, JACCARD, evidence)
 
 
 def movement(t: Timeline, c: CategoryTimeline) -> Observation | None:
@@ -132,13 +135,11 @@ def movement(t: Timeline, c: CategoryTimeline) -> Observation | None:
         return None
     numbers = (f"median layer {layer(d.start_median)} at {at(t, d.start)} (its first checkpoint with "
                f"{MIN_HEADS} heads or more) and {layer(d.end_median)} at {at(t, t.steps[-1])}; Cliff's delta "
-               f"{d.delta:.2f}, {percent(CONFIDENCE).removesuffix('.0%')}% interval {d.delta_ci[0]:.2f} to {d.delta_ci[1]:.2f}")
+               f"{d.delta:.2f}, {percent_level()} interval {d.delta_ci[0]:.2f} to {d.delta_ci[1]:.2f}")
     head = f"{c.name} moves {d.moved} in depth" if d.moved else f"{c.name} does not clearly move in depth"
-    return Observation(id=f"{slug(c.name)}-movement", kind="movement", text=f"{head}: {numbers}.", figure=DEPTH,
-                       category=c.name,
-                       evidence={"start": d.start, "start_median": d.start_median, "end_median": d.end_median,
-                                 "delta": r2(d.delta), "delta_ci": [r2(d.delta_ci[0]), r2(d.delta_ci[1])],
-                                 "moved": d.moved})
+    evidence = {"start": d.start, "start_median": d.start_median, "end_median": d.end_median, "delta": r2(d.delta),
+                "delta_ci": [r2(d.delta_ci[0]), r2(d.delta_ci[1])], "moved": d.moved}
+    return about(c, "movement", f"{head}: {numbers}.", DEPTH, evidence)
 
 
 def order(t: Timeline) -> Observation | None:
