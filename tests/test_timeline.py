@@ -139,3 +139,28 @@ def test_readings_survive_heads_dropping_out_now_and_then(seed):
     assert ramp.arrivals.phase_change is False
     assert mover.depth.moved == "later"
     assert phase.come_and_go > 0  # the noise is there
+
+
+def test_every_timeline_figure_is_valid_vega_lite(known):
+    import altair as alt
+
+    from reporter.charts.timeline import build_timeline_figures
+
+    figures = build_timeline_figures(known, (0, 5, 15))
+    assert list(figures) == ["timeline-counts", "timeline-jaccard", "timeline-depth", "timeline-heatmaps",
+                             "timeline-steps"]
+    for figure in figures.values():
+        alt.Root.validate(figure.full_spec())
+
+
+def test_heads_travel_as_runs_of_checkpoints(known):
+    from reporter.charts.timeline_heatmaps import head_runs
+
+    runs = head_runs(known)
+    phase: dict[tuple[int, int], set[int]] = {}  # c2: Phase, the third category in panel order
+    for r in (r for r in runs if r.get("c2")):
+        phase.setdefault((r["layer"], r["head"]), set()).update(range(r["a"], r["b"] + 1))
+    assert len(phase) == 30 and all(held == set(range(10, 16)) for held in phase.values())  # from step 512 on
+    cells = int(known.members.any(axis=1).sum())
+    assert sum(r["b"] - r["a"] + 1 for r in runs) == cells  # every (checkpoint, classified head) exactly once
+    assert len(runs) < cells / 3  # heads that stay are one record, not one per checkpoint
