@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from reporter.analysis.timeline import arrivals, binomial_tail, timeline
@@ -164,3 +165,19 @@ def test_heads_travel_as_runs_of_checkpoints(known):
     cells = int(known.members.any(axis=1).sum())
     assert sum(r["b"] - r["a"] + 1 for r in runs) == cells  # every (checkpoint, classified head) exactly once
     assert len(runs) < cells / 3  # heads that stay are one record, not one per checkpoint
+
+
+def test_a_category_gone_by_the_last_checkpoint_says_so():
+    rows = [(step, layer, 0, "Gone") for step in (0, 10, 20) for layer in range(12)]
+    rows += [(step, 0, 1, "Kept") for step in (0, 10, 20, 30)]
+    table = pd.DataFrame(rows, columns=["step", "layer", "head", "category"])
+    t = timeline(load_series([table], Options(layers=12, heads=4)))
+    gone = t.category("Gone")
+    assert (gone.final_heads, gone.reach_step, gone.settle_step, gone.depth) == (0, None, None, None)  # left at the end
+    assert gone.jump.heads_before == 12 and gone.jump.heads_after == 0 and (gone.jump.before, gone.jump.after) == (20, 30)
+    said = {o.id: o.text for o in observe_timeline(t)}
+    assert said["gone-emergence"] == ("Gone has no heads at the last checkpoint (step 30); it first has heads at "
+                                      "step 0 and holds the most, 12 heads, at step 0.")
+    assert said["gone-jump"] == "Gone's largest fall between adjacent checkpoints is 12 → 0 heads, from step 20 to step 30."
+    assert "gone-phase" not in said and "formation-order" not in said  # only Kept reaches half of a final set
+    assert t.log_axis is False  # steps 10 to 30 do not span decades
