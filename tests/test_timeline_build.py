@@ -133,10 +133,15 @@ def test_no_step_in_a_file_name_is_a_usage_error(cli, series, tmp_path):
 @pytest.mark.parametrize("kwargs, error, message", [
     ({"steps": [1, 2]}, UsageError, "steps= gives 2 steps for 1 inputs"),
     ({}, UsageError, "a timeline needs at least two checkpoints"),
+    ({"drop": True}, UsageError, "the table has no step, checkpoint, revision or tokens column; add one, or give "
+                                 "one input per checkpoint"),
 ])
 def test_bad_series_in_api_words(series, kwargs, error, message):
+    table = series[series["step"] == 0]
+    if kwargs.get("drop"):
+        table = table.drop(columns="step")
     with pytest.raises(error, match=message):
-        reporter.build_timeline(series[series["step"] == 0], formats="", **kwargs)
+        reporter.build_timeline(table, formats="", **{k: v for k, v in kwargs.items() if k != "drop"})
 
 
 def test_checkpoints_of_different_shapes_are_refused(tmp_path):

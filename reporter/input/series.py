@@ -63,6 +63,9 @@ def load_series(inputs: Sequence[object], options: Options, steps: Sequence[int]
     column = step_column(raws[0].frame) if len(raws) == 1 and steps is None else None
     if column is not None:
         parts = split_by_step(raws[0], column)
+    elif len(raws) == 1 and steps is None:
+        raise UsageError(f"the table has no {', '.join(STEP_COLUMNS[:-1])} or {STEP_COLUMNS[-1]} column; add one, or "
+                         "give one input per checkpoint")
     else:
         parts = [(step, label, raw) for step, label, raw in zip(input_steps(sources, steps), labels(sources), raws)]
         column = "step"
