@@ -171,4 +171,9 @@ class TimelineReport(Product):
         """Every checkpoint's input SHA-256, each once."""
         return tuple(dict.fromkeys(c.table.source.sha256 for c in self.timeline.series.checkpoints if c.table.source))
 
+    def table_files(self) -> tuple[str, ...]:
+        """Every checkpoint's input files, each once."""
+        return tuple(dict.fromkeys(f for c in self.timeline.series.checkpoints if c.table.source
+                                   for f in c.table.source.files))
+
     default_folder = "timeline"

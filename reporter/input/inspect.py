@@ -16,7 +16,8 @@ from .engines import SAMPLE_ROWS, read_bounded
 from .read import RawInput
 from .registry import shape_of
 from .shapes import Parsed
-from .suggest import too_little_kept
+from .ranking import tie_problems
+from .suggest import scale_warnings, too_little_kept
 from .validate import checked_table, validated_frame
 
 
@@ -126,7 +127,8 @@ def inspect_frame(raw: RawInput, options: Options, found: Inspection) -> None:
     parsed = attempt(lambda: parse(frame, options), found)
     if parsed is None:
         return
-    found.rule, found.warnings = parsed.rule, list(parsed.warnings)
+    found.rule, found.warnings = parsed.rule, list(parsed.warnings) + scale_warnings(parsed.scores, options)
+    found.problems += tie_problems(parsed.rule_spec)  # a tie across a rank cut: the rule's count is not the data's
     resolved = attempt(lambda: resolve_shape(parsed.extent, raw.metadata, options, found.model), found)
     if resolved is None:
         return

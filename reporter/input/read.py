@@ -80,7 +80,8 @@ def read(table: object, category: str | None = None, options: Options | None = N
     if path.is_dir():
         return read_folder(path)
     frame, fmt, metadata = read_file(path, category or stem_of(path))
-    return RawInput(frame, fmt, metadata, Source(name=path.name, sha256=sha256_of(path)), dense_shape(frame))
+    return RawInput(frame, fmt, metadata, Source(path.name, sha256_of(path), local_files([path])),
+                    dense_shape(frame))
 
 
 def read_file(path: Path, name: str) -> tuple[pd.DataFrame, str, dict[str, str]]:
@@ -242,8 +243,8 @@ def read_folder(path: Path) -> RawInput:
                          "a folder of .parquet files or a folder of one .npy/.csv/.json/... file per category")
     frames = [read_file(file, stem_of(file))[0] for file in files]
     frame = combine(frames, path.name + "/")
-    return RawInput(frame, "category-folder", {}, Source(name=path.name + "/", sha256=sha256_of_folder(path, files)),
-                    dense_shape(frame))
+    return RawInput(frame, "category-folder", {}, Source(path.name + "/", sha256_of_folder(path, files),
+                                                          local_files(files)), dense_shape(frame))
 
 
 def category_files(path: Path) -> list[Path]:
@@ -276,7 +277,8 @@ def read_parquet_folder(path: Path) -> RawInput:
     except Exception as exc:  # a bad part is the data's fault
         raise InputError(f"{path.name}: cannot read the Parquet folder ({first_line(exc)}); check every part is complete") from exc
     frame = frame.astype({c: str for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)})
-    return RawInput(frame, "parquet-folder", metadata, Source(name=path.name + "/", sha256=sha256_of_folder(path, files)))
+    return RawInput(frame, "parquet-folder", metadata, Source(path.name + "/", sha256_of_folder(path, files),
+                                                                local_files(files)))
 
 
 def parquet_files(path: Path) -> list[Path]:
@@ -285,6 +287,11 @@ def parquet_files(path: Path) -> list[Path]:
         p for p in path.rglob("*.parquet")
         if p.is_file() and not any(part.startswith((".", "_")) for part in p.relative_to(path).parts)
     )
+
+
+def local_files(files: list[Path]) -> tuple[str, ...]:
+    """Absolute paths of the files an input was read from (the writers refuse to replace them)."""
+    return tuple(os.path.abspath(f) for f in files)
 
 
 def sha256_of_folder(path: Path, files: list[Path]) -> str:
