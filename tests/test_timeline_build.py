@@ -187,3 +187,11 @@ def test_cli_single_file_and_the_default_folder(cli, series, tmp_path):
                "-q", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "timeline" / "index.html").is_file() and not (tmp_path / "site").exists()
+
+
+def test_the_output_folder_may_not_hold_a_checkpoint(cli, series, tmp_path):
+    paths = per_step_files(series, tmp_path / "ckpts")
+    done = cli("timeline", *paths, "--layers", "12", "--heads", "12", "-o", str(tmp_path / "ckpts"), "--force",
+               "--formats", "svg", "--step-pages", "none")
+    assert done.returncode == 2, done.stderr
+    assert sorted(p.name for p in (tmp_path / "ckpts").iterdir()) == sorted(p.rsplit("/", 1)[1] for p in paths)
