@@ -59,7 +59,7 @@ def parser() -> argparse.ArgumentParser:
     add_input_options(build)
 
     inspect = sub.add_parser("inspect", help="print what a build would make of INPUT and every problem, writing nothing")
-    inspect.add_argument("input", metavar="INPUT", help="an input, as for build")
+    inspect.add_argument("input", metavar="INPUT", nargs="+", help="the input(s), as for build")
     inspect.add_argument("--model", help="the model to inspect when the table holds several")
     inspect.add_argument("--layers", type=positive_int, help="number of layers (with --heads)")
     inspect.add_argument("--heads", type=positive_int, help="number of heads per layer (with --layers)")
@@ -77,6 +77,7 @@ def parser() -> argparse.ArgumentParser:
     diff.add_argument("--heads", type=positive_int, help="number of heads per layer (with --layers)")
     diff.add_argument("--categories", help="comma-separated categories to show, in panel order")
     add_tracker_options(diff)
+    add_input_options(diff)
 
     demo = sub.add_parser("demo", help="build the bundled synthetic 80x64 example")
     add_output_options(demo)
@@ -126,6 +127,12 @@ def add_input_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--category", metavar="NAME",
                    help="the name of the one category of a matrix or head-id map (default: the file's name without "
                         "extension); for a [layers, heads, relations] .npy, the relations' names as A,B,...")
+    p.add_argument("--field", metavar="N[,N]",
+                   help="for a list of layers of {head: [values]} (MInference): the position of the value that is the "
+                        "category (text; several positions make one label) or the score (a number)")
+    p.add_argument("--one-model-per-file", action="store_true",
+                   help="several single-category inputs (matrices, head lists): one model each, instead of the "
+                        "categories of one model")
     p.add_argument("--model-config", metavar="FILE",
                    help="a Hugging Face config.json: layers (num_hidden_layers), heads (num_attention_heads) and "
                         "KV heads (num_key_value_heads)")
@@ -140,7 +147,7 @@ def score_options(args: argparse.Namespace) -> dict:
         "score_column": args.score_column, "threshold": args.threshold, "top_k": args.top_k,
         "top_percent": args.top_percent, "aggregate": args.aggregate, "category_map": args.category_map,
         "category": args.category, "model_config": args.model_config, "kv_heads": args.kv_heads,
-        "engine": args.engine,
+        "engine": args.engine, "field": args.field, "one_model_per_file": args.one_model_per_file,
     }
 
 
@@ -245,7 +252,7 @@ def run(args: argparse.Namespace, started: float, exporter, shown: "Progress") -
 
         report = build_diff(args.run_a, args.run_b, title=args.title, model=args.model, layers=args.layers,
                             heads=args.heads, categories=args.categories, formats=exported_formats(args),
-                            force=args.force, **given)
+                            **score_options(args), force=args.force, **given)
     else:
         report = build_any(
             args.input,

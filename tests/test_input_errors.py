@@ -209,7 +209,7 @@ def test_folder_without_parquet_files(cli, tmp_path):
     (folder / "notes.md").write_text("nothing here")
     assert fail(cli, tmp_path, folder) == (
         "parts: the folder holds no .parquet files and no per-category files; give a file, a folder of .parquet "
-        "files or a folder of one .npy/.csv/.json/... file per category")
+        "files or a folder of one .npy/.csv/.json/.yaml/... file per category")
     (folder / "notes.txt").write_text("nothing here")
     assert fail(cli, tmp_path, folder) == (
         "notes.txt: not a matrix of numbers; a .txt input holds one row per layer and one number per head "
