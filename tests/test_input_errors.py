@@ -104,7 +104,7 @@ def test_index_outside_the_known_model_shape(cli, tmp_path):
 def test_unknown_extension(cli, tmp_path):
     path = csv(tmp_path, "layer,head,category\n1,0,A\n", name="t.xlsx")
     assert fail(cli, tmp_path, path) == (
-        "t.xlsx: unknown file type '.xlsx'; use .parquet, .csv, .tsv, .txt, .json, .jsonl, .feather, .arrow, .npy, "
+        "t.xlsx: unknown file type '.xlsx'; use .parquet, .csv, .tsv, .txt, .json, .jsonl, .yaml, .feather, .arrow, .npy, "
         ".npz, a folder of .parquet files or a folder of one file per category")
 
 

@@ -63,17 +63,17 @@ def is_dataset_location(table: object, engine: str) -> bool:
     path = Path(text)
     is_parquet = path.is_dir() or path.suffix.lower() in (".parquet", ".pq")
     if engine == "duckdb":
-        return require_duckdb(text, "--engine duckdb") and is_parquet
+        return require_duckdb(text, "the duckdb engine") and is_parquet
     large = is_parquet and local_bytes(path) > LARGE_BYTES
     if large and not has_duckdb():
         # Read into pandas all the same (it works, with memory to spare), but say what would be lighter.
-        log.warning("%s: %s of Parquet is read into memory by pandas; %s scans it out of core",
+        log.warning("%s: %s of Parquet is read into memory by pandas; %s to scan it out of core with DuckDB",
                     path.name, size_words(local_bytes(path)), INSTALL_HINT)
         return False
     return large
 
 
-INSTALL_HINT = "pip install 'attention-head-report[datasets]' (DuckDB)"
+INSTALL_HINT = "pip install 'attention-head-report[datasets]'"
 
 
 def size_words(size: int) -> str:
