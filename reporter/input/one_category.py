@@ -17,6 +17,8 @@ from .shapes import wide_columns
 def with_category(frame: pd.DataFrame, name: str | None, given: str | None, score_column: str = "score",
                   category_map: str | None = None) -> pd.DataFrame:
     """``frame`` with relation/category columns where it has none of its own; ``given`` is --category."""
+    if pd.Index([str(c).strip().lower() for c in frame.columns]).has_duplicates:
+        return frame  # validate.check_columns refuses it, naming the column
     columns = set(normalize_columns(frame.iloc[:0], score_column).columns)
     if "category" in columns or not ({"layer", "head"} <= columns or "head_id" in columns):
         return frame

@@ -109,7 +109,7 @@ def own_category(frame: pd.DataFrame, name: str | None, given: str | None, optio
 
 def single_name(frame: pd.DataFrame, name: str | None) -> str | None:
     """``name`` when it is the input's only category (it came from the file's name or --category), else None."""
-    if name is None or "category" not in frame.columns:
+    if name is None or "category" not in frame.columns or frame.columns.has_duplicates:
         return None
     if "model" in frame.columns and frame["model"].nunique() > 1:
         return None
