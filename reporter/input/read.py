@@ -109,12 +109,13 @@ def own_category(frame: pd.DataFrame, name: str | None, given: str | None, optio
 
 def single_name(frame: pd.DataFrame, name: str | None) -> str | None:
     """``name`` when it is the input's only category (it came from the file's name or --category), else None."""
-    if name is None or "category" not in frame.columns or frame.columns.has_duplicates:
+    if name is None or "category" not in frame.columns or frame.columns.has_duplicates or frame.empty:
         return None
     if "model" in frame.columns and frame["model"].nunique() > 1:
         return None
-    values = frame["category"].drop_duplicates()
-    return name if len(values) == 1 and values.iloc[0] == name else None
+    category = frame["category"]
+    # The first row decides for nearly every table at once; the whole column only when it names ``name``.
+    return name if category.iloc[0] == name and bool((category == name).all()) else None
 
 
 def read_file(path: Path, name: str, fields: tuple[int, ...] = ()) -> tuple[pd.DataFrame, str, dict[str, str]]:
