@@ -112,8 +112,13 @@ def test_inspect_says_how_a_ranking_was_read(cli, tmp_path):
     path.write_text(json.dumps(ranking()))
     result = cli("inspect", str(path), "--threshold", "3")
     assert result.returncode == 0, result.stdout
-    assert ("read as: a JSON map of 6 layers to 4 head indices each, best first: a rank score within each layer "
-            "(the first scores the layer's count, the last 1)") in result.stdout.splitlines()
+    read_as = ("a JSON map of 6 layers to 4 head indices each, best first, read as a rank score within each layer "
+               "(the first scores the layer's count, the last 1); --threshold T keeps the first 4 - T + 1 heads of "
+               "each layer")
+    assert f"read as: {read_as}" in result.stdout.splitlines()
+    unruled = cli("inspect", str(path))
+    assert unruled.returncode == 2
+    assert unruled.stdout.splitlines()[-1].startswith(f"problem: {read_as}: this table holds scores and no rule")
 
 
 # -- YAML head lists, folders of bare lists ----------------------------------------------------------

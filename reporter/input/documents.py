@@ -164,10 +164,12 @@ def ranking_words(document: Mapping) -> str:
 
 def structure_of(document: object) -> str | None:
     """What a document reader saw, for ``inspect``, when its reading is not plain from the frame (a ranking)."""
-    if isinstance(document, Mapping) and document and all(is_head_number(k) for k in document) \
-            and all(is_ranking(v) for v in document.values()):
-        return ranking_words(document) + ": a rank score within each layer (the first scores the layer's count, the last 1)"
-    return None
+    if not (isinstance(document, Mapping) and document and all(is_head_number(k) for k in document)
+            and all(is_ranking(v) for v in document.values())):
+        return None
+    sizes = {len(v) for v in document.values()}
+    cut = f"; --threshold T keeps the first {sizes.pop()} - T + 1 heads of each layer" if len(sizes) == 1 else ""
+    return ranking_words(document) + f", read as a rank score within each layer (the first scores the layer's count, the last 1){cut}"
 
 
 # -- configs with head-id fields, bare lists ----------------------------------------------------------

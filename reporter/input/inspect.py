@@ -167,7 +167,7 @@ def inspect_frame(raw: RawInput, options: Options, found: Inspection) -> None:
     if found.problems:
         return
     found.details = shape.details(frame, options)
-    parsed = attempt(lambda: parse(frame, options), found)
+    parsed = attempt(lambda: parse(frame, options, raw.structure), found)
     if parsed is None:
         return
     found.rule, found.warnings = parsed.rule, list(parsed.warnings)
