@@ -121,6 +121,17 @@ def add_input_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--threshold", type=float, metavar="T", help="a head joins a relation's category when its score >= T")
     p.add_argument("--top-k", type=positive_int, metavar="K", help="the K highest-scoring heads of each relation join")
     p.add_argument("--top-percent", type=float, metavar="P", help="the top P%% of heads of each relation join")
+    p.add_argument("--top-mass", type=float, metavar="P",
+                   help="the fewest highest-scoring heads holding P%% of each relation's summed score join")
+    p.add_argument("--ties", choices=("keep", "drop", "first"), default="keep",
+                   help="heads tied at a rank cut: keep them all (default), drop them all, or first in row order")
+    p.add_argument("--rank-within", choices=("relation", "layer", "kv-group"), default="relation",
+                   help="a rank rule ranks within each relation (default), each layer or each KV group of it")
+    p.add_argument("--normalize", choices=("none", "max", "z", "rank"), default="none",
+                   help="a threshold reads each relation's scores as given (default), as a share of its maximum, "
+                        "as z-scores or as rank shares (1 for its top head)")
+    p.add_argument("--threshold-map", metavar="FILE",
+                   help="a threshold per relation (.json {relation: T} or .csv relation,threshold); --threshold for the rest")
     p.add_argument("--aggregate", choices=("mean", "max", "median"), default="mean",
                    help="how repeated rows (prompts, templates) combine (default: mean)")
     p.add_argument("--category-map", metavar="FILE", help="relation -> category map (.csv with relation,category or .json)")
@@ -152,7 +163,9 @@ def score_options(args: argparse.Namespace) -> dict:
         "score_column": args.score_column, "threshold": args.threshold, "top_k": args.top_k,
         "top_percent": args.top_percent, "aggregate": args.aggregate, "category_map": args.category_map,
         "category": args.category, "model_config": args.model_config, "kv_heads": args.kv_heads,
-        "engine": args.engine, "field": args.field, "one_model_per_file": args.one_model_per_file,
+        "engine": args.engine, "top_mass": args.top_mass, "ties": args.ties, "rank_within": args.rank_within,
+        "normalize": args.normalize, "threshold_map": args.threshold_map,
+        "field": args.field, "one_model_per_file": args.one_model_per_file,
     }
 
 

@@ -111,4 +111,8 @@ class DiffReport(Product):
         """Both runs' SHA-256, when they came from files."""
         return tuple(t.source.sha256 for t in (self.diff.a, self.diff.b) if t.source)
 
+    def table_files(self) -> tuple[str, ...]:
+        """Both runs' input files."""
+        return tuple(f for t in (self.diff.a, self.diff.b) if t.source for f in t.source.files)
+
     default_folder = "diff"  # where save() writes when no folder is given

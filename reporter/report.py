@@ -18,6 +18,7 @@ from .input.model_config import options_of
 from .input.table import HeadTable
 from .observe.categories import Observation, observe
 from .observe.kv_groups import kv_observations
+from .observe.scores import score_observations
 from .options import Options
 from .output.csv_tables import heads_csv
 from .output.headline import headline_metrics
@@ -91,7 +92,7 @@ class Report(Product):
         early = build_figures(described, kv, on_figure=send, early_only=True)
         progress(f"testing the statistics of {name}")
         stats = with_neighbours(with_tests(described))
-        observations = tuple(observe(stats)) + tuple(kv_observations(stats))
+        observations = tuple(observe(stats)) + tuple(kv_observations(stats)) + tuple(score_observations(stats))
         figures = build_figures(stats, kv, on_figure=send, observations=observations, made=early)
         return cls(table, stats, observations, figures, options, exporter=exporter)
 
@@ -135,6 +136,10 @@ class Report(Product):
     def input_digests(self) -> tuple[str, ...]:
         """The input file's SHA-256, when the table came from a file."""
         return (self.table.source.sha256,) if self.table.source else ()
+
+    def table_files(self) -> tuple[str, ...]:
+        """The local files the table was read from."""
+        return self.table.source.files if self.table.source else ()
 
 
 

@@ -137,6 +137,10 @@ class SiteReport(Product):
         """Every model's input SHA-256, each once, in the models' order."""
         return tuple(dict.fromkeys(d for r in self.reports for d in r.input_digests()))
 
+    def table_files(self) -> tuple[str, ...]:
+        """Every model's input files, each once."""
+        return tuple(dict.fromkeys(f for r in self.reports for f in r.table_files()))
+
     def headline(self) -> dict[str, float]:
         """How many models, and each model's headline numbers under its slug."""
         return site_metrics(list(self.slugs), [r.summary for r in self.reports])

@@ -25,7 +25,7 @@ from urllib.parse import unquote
 
 from ..digest import sha256_of
 from ..errors import InputError, UsageError
-from .read import first_line, sha256_of_folder
+from .read import first_line, local_files, sha256_of_folder
 from .table import Source
 
 log = logging.getLogger(__name__)
@@ -168,10 +168,11 @@ def wanted(path: str, base: str, pattern: str | None) -> bool:
 def source_of(dataset: Dataset) -> Source:
     """The input's name and SHA-256: over every part's bytes locally (as for a folder read into pandas),
     over each object's path, size and modification time on object storage (its bytes are not fetched twice)."""
+    parts = [Path(f) for f in dataset.files]
     if dataset.local and len(dataset.files) == 1 and not Path(dataset.location).is_dir():
-        return Source(Path(dataset.files[0]).name, sha256_of(Path(dataset.files[0])))
+        return Source(Path(dataset.files[0]).name, sha256_of(Path(dataset.files[0])), local_files(parts))
     if dataset.local:
-        return Source(dataset.name, sha256_of_folder(Path(dataset.base), [Path(f) for f in dataset.files]))
+        return Source(dataset.name, sha256_of_folder(Path(dataset.base), parts), local_files(parts))
     digest = hashlib.sha256()
     for info in dataset.filesystem.get_file_info(list(dataset.files)):
         digest.update(f"{info.path[len(dataset.base):].lstrip('/')}\0{info.size}\0{info.mtime_ns}\n".encode())

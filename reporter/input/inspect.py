@@ -18,7 +18,8 @@ from .multi import ModelInput, input_categories, input_list, input_stem, models_
 from .read import RawInput
 from .registry import shape_of
 from .shapes import Parsed
-from .suggest import too_little_kept
+from .ranking import tie_problems
+from .suggest import scale_warnings, too_little_kept
 from .validate import checked_table, validated_frame
 
 
@@ -170,7 +171,8 @@ def inspect_frame(raw: RawInput, options: Options, found: Inspection) -> None:
     parsed = attempt(lambda: parse(frame, options, raw.structure), found)
     if parsed is None:
         return
-    found.rule, found.warnings = parsed.rule, list(parsed.warnings)
+    found.rule, found.warnings = parsed.rule, list(parsed.warnings) + scale_warnings(parsed.scores, options)
+    found.problems += tie_problems(parsed.rule_spec)  # a tie across a rank cut: the rule's count is not the data's
     resolved = attempt(lambda: resolve_shape(parsed.extent, raw.metadata, options, found.model), found)
     if resolved is None:
         return

@@ -102,7 +102,8 @@ def merged_input(raws: Sequence[RawInput], frames: list[pd.DataFrame]) -> RawInp
     source = None
     if all(r.source for r in raws):
         digest = hashlib.sha256("".join(f"{r.source.name}\0{r.source.sha256}\n" for r in raws).encode()).hexdigest()
-        source = Source(name=" + ".join(r.source.name for r in raws), sha256=digest)
+        files = tuple(f for r in raws for f in r.source.files)
+        source = Source(" + ".join(r.source.name for r in raws), digest, files)
     return RawInput(frame, "category-files", {}, source, dense.pop() if len(dense) == 1 else None)
 
 

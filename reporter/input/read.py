@@ -98,7 +98,7 @@ def read(table: object, category: str | None = None, options: Options | None = N
     frame, fmt, metadata = read_file(path, name, options.field or ())
     frame = own_category(frame, name, category, options)
     structure = metadata.pop(STRUCTURE, None)
-    return RawInput(frame, fmt, metadata, Source(name=path.name, sha256=sha256_of(path)), dense_shape(frame),
+    return RawInput(frame, fmt, metadata, Source(path.name, sha256_of(path), local_files([path])), dense_shape(frame),
                     named=single_name(frame, name), structure=structure)
 
 
@@ -306,16 +306,12 @@ def read_folder(path: Path, options: Options | None = None) -> RawInput:
     if not files:
         raise InputError(f"{path.name}: the folder holds no .parquet files and no per-category files; give a file, "
                          "a folder of .parquet files or a folder of one .npy/.csv/.json/.yaml/... file per category")
-    return read_parts(files, [stem_of(f) for f in files], options or Options(), path.name + "/",
-                      sha256_of_folder(path, files), "category-folder")
-
-
-def read_parts(files: list[Path], names: list[str], options: Options, shown: str, digest: str, fmt: str) -> RawInput:
-    """Several files as the categories of one input, each named ``names[i]``."""
-    frames = [own_category(read_file(file, name, options.field or ())[0], name, None, options)
-              for file, name in zip(files, names)]
-    frame = combine(frames, shown)
-    return RawInput(frame, fmt, {}, Source(name=shown, sha256=digest), dense_shape(frame))
+    options = options or Options()
+    frames = [own_category(read_file(file, stem_of(file), options.field or ())[0], stem_of(file), None, options)
+              for file in files]
+    frame = combine(frames, path.name + "/")
+    return RawInput(frame, "category-folder", {}, Source(path.name + "/", sha256_of_folder(path, files),
+                                                          local_files(files)), dense_shape(frame))
 
 
 def category_files(path: Path) -> list[Path]:
@@ -348,7 +344,8 @@ def read_parquet_folder(path: Path) -> RawInput:
     except Exception as exc:  # a bad part is the data's fault
         raise InputError(f"{path.name}: cannot read the Parquet folder ({first_line(exc)}); check every part is complete") from exc
     frame = frame.astype({c: str for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)})
-    return RawInput(frame, "parquet-folder", metadata, Source(name=path.name + "/", sha256=sha256_of_folder(path, files)))
+    return RawInput(frame, "parquet-folder", metadata, Source(path.name + "/", sha256_of_folder(path, files),
+                                                                local_files(files)))
 
 
 def parquet_files(path: Path) -> list[Path]:
@@ -357,6 +354,11 @@ def parquet_files(path: Path) -> list[Path]:
         p for p in path.rglob("*.parquet")
         if p.is_file() and not any(part.startswith((".", "_")) for part in p.relative_to(path).parts)
     )
+
+
+def local_files(files: list[Path]) -> tuple[str, ...]:
+    """Absolute paths of the files an input was read from (the writers refuse to replace them)."""
+    return tuple(os.path.abspath(f) for f in files)
 
 
 def sha256_of_folder(path: Path, files: list[Path]) -> str:
