@@ -102,9 +102,10 @@ def test_ranking_is_a_rank_score_per_layer(tmp_path):
     # threshold N_HEADS - 1 keeps the first two heads of every layer
     got = summary_of(str(path), threshold=N_HEADS - 1, **SHAPE)
     assert comparable(got) == comparable(summary_of(tidy, threshold=N_HEADS - 1, **SHAPE))
-    table = reporter.input.load.load(str(path), Options(threshold=N_HEADS - 1, **SHAPE))
-    kept = sorted(map(tuple, table.memberships[["layer", "head"]].to_numpy().tolist()))
-    assert kept == sorted((l, (l + i) % N_HEADS) for l in range(N_LAYERS) for i in range(2))
+    first_two = sorted((l, (l + i) % N_HEADS) for l in range(N_LAYERS) for i in range(2))
+    for options in (Options(threshold=N_HEADS - 1, **SHAPE), Options(top_k=2, rank_within="layer", **SHAPE)):
+        table = reporter.input.load.load(str(path), options)
+        assert sorted(map(tuple, table.memberships[["layer", "head"]].to_numpy().tolist())) == first_two
 
 
 def test_inspect_says_how_a_ranking_was_read(cli, tmp_path):
@@ -113,7 +114,7 @@ def test_inspect_says_how_a_ranking_was_read(cli, tmp_path):
     result = cli("inspect", str(path), "--threshold", "3")
     assert result.returncode == 0, result.stdout
     read_as = ("a JSON map of 6 layers to 4 head indices each, best first, read as a rank score within each layer "
-               "(the first scores the layer's count, the last 1); --threshold T keeps the first 4 - T + 1 heads of "
+               "(the first scores the layer's count, the last 1); --top-k K --rank-within layer keeps the first K of "
                "each layer")
     assert f"read as: {read_as}" in result.stdout.splitlines()
     unruled = cli("inspect", str(path))

@@ -167,9 +167,8 @@ def structure_of(document: object) -> str | None:
     if not (isinstance(document, Mapping) and document and all(is_head_number(k) for k in document)
             and all(is_ranking(v) for v in document.values())):
         return None
-    sizes = {len(v) for v in document.values()}
-    cut = f"; --threshold T keeps the first {sizes.pop()} - T + 1 heads of each layer" if len(sizes) == 1 else ""
-    return ranking_words(document) + f", read as a rank score within each layer (the first scores the layer's count, the last 1){cut}"
+    return (ranking_words(document) + ", read as a rank score within each layer (the first scores the layer's count, "
+            "the last 1); --top-k K --rank-within layer keeps the first K of each layer")
 
 
 # -- configs with head-id fields, bare lists ----------------------------------------------------------
