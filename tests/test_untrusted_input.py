@@ -54,6 +54,9 @@ REFUSED = [
     ("para\u2029sep", "a paragraph separator (U+2029) at character 5"),
     ("non\ufffe", "a noncharacter (U+FFFE) at character 4"),
     ("non\ufdd0", "a noncharacter (U+FDD0) at character 4"),
+    # Would print every observation quoting it backwards ("sdaeh 11 sti fo 11"), in pages and figures.
+    ("\u202eInduction", "a bidirectional control (U+202E) at character 1"),
+    ("x\u2067y", "a bidirectional control (U+2067) at character 2"),
 ]
 
 

@@ -13,6 +13,7 @@ import pandas as pd
 
 from ..errors import InputError, UsageError
 from .columns import normalize_columns
+from .limits import check_categories, check_site
 from .load import load_raw, order_categories
 from ..options import Options
 from .read import RawInput, read
@@ -151,11 +152,13 @@ def load_models(found: Sequence[ModelInput], options: Options) -> list[HeadTable
     """Load every model found by model_inputs, all sharing one category order (so colours match across pages)."""
     if not found:
         raise UsageError("give at least one input table")
+    check_site(len(found))  # before any model is loaded
     tables = []
     for m in found:
         opts = dataclasses.replace(options, model=m.select if m.select is not None else m.name, categories=None)
         table = load_raw(m.source, opts)
         tables.append(dataclasses.replace(table, model=m.name))
+    check_site(len(tables), sum(len(t.memberships) for t in tables))
     order = shared_categories(tables, options.categories)
     return [with_categories(t, order) for t in tables]
 
@@ -163,7 +166,9 @@ def load_models(found: Sequence[ModelInput], options: Options) -> list[HeadTable
 def shared_categories(tables: Sequence[HeadTable], requested: tuple[str, ...] | None) -> tuple[str, ...]:
     """The panel order for every model: ``requested``, else every category of any model, alphabetically."""
     found = {c for t in tables for c in t.categories}
-    return order_categories(found, requested, lacking="no model has", having="they have")
+    order = order_categories(found, requested, lacking="no model has", having="they have")
+    check_categories(order, f"together, the {len(tables)} tables have")  # each may be within the limit alone
+    return order
 
 
 def with_categories(table: HeadTable, order: tuple[str, ...]) -> HeadTable:

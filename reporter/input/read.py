@@ -27,6 +27,8 @@ from .matrix import combine, matrix_frame, read_npy, read_npz, text_matrix
 from .objects import dense_shape, frame_of_object
 from .one_category import with_category
 from .table import Source
+from .names import shown
+from .sizes import check_size
 from .validate import check_columns
 
 COMPRESSIONS = (".gz", ".bz2", ".xz", ".zst")
@@ -124,6 +126,7 @@ def read_file(path: Path, name: str, fields: tuple[int, ...] = ()) -> tuple[pd.D
     if path.stat().st_size == 0:
         raise InputError(f"{path.name}: the file is empty; give a table with at least one row")
     try:
+        check_size(path, fmt)  # from headers, before anything is expanded or allocated
         check_width(path, fmt)
         reader = READERS[fmt]
         frame, metadata = reader(path, name, fields) if fmt in DOCUMENTS else reader(path, name)
@@ -217,7 +220,8 @@ def read_json(path: Path, name: str, fields: tuple[int, ...] = ()) -> tuple[pd.D
     """A JSON file: a map of head ids, a structure of documents.py, an array of records or an object of columns
     (JSON Lines also accepted)."""
     try:
-        document = json.loads(path.read_text(encoding="utf-8-sig"))  # a byte order mark is allowed, as in CSV
+        document = json.loads(path.read_text(encoding="utf-8-sig"),  # a byte order mark is allowed, as in CSV
+                              object_pairs_hook=lambda pairs: unique_keys(pairs, path.name))
     except ValueError:
         return read_jsonl(path)
     return read_document(document, name, path.name, fields, "JSON")
@@ -251,6 +255,16 @@ def read_yaml(path: Path, name: str, fields: tuple[int, ...] = ()) -> tuple[pd.D
     except yaml.YAMLError as exc:
         raise InputError(f"{path.name}: not valid YAML ({first_line(exc)}); check the file") from exc
     return read_document(document, name, path.name, fields, "YAML")
+
+
+def unique_keys(pairs: list[tuple[str, object]], name: str) -> dict:
+    """A JSON object as a dict; a key given twice is an InputError (json.loads keeps the last silently)."""
+    found = dict(pairs)
+    if len(found) < len(pairs):
+        twice = next(k for i, (k, _) in enumerate(pairs) if any(k == other for other, _ in pairs[:i]))
+        raise InputError(f"{name}: the key {shown(twice)} appears twice in one JSON object, so one of its "
+                         "values would be dropped; keep one")
+    return found
 
 
 def read_jsonl(path: Path, name: str = "") -> tuple[pd.DataFrame, dict[str, str]]:
