@@ -102,6 +102,10 @@ class Product(ABC):
         """The SHA-256 of each input file, which ``save_html`` never overwrites."""
         return ()
 
+    def step_metrics(self) -> dict[int, dict[str, float]]:
+        """Metrics per training step, for trackers to log at that step (a timeline has them; others none)."""
+        return {}
+
     def table_files(self) -> tuple[str, ...]:
         """The local files the tables were read from (every part of a folder or dataset)."""
         return ()

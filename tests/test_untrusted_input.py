@@ -201,7 +201,8 @@ def test_feather_with_duplicate_columns_and_binary_parquet(tmp_path):
 
 SMALL = table(["A", "B"])
 OBJECTS = ("; give a path, a pandas, polars or pyarrow table, a [layers, heads] array (numpy, or anything with "
-           "__array__), or a dict {head_id: value}, {category: [head ids]} or {category: array}")
+           "__array__), a dict {head_id: value}, {category: [head ids]}, {category: array} or {layer: [head indices, "
+           "best first]}, or a list of head ids or of layers {head: value}")
 API_CALLS = {
     "build(123)": (lambda: reporter.build(123), InputError, "cannot read a builtins.int" + OBJECTS),
     "build(None)": (lambda: reporter.build(None), InputError, "cannot read a builtins.NoneType" + OBJECTS),
@@ -225,8 +226,8 @@ API_CALLS = {
     "list in a cell": (lambda: reporter.build(pd.DataFrame({"layer": [0], "head": [0], "category": [["A"]]})), InputError,
                        "column 'category' holds a value that is neither text nor a number (unhashable type: 'list'); "
                        "give one value per cell"),
-    "build_site(path)": (lambda: reporter.build_site("t.csv"), UsageError,
-                         "give the inputs as a list of paths or DataFrames, not str"),
+    "build_site(path)": (lambda: reporter.build_site("t.csv"), InputError,  # one path is a list of one
+                         "t.csv: no such file; check the path"),
     "save(123)": (lambda: reporter.build(SMALL, formats=()).save(123), OutputError,
                   "the place to write must be a path, not int"),
 }
