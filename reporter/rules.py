@@ -67,3 +67,11 @@ SHOWN_OBSERVATIONS = 10
 # is said as borderline rather than as a clear finding or a clear absence.
 BORDERLINE_FACTOR = 2.0
 BORDERLINE_RATIO = 0.1
+
+# Scores on different scales (input/suggest.py): `inspect` warns when one relation's highest score is at least
+# SCALE_RATIO times another's, since then any threshold above half the larger maximum keeps none of the other.
+SCALE_RATIO = 2.0
+
+# A dominant head (observe/scores.py): a relation's single highest score at least DOMINANT_RATIO times the next
+# head's: half again as high as any other head, a gap no rule has to draw.
+DOMINANT_RATIO = 1.5

@@ -13,6 +13,7 @@ from ..palette import UNCLASSIFIED, colors_for, legend_order, multi_label
 from .clusters import Cluster, clusters
 from .kv_groups import GroupClustering, clustering
 from .clusters import side_minimum
+from .relation_scores import RelationScores, relation_scores
 from .regions import (Block, EmptyRegion, FarGroup, HeldBlock, depth_blocks, empty_region, empty_runs, far_group,
                       held_blocks, within_p)
 from .stats import binomial_upper, pair_test, uniform_test
@@ -151,6 +152,7 @@ class Summary:
     per_layer: int | None = None  # k when every layer holds exactly k classified heads
     depth_blocks: tuple[Block, ...] = ()  # categories in depth order, overlapping ones grouped
     neighbours: tuple = ()  # robustness.Neighbour per neighbouring rule, for a scores input (with_neighbours)
+    relation_scores: tuple[RelationScores, ...] = ()  # rule-free facts of each relation's scores
 
     def category(self, name: str) -> CategoryStats:
         """The statistics of one category by name."""
@@ -201,6 +203,7 @@ def describe(table: HeadTable, kv_heads: int | None = None) -> Summary:
         top_heads=top_heads(table),
         relation_tops=relation_tops(table),
         best_scores=head_best_scores(table),
+        relation_scores=relation_scores(table),
         empty_region=empty_region(per_layer, table.n_heads),
         empty_runs=empty_runs(per_layer, table.n_heads),
         held_blocks=held_blocks(dict(zip(table.categories, counts)), table.n_heads),
