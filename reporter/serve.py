@@ -87,13 +87,21 @@ class Live:
 
 
 def live_page(html: str, good: int) -> str:
-    """A page of the site with the reload script added, its CSP allowing exactly that script and its request."""
+    """A page of the site with the reload script added, its CSP allowing exactly that script and its request.
+
+    Only the CSP meta tag is edited and the script goes before the last ``</body>``: the inlined
+    Vega bundle holds such strings too, and its hash must stay the one the CSP names.
+    """
     from .pages.csp import digest
 
-    html = html.replace("script-src ", f"script-src 'sha256-{digest(RELOAD_SCRIPT)}' ", 1)
-    html = html.replace("connect-src 'none'", "connect-src 'self'", 1)
-    html = html.replace("</head>", f'<meta name="reporter-serve" content="{good}">\n</head>', 1)
-    return html.replace("</body>", f"<script>{RELOAD_SCRIPT}</script>\n</body>", 1)
+    csp_start = html.index('<meta http-equiv="Content-Security-Policy"')
+    csp_end = html.index(">", csp_start) + 1
+    csp = html[csp_start:csp_end].replace("script-src ", f"script-src 'sha256-{digest(RELOAD_SCRIPT)}' ", 1)
+    csp = csp.replace("connect-src 'none'", "connect-src 'self'", 1)
+    marker = f'\n<meta name="reporter-serve" content="{good}">'
+    before, body_end, after = html.rpartition("</body>")
+    html = before + f"<script>{RELOAD_SCRIPT}</script>\n" + body_end + after
+    return html[:csp_start] + csp + marker + html[csp_end:]
 
 
 def waiting_page(error: str | None) -> str:
