@@ -16,6 +16,8 @@ import pytest
 from conftest import ROOT, long_table
 from reporter.serve import live_page
 
+RENDERED = "() => Array.from(document.querySelectorAll('[data-figure]')).every(e => e.dataset.rendered)"
+FIGURE_STATES = "() => Array.from(document.querySelectorAll('[data-figure]')).map(e => e.dataset.rendered)"
 BOUND = 300  # seconds: a generous bound on waiting for a line or a page state, never a signal
 
 
@@ -106,6 +108,9 @@ def test_an_edit_reloads_the_page_and_a_broken_edit_shows_its_error_over_the_las
     page.on("console", lambda m: m.type == "error" and errors.append(m.text))  # a CSP refusal shows here
     page.goto(served.url)
     page.wait_for_function("() => document.body.innerText.includes('Beta')", timeout=BOUND * 1000)
+    page.wait_for_function(RENDERED, timeout=BOUND * 1000)
+    states = page.evaluate(FIGURE_STATES)
+    assert states and set(states) == {"true"}  # the Vega bundle ran: the CSP still allows it
     assert "Gamma" not in page.inner_text("body")
     page.evaluate("window.beforeEdit = true")
 
