@@ -344,7 +344,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         unknown_argument(command_parser, extra[0])
     explicit = vars(given)
     file = None
-    if "no_config" not in explicit and "shell" not in explicit:
+    reads_settings = any(a.dest == "config" for a in command_parser._actions)  # not `completion`
+    if reads_settings and "no_config" not in explicit:
         file = config.given_file(explicit["config"]) if "config" in explicit else \
             config.find(config.start_folder(input_paths(explicit)))
         if file is not None:
@@ -416,7 +417,7 @@ def dispatch(argv: list[str] | None) -> int:
     with contextlib.suppress(ValueError):  # only the main thread may set handlers
         signal.signal(signal.SIGTERM, terminated)
     logging.basicConfig(level=logging.WARNING, format="reporter: warning: %(message)s")
-    exporter, shown = None, Progress(None)
+    args, exporter, shown = None, None, Progress(None)
     try:
         args = parse(argv)
         shown = Progress.for_args(args)
@@ -432,7 +433,7 @@ def dispatch(argv: list[str] | None) -> int:
         print(f"reporter: error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        writes = hasattr(locals().get("args"), "formats")
+        writes = hasattr(args, "formats")  # inspect and a command line still being parsed write nothing
         quietly_say("reporter: interrupted" + ("; the output folder was left as it was" if writes else ""))
         return INTERRUPTED
     except BrokenPipeError:
