@@ -180,6 +180,12 @@ class Watch:
                 found.setdefault(file, None)
         return found
 
+    def retarget(self, paths: list[Path]) -> None:
+        """Watch ``paths`` from now on: files watched already keep the state last seen, new ones start as they are."""
+        self.paths = paths
+        now = self.snapshot()
+        self.seen = {**now, **{p: state for p, state in self.seen.items() if p in now}}
+
     def changed(self) -> list[Path]:
         """The files changed since the last call (empty when none did)."""
         now = self.snapshot()
@@ -220,14 +226,15 @@ def serve(args: argparse.Namespace, rebuild: Callable[[object], tuple[object, ar
     threading.Thread(target=server.serve_forever, name="reporter-serve", daemon=True).start()
     print(f"serving {url} (Ctrl-C to stop)", flush=True)
     try:
+        watch = Watch(watched(args))  # before the build: an edit made while it runs is a change
         args = attempt(live, rebuild, exporter, args, "built")
+        watch.retarget(watched(args))
         if args.open and open_in_browser:
             open_in_browser(url)
-        watch = Watch(watched(args))
         while True:
             moved = watch.wait()
             args = attempt(live, rebuild, exporter, args, f"rebuilt after a change to {moved[0].name}")
-            watch = Watch(watched(args))
+            watch.retarget(watched(args))  # the settings may name other files now
     except KeyboardInterrupt:
         print("reporter: stopped serving", file=sys.stderr, flush=True)
         return 0

@@ -55,7 +55,7 @@ def test_each_flag_sits_in_its_group(cli):
     assert re.search(r"^  --model NAME", sections["model shape"], flags=re.M)
     assert re.search(r"^  --kv-heads N", sections["model shape"], flags=re.M)
     assert re.search(r"^  --single-file FILE", sections["publishing"], flags=re.M)
-    assert re.search(r"^  -o DIR, --output DIR", sections["output"], flags=re.M)
+    assert re.search(r"^  -o(?: DIR)?, --output DIR", sections["output"], flags=re.M)  # 3.13 writes "-o, --output DIR"
 
 
 def test_model_help_says_every_effect_of_the_flag(cli):
