@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -62,7 +63,7 @@ def warm(table: Path, runs: int) -> tuple[list[float], list[float], float]:
             rebuilds.append(float(line.rsplit(" in ", 1)[1].split()[0]))
         return rebuilds, served, first
     finally:
-        server.terminate()
+        server.send_signal(signal.SIGINT)  # Ctrl-C: the server stops cleanly and removes its folder
         server.wait()
 
 
