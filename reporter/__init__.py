@@ -4,7 +4,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "build", "Report", "build_site", "build_diff"]
+__all__ = ["__version__", "build", "Report", "build_site", "build_diff", "build_timeline"]
 
 
 def __getattr__(name: str):
@@ -21,4 +21,8 @@ def __getattr__(name: str):
         from .diff_report import build_diff
 
         return build_diff
+    if name == "build_timeline":
+        from .timeline_report import build_timeline
+
+        return build_timeline
     raise AttributeError(f"module 'reporter' has no attribute {name!r}")

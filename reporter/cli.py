@@ -34,9 +34,12 @@ INPUT_HELP = (
     "a matrix of per-head values, rows = layers, columns = heads (.csv/.tsv/.txt with or without a header row "
     "or index column, .npy, .npz with one array per category or relation): true/false are memberships, numbers "
     "are scores for a rule; a JSON map of head ids {\"L-H\": score, [scores] or true/false}, "
-    "{category: {head_id: value}} or {category: [head ids]}; or a folder of one such file per category, each "
-    "file's name (without extension) its category. Several models (a model column or several inputs) make an "
-    "overview plus one page per model"
+    "{category: {head_id: value}} or {category: [head ids]}; a JSON list of layers {head: [values]} (--field N), "
+    "{layer: [head indices, best first]} (a rank score per layer), a bare JSON list of head ids, a YAML config "
+    "with a field of head ids (attn_head_set: \"13-1,14-22\"); a layer, head, score table (one relation, named by "
+    "--category or the file); or a folder of one such file per category, each file's name (without extension) its "
+    "category. Several single-category files are the categories of one model; several models (a model column or "
+    "several tables) make an overview plus one page per model"
 )
 SETTINGS_NOTE = (
     "settings: every flag can also be set in a reporter.toml beside the input, or under [tool.reporter] in a "
@@ -69,6 +72,12 @@ COMMANDS = {  # name: (one-line help, examples)
     "diff": ("compare two runs of one model: heads gained, lost and kept per category", [
         ("reporter diff run-a.parquet run-b.parquet -o diff", "diff/index.html with the changes per category"),
         ("reporter diff a.csv b.csv --layers 32 --heads 32 --mlflow", "also log the diff to the active MLflow run"),
+    ]),
+    "timeline": ("follow the categories of one model across training checkpoints", [
+        ("reporter timeline step1000.parquet step2000.parquet step4000.parquet -o timeline",
+         "one input per checkpoint, its step in the file name"),
+        ("reporter timeline checkpoints.parquet --show-steps 0,1000,8000 --step-pages all",
+         "one table with a step column; three steps drawn, every checkpoint its own page"),
     ]),
     "demo": ("build the bundled synthetic 80x64 example", [
         ("reporter demo -o site --open", "build the example into site/ and open it in the browser"),
@@ -121,7 +130,7 @@ def parser() -> argparse.ArgumentParser:
     add_publish_options(build)
 
     inspect = command(sub, "inspect")
-    inspect.add_argument("input", metavar="INPUT", help="an input, as for build")
+    inspect.add_argument("input", metavar="INPUT", nargs="+", help="the input(s), as for build")
     add_shape_options(inspect)
     add_input_options(inspect)
 
@@ -131,6 +140,9 @@ def parser() -> argparse.ArgumentParser:
     add_shape_options(diff)
     add_output_options(diff, default_folder="diff")
     add_tracker_options(diff)
+    add_input_options(diff)
+
+    add_timeline_command(sub)
 
     demo = command(sub, "demo")
     add_output_options(demo, title=False)
@@ -174,6 +186,47 @@ def wrapped(text: str, width: int = 100) -> str:
 def group(p: argparse.ArgumentParser, name: str):
     """The option group ``name`` (a key of GROUPS) of a subcommand's parser."""
     return p.reporter_groups[name]
+
+
+def add_timeline_command(sub) -> None:
+    """`reporter timeline`: checkpoints of one model across training (its own command: its inputs are a series,
+    its options say how to order and show the checkpoints, and a table's step column is never guessed at by build)."""
+    p = command(sub, "timeline")
+    p.add_argument("input", metavar="INPUT", nargs="+",
+                   help="one table with a step, checkpoint, revision or tokens column, or one input per checkpoint "
+                        "(any input build reads) with its step in the file name (step1000.parquet) or --steps")
+    add_shape_options(p)
+    group(p, "input").add_argument("--steps", type=step_list, metavar="STEPS",
+                                   help="comma-separated steps of the inputs, in their order (default: from each "
+                                        "file's name, or the table's step column)")
+    add_input_options(p)
+    add_output_options(p, default_folder="timeline")
+    output = group(p, "output")
+    output.add_argument("--show-steps", type=step_list, metavar="STEPS",
+                        help="steps drawn as small multiples and given a model page (default: six spread over the "
+                             "series)")
+    output.add_argument("--step-pages", choices=("selected", "all", "none"), default="selected",
+                        help="which checkpoints get their full model page: the shown steps (default), all or none")
+    add_publish_options(p)
+
+
+def timeline_product(args: argparse.Namespace, given: dict):
+    """Build the timeline the parsed `reporter timeline` arguments ask for."""
+    from .timeline_report import build_timeline
+
+    pages = "none" if args.single_file else args.step_pages  # one file holds no checkpoint pages
+    return build_timeline(args.input, steps=args.steps, show_steps=args.show_steps, step_pages=pages,
+                          title=args.title, model=args.model, layers=args.layers, heads=args.heads,
+                          categories=args.categories, formats=exported_formats(args), force=args.force,
+                          **score_options(args), **given)
+
+
+def step_list(text: str) -> list[int]:
+    """argparse type: comma-separated whole numbers (steps)."""
+    try:
+        return [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of whole numbers") from None
 
 
 def add_shape_options(p: argparse.ArgumentParser) -> None:
@@ -244,9 +297,16 @@ def add_input_options(p: argparse.ArgumentParser) -> None:
                        help="how files are read: auto (DuckDB scans Parquet datasets, globs, s3:// and files "
                             "over 64 MB out of core; pandas reads the rest), pandas or duckdb (default: auto)")
     given.add_argument("--category", metavar="NAME",
-                       help="the name of the one category of a matrix or head-id map (default: the file's name "
-                            "without extension); for a [layers, heads, relations] .npy, the relations' names "
-                            "as A,B,...")
+                       help="the name of the one category of a matrix, head-id map, head list or layer, head, score "
+                            "table, or of every relation of a scores table without a category column (default: the "
+                            "file's name without extension); with several inputs, A,B,... names one per input; for "
+                            "a [layers, heads, relations] .npy, the relations' names as A,B,...")
+    given.add_argument("--field", metavar="N[,N]",
+                       help="for a list of layers of {head: [values]} (MInference): the position of the value that "
+                            "is the category (text; several positions make one label) or the score (a number)")
+    given.add_argument("--one-model-per-file", action="store_true",
+                       help="several single-category inputs (matrices, head lists): one model each, instead of the "
+                            "categories of one model")
     rule = group(p, "rule")
     rule.add_argument("--score-column", default="score", metavar="NAME",
                       help="the column holding the per-head scores of a scores table (default: score)")
@@ -256,6 +316,18 @@ def add_input_options(p: argparse.ArgumentParser) -> None:
                       help="the K highest-scoring heads of each relation join its category")
     rule.add_argument("--top-percent", type=float, metavar="P",
                       help="the top P%% of all heads of each relation join its category")
+    rule.add_argument("--top-mass", type=float, metavar="P",
+                      help="the fewest highest-scoring heads holding P%% of each relation's summed score join")
+    rule.add_argument("--ties", choices=("keep", "drop", "first"), default="keep",
+                      help="heads tied at a rank cut: keep them all (default), drop them all, or first in row order")
+    rule.add_argument("--rank-within", choices=("relation", "layer", "kv-group"), default="relation",
+                      help="a rank rule ranks within each relation (default), each layer or each KV group of it")
+    rule.add_argument("--normalize", choices=("none", "max", "z", "rank"), default="none",
+                      help="a threshold reads each relation's scores as given (default), as a share of its maximum, "
+                           "as z-scores or as rank shares (1 for its top head)")
+    rule.add_argument("--threshold-map", metavar="FILE",
+                      help="a threshold per relation (.json {relation: T} or .csv relation,threshold); --threshold "
+                           "for the rest")
     rule.add_argument("--aggregate", choices=("mean", "max", "median"), default="mean",
                       help="how repeated rows of one head and relation (prompts, templates) combine before the "
                            "rule (default: mean)")
@@ -284,7 +356,9 @@ def score_options(args: argparse.Namespace) -> dict:
         "score_column": args.score_column, "threshold": args.threshold, "top_k": args.top_k,
         "top_percent": args.top_percent, "aggregate": args.aggregate, "category_map": args.category_map,
         "category": args.category, "model_config": args.model_config, "kv_heads": args.kv_heads,
-        "engine": args.engine,
+        "engine": args.engine, "top_mass": args.top_mass, "ties": args.ties, "rank_within": args.rank_within,
+        "normalize": args.normalize, "threshold_map": args.threshold_map,
+        "field": args.field, "one_model_per_file": args.one_model_per_file,
     }
 
 
@@ -524,12 +598,14 @@ def made(args: argparse.Namespace, exporter, shown: "Progress"):
     given = {"exporter": exporter, "progress": shown}
     if args.command == "demo":
         return build(EXAMPLE, formats=exported_formats(args), force=args.force, **given, **EXAMPLE_OPTIONS)
+    if args.command == "timeline":
+        return timeline_product(args, given)
     if args.command == "diff":
         from .diff_report import build_diff
 
         return build_diff(args.run_a, args.run_b, title=args.title, model=args.model, layers=args.layers,
                           heads=args.heads, categories=args.categories, formats=exported_formats(args),
-                          force=args.force, **given)
+                          **score_options(args), force=args.force, **given)
     return build_any(args.input, title=args.title, model=args.model, layers=args.layers, heads=args.heads,
                      categories=args.categories, formats=exported_formats(args), **score_options(args),
                      force=args.force, **given)
@@ -545,8 +621,7 @@ def saved(args: argparse.Namespace, report, shown: "Progress") -> Path:
                              "build the site with -o, or choose one model with --model")
         shown("writing the page")
         return report.save_html(args.single_file)
-    default = "diff" if args.command == "diff" else "site"
-    return report.save(args.output or default, progress=shown) / "index.html"
+    return report.save(args.output or report.default_folder, progress=shown) / "index.html"
 
 
 def run_serve(args: argparse.Namespace, argv: list[str] | None) -> int:

@@ -21,7 +21,8 @@ GROUP_TITLES = {
 EXPECTED_GROUPS = {
     "build": ["input", "rule", "model shape", "output", "publishing"],
     "inspect": ["input", "rule", "model shape"],
-    "diff": ["input", "model shape", "output", "publishing"],
+    "diff": ["input", "rule", "model shape", "output", "publishing"],
+    "timeline": ["input", "rule", "model shape", "output", "publishing"],
     "demo": ["output", "publishing"],
     "serve": ["input", "rule", "model shape", "output"],
 }
@@ -67,7 +68,7 @@ def test_model_help_says_every_effect_of_the_flag(cli):
 
 def test_top_level_help_lists_every_command(cli):
     result = cli("--help")
-    for command in ("build", "inspect", "diff", "demo", "serve", "completion"):
+    for command in ("build", "inspect", "diff", "timeline", "demo", "serve", "completion"):
         assert re.search(rf"^    {command}\b", result.stdout, flags=re.M), command
 
 
@@ -80,7 +81,7 @@ def test_top_level_help_lists_every_command(cli):
      "(`reporter inspect --help` lists every flag)"),
     (["diff", "a.csv", "b.csv", "--mlfow"], "reporter diff: error: unknown flag --mlfow; did you mean --mlflow?"),
     (["inspect", "x.csv", "--formats", "svg"],
-     "reporter inspect: error: unknown flag --formats; it is a flag of build, diff, demo, serve, not of "
+     "reporter inspect: error: unknown flag --formats; it is a flag of build, diff, timeline, demo, serve, not of "
      "reporter inspect"),
     (["build", "x.csv", "--zzz"], "reporter build: error: unknown flag --zzz (`reporter build --help`"),
 ])
@@ -179,8 +180,9 @@ def test_completion_registers_the_function(completion_script, tmp_path):
 @pytest.mark.parametrize("words, offered", [
     (["reporter", "bu"], ["build"]),
     (["reporter", "s"], ["serve"]),
-    (["reporter", "build", "x.csv", "--thr"], ["--threshold"]),
-    (["reporter", "build", "x.csv", "--top"], ["--top-k", "--top-percent"]),
+    (["reporter", "build", "x.csv", "--thr"], ["--threshold", "--threshold-map"]),
+    (["reporter", "build", "x.csv", "--kv"], ["--kv-heads"]),
+    (["reporter", "build", "x.csv", "--top"], ["--top-k", "--top-percent", "--top-mass"]),
     (["reporter", "inspect", "x.csv", "--single"], []),  # inspect writes nothing: no publishing flags
     (["reporter", "build", "x.csv", "--aggregate", "m"], ["mean", "max", "median"]),
     (["reporter", "serve", "x.csv", "--engine", ""], ["auto", "pandas", "duckdb"]),

@@ -1,2 +1,3 @@
 {% include "partials/embed.js" %}
 {% include "partials/anchors.js" %}
+{% include "partials/head_panel.js" %}
