@@ -234,7 +234,7 @@ def run(args: argparse.Namespace, started: float, exporter, shown: "Progress") -
     shown("loading the libraries")
     import_pipeline()
     from .report import build
-    from .site import SiteReport, build_any
+    from .site import build_any
 
     trackers = tracker_loggers(args)  # fail on a missing extra before building or writing anything
     given = {"exporter": exporter, "progress": shown}
@@ -260,9 +260,6 @@ def run(args: argparse.Namespace, started: float, exporter, shown: "Progress") -
             **given,
         )
     if getattr(args, "single_file", None):
-        if isinstance(report, SiteReport):  # several pages, not one
-            raise UsageError(f"--single-file writes one page, but the input holds {len(report.reports)} models; "
-                             "build the site with -o, or choose one model with --model")
         shown("writing the page")
         page = report.save_html(args.single_file)
     else:

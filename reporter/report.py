@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,7 @@ from .output.csv_tables import heads_csv
 from .output.headline import headline_metrics
 from .output.summary_json import dumps, summary_dict
 from .pages.assets import exporter_for
-from .pages.report import Link, render_report
+from .pages.report import Link, ReportPage, render_report, report_page
 from .product import Product, Progress, silent
 from .vega.exporter import Exporter
 
@@ -92,19 +93,21 @@ class Report(Product):
         return render_report(self.stats, list(self.observations), self.figures, self.options.title,
                              self.options.formats, with_downloads=False, theme=theme)
 
+    def page_view(self) -> ReportPage:
+        """The page's view model without downloads, with its links to a site's other pages (a single-file site)."""
+        page = report_page(self.stats, list(self.observations), self.figures, self.options.title, (), False)
+        return dataclasses.replace(page, nav=self.nav)
+
     def __repr__(self) -> str:
         t, totals = self.table, self.stats.totals
         return (f"<Report {t.model or (t.source.name if t.source else 'model')!r}: {t.n_layers} layers × {t.n_heads} heads, "
                 f"{totals.classified:,} of {totals.heads:,} heads classified in {len(t.categories)} categories, "
                 f"{len(self.observations)} observations, figures {', '.join(self.figures)}>")
 
-    def pages(self, vega_src: str | None = None) -> dict[str, bytes]:
-        """index.html, with links to the downloads (and to sibling pages in a multi-model site).
-
-        ``vega_src``: the address of a site's shared Vega JavaScript; None inlines it (a page standing alone).
-        """
+    def pages(self) -> dict[str, bytes]:
+        """index.html, with links to the downloads (and to sibling pages in a multi-model site); it opens alone."""
         page = render_report(self.stats, list(self.observations), self.figures, self.options.title,
-                             self.options.formats, with_downloads=True, nav=self.nav, vega_src=vega_src)
+                             self.options.formats, with_downloads=True, nav=self.nav)
         return {"index.html": page.encode()}
 
     def documents(self) -> dict[str, bytes]:

@@ -19,10 +19,9 @@ from .observe.categories import Observation
 from .observe.models import observe_models
 from .options import Options
 from .output.comparison_json import comparison_dict
-from .pages.assets import bundle_file_name, vega_bundle
 from .output.headline import site_metrics
 from .output.summary_json import dumps
-from .pages.overview import render_overview
+from .pages.overview import SitePage, render_overview, render_single_site
 from .pages.report import Link
 from .product import Product, Progress, silent
 from .report import Report, source_name
@@ -31,8 +30,6 @@ from .pages.assets import exporter_for
 from .vega.exporter import Exporter
 
 log = logging.getLogger(__name__)
-
-ASSETS = "assets"  # the site's folder of files its pages share
 
 
 @api_words
@@ -104,22 +101,22 @@ class SiteReport(Product):
         return comparison_dict(self.comparison, list(self.observations))
 
     def to_html(self, theme: str | None = None) -> str:
-        """The overview as one self-contained HTML file (no links to model pages or side files)."""
-        return render_overview(self.comparison, list(self.observations), self.figures, self.options.title,
-                               self.options.formats, self.sources, with_links=False, theme=theme)
+        """The whole site as one self-contained HTML file: the overview and every model page, switched in place by
+        the overview's links and each page's navigation (no links to side files)."""
+        pages = tuple(SitePage(f"{slug}/index.html", r.page_view()) for slug, r in zip(self.slugs, self.reports))
+        return render_single_site(self.comparison, list(self.observations), self.figures, self.options.title,
+                                  self.sources, pages, theme=theme)
 
     def __repr__(self) -> str:
         names = ", ".join(m.name for m in self.comparison.models)
         return f"<SiteReport of {len(self.reports)} models ({names}), {len(self.comparison.categories)} categories>"
 
     def pages(self) -> dict[str, bytes]:
-        """The overview at the top, each model's page in its slug's folder, and the one copy of the Vega
-        JavaScript they all load (assets/vega-<hash>.js) instead of a megabyte inline in each."""
-        shared = f"{ASSETS}/{bundle_file_name()}"
+        """The overview at the top and each model's page in its slug's folder; each page inlines the Vega
+        JavaScript, so that any one of them opens alone (copied, mailed, or a tracker's artifact)."""
         page = render_overview(self.comparison, list(self.observations), self.figures, self.options.title,
-                               self.options.formats, self.sources, with_links=True, vega_src=shared)
-        return {**self.per_model(lambda r: r.pages(vega_src=f"../{shared}")), "index.html": page.encode(),
-                shared: vega_bundle().encode()}
+                               self.options.formats, self.sources, with_links=True)
+        return {**self.per_model(lambda r: r.pages()), "index.html": page.encode()}
 
     def documents(self) -> dict[str, bytes]:
         """data/comparison.json at the top, each model's data files in its folder."""

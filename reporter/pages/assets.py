@@ -45,17 +45,10 @@ def store_bundle(text: str) -> str:
     return bundle
 
 
-def bundle_file_name() -> str:
-    """The shared bundle's file name in a multi-page site: named by its SHA-256, so a new version is a new name."""
-    import hashlib
-
-    return f"vega-{hashlib.sha256(vega_bundle().encode()).hexdigest()[:16]}.js"
-
-
-def script_context(vega_src: str | None = None, theme: str | None = None) -> dict:
-    """The template context every page gets besides ``page``: the Vega bundle inline, or ``vega_src``, the
-    relative address of the site's shared copy; and ``theme`` ("light" or "dark" to fix it; None follows the system)."""
-    return {"vega_bundle": None if vega_src else vega_bundle(), "vega_src": vega_src, "theme": theme}
+def script_context(theme: str | None = None) -> dict:
+    """The template context every page gets besides ``page``: the Vega bundle, inline in every page so that each
+    opens alone; and ``theme`` ("light" or "dark" to fix it; None follows the system)."""
+    return {"vega_bundle": vega_bundle(), "theme": theme}
 
 
 def bundle_path() -> Path:
