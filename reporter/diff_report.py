@@ -22,6 +22,7 @@ from .options import Options
 from .output.csv_tables import changes_csv
 from .output.diff_json import diff_dict
 from .output.headline import diff_metrics
+from .output.params import diff_params
 from .output.summary_json import dumps
 from .pages.assets import exporter_for
 from .pages.diff import render_diff
@@ -103,6 +104,10 @@ class DiffReport(Product):
     def figure_sets(self) -> dict[str, dict[str, Figure]]:
         """The page's figures, at the top of its folder."""
         return {"": self.figures}
+
+    def params(self) -> dict[str, str]:
+        """The shape, then each run's model and rule (see output.params)."""
+        return diff_params(self.diff.a, self.diff.b)
 
     def headline(self) -> dict[str, float]:
         """Memberships kept, gained and lost, overall and per category, and the Jaccard between the runs."""

@@ -21,6 +21,7 @@ from .observe.kv_groups import kv_observations
 from .options import Options
 from .output.csv_tables import heads_csv
 from .output.headline import headline_metrics
+from .output.params import table_params
 from .output.summary_json import dumps, summary_dict
 from .pages.assets import exporter_for
 from .pages.report import Link, ReportPage, render_report, report_page
@@ -121,6 +122,10 @@ class Report(Product):
     def headline(self) -> dict[str, float]:
         """Totals, classified share and heads per category."""
         return headline_metrics(self.summary)
+
+    def params(self) -> dict[str, str]:
+        """The model, its shape and the rule that made the categories (see output.params)."""
+        return table_params(self.table)
 
     def input_digests(self) -> tuple[str, ...]:
         """The input file's SHA-256, when the table came from a file."""

@@ -20,6 +20,7 @@ from .observe.models import observe_models
 from .options import Options
 from .output.comparison_json import comparison_dict
 from .output.headline import site_metrics
+from .output.params import site_params
 from .output.summary_json import dumps
 from .pages.overview import SitePage, render_overview, render_single_site
 from .pages.report import Link
@@ -133,6 +134,10 @@ class SiteReport(Product):
     def input_digests(self) -> tuple[str, ...]:
         """Every model's input SHA-256, each once, in the models' order."""
         return tuple(dict.fromkeys(d for r in self.reports for d in r.input_digests()))
+
+    def params(self) -> dict[str, str]:
+        """The models, then each model's shape and rule under its slug (see output.params)."""
+        return site_params(list(self.slugs), [r.table for r in self.reports])
 
     def headline(self) -> dict[str, float]:
         """How many models, and each model's headline numbers under its slug."""

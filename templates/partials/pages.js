@@ -1,5 +1,5 @@
   // A single-file site (templates/site.html): the overview is the page and each model page waits in a
-  // <template data-page="<slug>/index.html">. A link to one of them (the site's own relative hrefs) shows
+  // template element whose data-page is its path ("<slug>/index.html"). A link to one (the site's own hrefs) shows
   // it in place: no reload and no change of address, which inside a tracker's sandboxed frame is not the
   // page's own. Any other page has no such template, and this only calls start().
   var main = document.querySelector("main");
