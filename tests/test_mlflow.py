@@ -354,3 +354,50 @@ def test_a_tracker_that_cannot_be_reached_is_one_line_and_exit_2(cli, small_tabl
         f"reporter: error: MLflow at http://127.0.0.1:")
     assert "MlflowException: API request to" in result.stderr
     assert result.stderr.endswith("; check MLFLOW_TRACKING_URI and that the tracking server or store is reachable\n")
+
+
+RENDERED = "() => { const f = [...document.querySelectorAll('[data-figure]')]; return f.length > 0 && f.every(e => e.dataset.rendered === 'true'); }"
+
+
+def report_frame(browser, url: str):
+    """Open ``url`` in MLflow's UI; return the page and the frame its artifact view shows the HTML in, once the
+    report's figures are drawn."""
+    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    page.set_default_timeout(300_000)  # a bound on a loaded machine's one-worker server, not a measured time
+    page.goto(url, wait_until="domcontentloaded")
+    frame = page.wait_for_selector("iframe[src^='blob:']").content_frame()
+    frame.wait_for_function(RENDERED)
+    return page, frame
+
+
+def test_mlflow_ui_shows_every_page_of_a_logged_site(server, browser, small_table, tmp_path, fresh_env):
+    uri, _ = server
+    mlflow.set_tracking_uri(uri)
+    site = reporter.build_site([small_table.assign(model="a"), small_table[small_table["category"] != "C"].assign(model="b")],
+                               formats="")
+    run_id = log_report(site)
+    experiment = MlflowClient(uri).get_run(run_id).info.experiment_id
+    base = f"{uri}/#/experiments/{experiment}/runs/{run_id}/artifacts/head-report"
+    page, frame = report_frame(browser, f"{base}/report.html")
+    try:
+        assert frame.locator("h1").text_content() == "Attention-head categories: 2 models"
+        # The model names are links, and each opens its page inside the same artifact view.
+        frame.click("#models tbody th a >> text=b")
+        frame.wait_for_function("document.querySelector('h1').textContent === 'Attention-head categories: b'")
+        frame.wait_for_function(RENDERED)
+        frame.click("nav.site-nav a >> text=a")
+        frame.wait_for_function("document.querySelector('h1').textContent === 'Attention-head categories: a'")
+        frame.wait_for_function(RENDERED)
+        assert sorted(frame.evaluate("Object.keys(window.reporterViews)")) == ["heatmaps", "layer-profile", "overlap"]
+        frame.click("nav.site-nav a >> text=Overview")
+        frame.wait_for_function("document.documentElement.dataset.page === 'index.html'")
+        frame.wait_for_function(RENDERED)
+        page.screenshot(path=str(tmp_path / "mlflow-ui.png"))
+    finally:
+        page.close()
+    # Each page of the site is an artifact of its own too, and draws alone there.
+    page, frame = report_frame(browser, f"{base}/b/index.html")
+    try:
+        assert frame.locator("h1").text_content() == "Attention-head categories: b"
+    finally:
+        page.close()
