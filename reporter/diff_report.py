@@ -6,6 +6,7 @@ import dataclasses
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .analysis.diff import Diff, diff_tables
 from .charts import Figure
@@ -18,7 +19,7 @@ from .input.read import read
 from .input.table import HeadTable
 from .observe.categories import Observation
 from .observe.diff import observe_diff
-from .options import Options
+from .options import BuildOptions, Options
 from .output.csv_tables import changes_csv
 from .output.diff_json import diff_dict
 from .output.headline import diff_metrics
@@ -29,11 +30,14 @@ from .pages.diff import render_diff
 from .product import Product, Progress, silent
 from .vega.exporter import Exporter
 
+if TYPE_CHECKING:
+    from typing_extensions import Unpack  # typing.Unpack from Python 3.11; annotations are never evaluated
+
 
 @api_words
 def build_diff(a: object, b: object, *, exporter: Exporter | None = None, progress: Progress | None = None,
-               **options: object) -> "DiffReport":
-    """Compare run ``a`` with run ``b`` (paths or DataFrames of one model shape); see Options for keywords.
+               **options: Unpack[BuildOptions]) -> "DiffReport":
+    """Compare run ``a`` with run ``b`` (paths or DataFrames of one model shape); see build for the keywords.
 
     ``exporter`` draws the figures; without one, the build starts its own
     export helper, which the diff keeps for its saves (see Product.close);

@@ -6,6 +6,7 @@ import dataclasses
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from functools import cached_property
 
 
@@ -18,7 +19,7 @@ from .input.model_config import options_of
 from .input.table import HeadTable
 from .observe.categories import Observation, observe
 from .observe.kv_groups import kv_observations
-from .options import Options
+from .options import BuildOptions, Options
 from .output.csv_tables import heads_csv
 from .output.headline import headline_metrics
 from .output.params import table_params
@@ -28,18 +29,43 @@ from .pages.report import Link, ReportPage, render_report, report_page
 from .product import Product, Progress, silent
 from .vega.exporter import Exporter
 
+if TYPE_CHECKING:
+    from typing_extensions import Unpack  # typing.Unpack from Python 3.11; annotations are never evaluated
+
 log = logging.getLogger(__name__)
 
 
 @api_words
 def build(table: object, *, exporter: Exporter | None = None, progress: Progress | None = None,
-          **options: object) -> "Report":
-    """Build a report from a path, a table, an array or a dict (input/objects.py); keywords: Options, n_layers,
-    n_heads, cfg (a TransformerLens or Hugging Face config).
+          **options: Unpack[BuildOptions]) -> "Report":
+    """Build a report from a path, a table, an array or a dict (input/objects.py).
 
     ``exporter`` draws the figures; without one, the build starts its own
     export helper, which the report keeps for its saves (see Product.close);
-    ``progress`` hears of each step.
+    ``progress`` hears of each step (a function taking one message).
+
+    Keywords (as the command's options; a wrong name or type is a UsageError):
+      title           the page title (default: "Attention-head categories: MODEL")
+      model           the model's name: its shape from the known models; picks one model of a model column
+      layers, heads   the model's shape (give both), else Parquet metadata, a known model or the largest index + 1
+      n_layers        the same as layers, as TransformerLens and Hugging Face name it
+      n_heads         the same as heads
+      cfg             a TransformerLens or Hugging Face config giving the shape (and KV heads)
+      model_config    a Hugging Face config.json path giving the shape (and KV heads)
+      categories      the panel order, "A,B" or a list; the categories found, alphabetically, otherwise
+      category        the name of an input's one category (a matrix, a map of head ids)
+      category_map    a relation -> category map file for a scores table without a category column
+      score_column    the scores table's score column (default "score")
+      threshold       a head joins a category when its score is at least this
+      top_k           the K best heads of each relation join its categories
+      top_percent     the best P% of heads of each relation join its categories
+      aggregate       how repeated score rows combine: "mean" (default), "max" or "median"
+      kv_heads        key/value heads per layer (grouped-query attention): the grouped-query view
+      formats         figure exports written by save(): "svg,png,pdf" (default), a list, or "" for none
+      engine          how files are read: "auto" (default), "pandas" or "duckdb"
+      force           save() may write into a folder reporter did not make, keeping its files
+      example         label the report as the bundled synthetic example
+      shape_from      where layers/heads came from, for the header: "flag" (default) or "model-config"
     """
     opts = options_of(**options)
     exporter, say = exporter or exporter_for(opts.formats), progress or silent

@@ -6,7 +6,7 @@ import dataclasses
 import logging
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from .analysis.across_models import ModelComparison, compare_models
 from .charts import Figure
@@ -17,7 +17,7 @@ from .input.model_config import options_of
 from .input.multi import load_models, model_inputs
 from .observe.categories import Observation
 from .observe.models import observe_models
-from .options import Options
+from .options import BuildOptions, Options
 from .output.comparison_json import comparison_dict
 from .output.headline import site_metrics
 from .output.params import site_params
@@ -30,12 +30,15 @@ from .slugs import folder_slugs
 from .pages.assets import exporter_for
 from .vega.exporter import Exporter
 
+if TYPE_CHECKING:
+    from typing_extensions import Unpack  # typing.Unpack from Python 3.11; annotations are never evaluated
+
 log = logging.getLogger(__name__)
 
 
 @api_words
 def build_any(inputs: Sequence[object], *, exporter: Exporter | None = None, progress: Progress | None = None,
-              **options: object) -> "Report | SiteReport":
+              **options: Unpack[BuildOptions]) -> "Report | SiteReport":
     """A single-model Report when the inputs hold one model, else a multi-model SiteReport (see build_site)."""
     opts = options_of(**options)
     exporter, say = exporter or exporter_for(opts.formats), progress or silent
@@ -48,7 +51,7 @@ def build_any(inputs: Sequence[object], *, exporter: Exporter | None = None, pro
 
 @api_words
 def build_site(inputs: Sequence[object], *, exporter: Exporter | None = None, progress: Progress | None = None,
-               **options: object) -> "SiteReport":
+               **options: Unpack[BuildOptions]) -> "SiteReport":
     """Build an overview and one report per model from paths or objects; see build for the keywords.
 
     ``exporter`` draws the figures; without one, the build starts its own

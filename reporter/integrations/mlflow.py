@@ -7,17 +7,21 @@ import os
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from ..errors import UsageError
 from .files import attachment_files, write_files
 from .extras import require, run_tags, tracker_errors
 
+if TYPE_CHECKING:
+    from ..product import Product
+
 log = logging.getLogger(__name__)
 CHECK = "check MLFLOW_TRACKING_URI and that the tracking server or store is reachable"
 
 
-def log_report(report, run_id: str | None = None, artifact_path: str = "head-report") -> str:
+def log_report(report: Product, run_id: str | None = None, artifact_path: str = "head-report") -> str:
     """Log ``report`` to an MLflow run and return the run id.
 
     The run is ``run_id``, else the active run, else ``MLFLOW_RUN_ID``, else a

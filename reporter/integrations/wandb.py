@@ -7,17 +7,21 @@ import logging
 import re
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ..output.write import exported_files
 from .files import REPORT_FILE, attachment_files, write_files
 from .extras import require, run_tags, tracker_errors
+
+if TYPE_CHECKING:
+    from ..product import Product
 
 log = logging.getLogger(__name__)
 ARTIFACT_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
 CHECK = "check WANDB_MODE, WANDB_PROJECT and your W&B login"
 
 
-def log_report(report, run=None, key: str = "head-report") -> object:
+def log_report(report: Product, run: Any = None, key: str = "head-report") -> Any:
     """Log ``report`` to a W&B run and return the run.
 
     The run is ``run``, else ``wandb.run``, else a new ``wandb.init()`` (which
