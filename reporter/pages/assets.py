@@ -6,10 +6,11 @@ import functools
 import json
 import logging
 import os
+import sys
 from pathlib import Path
 from typing import Callable
 
-from ..vega.exporter import Exporter
+from ..vega.exporter import Exporter, SharedExporter
 
 log = logging.getLogger(__name__)
 
@@ -69,9 +70,15 @@ def cache_bundle(build: Callable[[], str | None]) -> None:
 
 
 def exporter_for(formats: tuple[str, ...]) -> Exporter:
-    """A new exporter for one build: its helper started when it will have figures or the bundle to make."""
+    """The exporter of one build: its helper started when it will have figures or the bundle to make.
+
+    A new one per build, except in a notebook kernel, where every build shares one (SharedExporter).
+    """
     cold = not bundle_path().exists()
-    return Exporter.started(bundle=cold) if cold or formats else Exporter()
+    exporter = SharedExporter.get() if "ipykernel" in sys.modules else Exporter()
+    if cold or formats:
+        exporter.start(bundle=cold)
+    return exporter
 
 
 def cache_dir() -> Path:
