@@ -16,15 +16,18 @@ from .errors import InputError, OutputError, ReporterError, TrackerError, UsageE
 __version__ = "0.1.0"
 
 __all__ = ["__version__", "build", "Report", "build_site", "SiteReport", "build_diff", "DiffReport",
+           "build_timeline", "TimelineReport",
            "ReporterError", "InputError", "UsageError", "OutputError", "TrackerError"]
 
 if TYPE_CHECKING:  # the real types for type checkers; at run time they are imported on first use (below)
     from .diff_report import DiffReport, build_diff
     from .report import Report, build
     from .site import SiteReport, build_site
+    from .timeline_report import TimelineReport, build_timeline
 
 LAZY = {"build": "report", "Report": "report", "build_site": "site", "SiteReport": "site",
-        "build_diff": "diff_report", "DiffReport": "diff_report"}
+        "build_diff": "diff_report", "DiffReport": "diff_report",
+        "build_timeline": "timeline_report", "TimelineReport": "timeline_report"}
 
 
 def __getattr__(name: str) -> object:

@@ -32,9 +32,12 @@ INPUT_HELP = (
     "a matrix of per-head values, rows = layers, columns = heads (.csv/.tsv/.txt with or without a header row "
     "or index column, .npy, .npz with one array per category or relation): true/false are memberships, numbers "
     "are scores for a rule; a JSON map of head ids {\"L-H\": score, [scores] or true/false}, "
-    "{category: {head_id: value}} or {category: [head ids]}; or a folder of one such file per category, each "
-    "file's name (without extension) its category. Several models (a model column or several inputs) make an "
-    "overview plus one page per model"
+    "{category: {head_id: value}} or {category: [head ids]}; a JSON list of layers {head: [values]} (--field N), "
+    "{layer: [head indices, best first]} (a rank score per layer), a bare JSON list of head ids, a YAML config "
+    "with a field of head ids (attn_head_set: \"13-1,14-22\"); a layer, head, score table (one relation, named by "
+    "--category or the file); or a folder of one such file per category, each file's name (without extension) its "
+    "category. Several single-category files are the categories of one model; several models (a model column or "
+    "several tables) make an overview plus one page per model"
 )
 
 
@@ -59,7 +62,7 @@ def parser() -> argparse.ArgumentParser:
     add_input_options(build)
 
     inspect = sub.add_parser("inspect", help="print what a build would make of INPUT and every problem, writing nothing")
-    inspect.add_argument("input", metavar="INPUT", help="an input, as for build")
+    inspect.add_argument("input", metavar="INPUT", nargs="+", help="the input(s), as for build")
     inspect.add_argument("--model", help="the model to inspect when the table holds several")
     inspect.add_argument("--layers", type=positive_int, help="number of layers (with --heads)")
     inspect.add_argument("--heads", type=positive_int, help="number of heads per layer (with --layers)")
@@ -77,11 +80,55 @@ def parser() -> argparse.ArgumentParser:
     diff.add_argument("--heads", type=positive_int, help="number of heads per layer (with --layers)")
     diff.add_argument("--categories", help="comma-separated categories to show, in panel order")
     add_tracker_options(diff)
+    add_input_options(diff)
+
+    add_timeline_command(sub)
 
     demo = sub.add_parser("demo", help="build the bundled synthetic 80x64 example")
     add_output_options(demo)
     add_publish_options(demo)
     return p
+
+
+def add_timeline_command(sub) -> None:
+    """`reporter timeline`: checkpoints of one model across training (its own command: its inputs are a series,
+    its options say how to order and show the checkpoints, and a table's step column is never guessed at by build)."""
+    p = sub.add_parser("timeline", help="follow the categories of one model across training checkpoints")
+    p.add_argument("input", metavar="INPUT", nargs="+",
+                   help="one table with a step, checkpoint, revision or tokens column, or one input per checkpoint "
+                        "(any input build reads) with its step in the file name (step1000.parquet) or --steps")
+    add_output_options(p)  # the folder defaults to timeline/ (TimelineReport.default_folder)
+    for flag, text in (("--title", "page title"), ("--model", "the model to follow when the tables hold several"),
+                       ("--categories", "comma-separated categories to show, in panel order")):
+        p.add_argument(flag, help=text)
+    p.add_argument("--layers", type=positive_int, help="number of layers (with --heads)")
+    p.add_argument("--heads", type=positive_int, help="number of heads per layer (with --layers)")
+    p.add_argument("--steps", type=step_list, help="comma-separated steps of the inputs, in their order")
+    p.add_argument("--show-steps", type=step_list, metavar="STEPS",
+                   help="steps drawn as small multiples and given a model page (default: six spread over the series)")
+    p.add_argument("--step-pages", choices=("selected", "all", "none"), default="selected",
+                   help="which checkpoints get their full model page (default: the shown steps)")
+    add_publish_options(p)
+    add_input_options(p)
+
+
+def timeline_product(args: argparse.Namespace, given: dict):
+    """Build the timeline the parsed `reporter timeline` arguments ask for."""
+    from .timeline_report import build_timeline
+
+    pages = "none" if args.single_file else args.step_pages  # one file holds no checkpoint pages
+    return build_timeline(args.input, steps=args.steps, show_steps=args.show_steps, step_pages=pages,
+                          title=args.title, model=args.model, layers=args.layers, heads=args.heads,
+                          categories=args.categories, formats=exported_formats(args), force=args.force,
+                          **score_options(args), **given)
+
+
+def step_list(text: str) -> list[int]:
+    """argparse type: comma-separated whole numbers (steps)."""
+    try:
+        return [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of whole numbers") from None
 
 
 def add_publish_options(p: argparse.ArgumentParser) -> None:
@@ -112,11 +159,22 @@ def add_output_options(p: argparse.ArgumentParser) -> None:
 
 
 def add_input_options(p: argparse.ArgumentParser) -> None:
-    """Options that say how to read scores into categories (build and inspect share them)."""
+    """Options that say how to read the input and its scores (build, inspect and diff share them)."""
     p.add_argument("--score-column", default="score", metavar="NAME", help="column holding the scores (default: score)")
     p.add_argument("--threshold", type=float, metavar="T", help="a head joins a relation's category when its score >= T")
     p.add_argument("--top-k", type=positive_int, metavar="K", help="the K highest-scoring heads of each relation join")
     p.add_argument("--top-percent", type=float, metavar="P", help="the top P%% of heads of each relation join")
+    p.add_argument("--top-mass", type=float, metavar="P",
+                   help="the fewest highest-scoring heads holding P%% of each relation's summed score join")
+    p.add_argument("--ties", choices=("keep", "drop", "first"), default="keep",
+                   help="heads tied at a rank cut: keep them all (default), drop them all, or first in row order")
+    p.add_argument("--rank-within", choices=("relation", "layer", "kv-group"), default="relation",
+                   help="a rank rule ranks within each relation (default), each layer or each KV group of it")
+    p.add_argument("--normalize", choices=("none", "max", "z", "rank"), default="none",
+                   help="a threshold reads each relation's scores as given (default), as a share of its maximum, "
+                        "as z-scores or as rank shares (1 for its top head)")
+    p.add_argument("--threshold-map", metavar="FILE",
+                   help="a threshold per relation (.json {relation: T} or .csv relation,threshold); --threshold for the rest")
     p.add_argument("--aggregate", choices=("mean", "max", "median"), default="mean",
                    help="how repeated rows (prompts, templates) combine (default: mean)")
     p.add_argument("--category-map", metavar="FILE", help="relation -> category map (.csv with relation,category or .json)")
@@ -124,8 +182,16 @@ def add_input_options(p: argparse.ArgumentParser) -> None:
                    help="how files are read: auto (DuckDB scans Parquet datasets, globs, s3:// and files over 64 MB "
                         "out of core), pandas or duckdb")
     p.add_argument("--category", metavar="NAME",
-                   help="the name of the one category of a matrix or head-id map (default: the file's name without "
-                        "extension); for a [layers, heads, relations] .npy, the relations' names as A,B,...")
+                   help="the name of the one category of a matrix, head-id map, head list or layer, head, score table, "
+                        "or of every relation of a scores table without a category column (default: the file's name "
+                        "without extension); with several inputs, A,B,... names one per input; for a "
+                        "[layers, heads, relations] .npy, the relations' names as A,B,...")
+    p.add_argument("--field", metavar="N[,N]",
+                   help="for a list of layers of {head: [values]} (MInference): the position of the value that is the "
+                        "category (text; several positions make one label) or the score (a number)")
+    p.add_argument("--one-model-per-file", action="store_true",
+                   help="several single-category inputs (matrices, head lists): one model each, instead of the "
+                        "categories of one model")
     p.add_argument("--model-config", metavar="FILE",
                    help="a Hugging Face config.json: layers (num_hidden_layers), heads (num_attention_heads) and "
                         "KV heads (num_key_value_heads)")
@@ -140,7 +206,9 @@ def score_options(args: argparse.Namespace) -> dict:
         "score_column": args.score_column, "threshold": args.threshold, "top_k": args.top_k,
         "top_percent": args.top_percent, "aggregate": args.aggregate, "category_map": args.category_map,
         "category": args.category, "model_config": args.model_config, "kv_heads": args.kv_heads,
-        "engine": args.engine,
+        "engine": args.engine, "top_mass": args.top_mass, "ties": args.ties, "rank_within": args.rank_within,
+        "normalize": args.normalize, "threshold_map": args.threshold_map,
+        "field": args.field, "one_model_per_file": args.one_model_per_file,
     }
 
 
@@ -240,12 +308,14 @@ def run(args: argparse.Namespace, started: float, exporter, shown: "Progress") -
     given = {"exporter": exporter, "progress": shown}
     if args.command == "demo":
         report = build(EXAMPLE, formats=exported_formats(args), force=args.force, **given, **EXAMPLE_OPTIONS)
+    elif args.command == "timeline":
+        report = timeline_product(args, given)
     elif args.command == "diff":
         from .diff_report import build_diff
 
         report = build_diff(args.run_a, args.run_b, title=args.title, model=args.model, layers=args.layers,
                             heads=args.heads, categories=args.categories, formats=exported_formats(args),
-                            force=args.force, **given)
+                            **score_options(args), force=args.force, **given)
     else:
         report = build_any(
             args.input,
@@ -263,7 +333,7 @@ def run(args: argparse.Namespace, started: float, exporter, shown: "Progress") -
         shown("writing the page")
         page = report.save_html(args.single_file)
     else:
-        page = report.save(args.output or "site", progress=shown) / "index.html"
+        page = report.save(args.output or report.default_folder, progress=shown) / "index.html"
     logged = []
     for log_report, run_location in trackers:
         shown(f"logging to {log_report.__module__.rsplit('.', 1)[-1]}")

@@ -13,12 +13,14 @@ from functools import cached_property
 from .analysis.robustness import with_neighbours
 from .analysis.summarize import Summary, describe, with_tests
 from .charts import Figure, build_figures, in_made_order
-from .errors import api_words
-from .input.load import load
+from .errors import UsageError, api_words, listed
+from .input.load import load_raw
+from .input.multi import model_inputs
 from .input.model_config import options_of
 from .input.table import HeadTable
 from .observe.categories import Observation, observe
 from .observe.kv_groups import kv_observations
+from .observe.scores import score_observations
 from .options import BuildOptions, Options
 from .output.csv_tables import heads_csv
 from .output.headline import headline_metrics
@@ -68,9 +70,21 @@ def build(table: object, *, exporter: Exporter | None = None, progress: Progress
       shape_from      where layers/heads came from, for the header: "flag" (default) or "model-config"
     """
     opts = options_of(**options)
+    found = one_model_input(table, opts)  # before the export helper starts: a refusal starts nothing
     exporter, say = exporter or exporter_for(opts.formats), progress or silent
     say(f"loading {source_name(table)}")
-    return Report.from_table(load(table, opts), opts, exporter, say).bundled()
+    return Report.from_table(load_raw(found.source, opts), opts, exporter, say).bundled()
+
+
+def one_model_input(table: object, opts: Options):
+    """The one model ``table`` holds, or a UsageError naming what to call for several."""
+    found = model_inputs([table], opts.model, opts.category, opts)
+    if len(found) > 1:
+        names = listed(m.name for m in found)
+        raise UsageError(f"{source_name(table)} holds {len(found)} models ({names}); reporter.build makes one "
+                         "model's report: call reporter.build_site(table) for an overview and a page per model, "
+                         "or reporter.build(table, model='NAME') for one of them")
+    return found[0]
 
 
 def source_name(table: object) -> str:
@@ -106,7 +120,7 @@ class Report(Product):
         early = build_figures(described, kv, on_figure=send, early_only=True)
         progress(f"testing the statistics of {name}")
         stats = with_neighbours(with_tests(described))
-        observations = tuple(observe(stats)) + tuple(kv_observations(stats))
+        observations = tuple(observe(stats)) + tuple(kv_observations(stats)) + tuple(score_observations(stats))
         figures = build_figures(stats, kv, on_figure=send, observations=observations, made=early)
         return cls(table, stats, observations, figures, options, exporter=exporter)
 
@@ -156,6 +170,10 @@ class Report(Product):
     def input_digests(self) -> tuple[str, ...]:
         """The input file's SHA-256, when the table came from a file."""
         return (self.table.source.sha256,) if self.table.source else ()
+
+    def table_files(self) -> tuple[str, ...]:
+        """The local files the table was read from."""
+        return self.table.source.files if self.table.source else ()
 
 
 

@@ -56,3 +56,11 @@ MAX_CLUSTERS = 3
 # Empty layers: a run of layers with no classified head is said when it spans at least EMPTY_MIN_SHARE of
 # the depth (and two layers) and an even spread of the classified heads would leave it empty with p < ALPHA.
 EMPTY_MIN_SHARE = 0.1
+
+# Scores on different scales (input/suggest.py): `inspect` warns when one relation's highest score is at least
+# SCALE_RATIO times another's, since then any threshold above half the larger maximum keeps none of the other.
+SCALE_RATIO = 2.0
+
+# A dominant head (observe/scores.py): a relation's single highest score at least DOMINANT_RATIO times the next
+# head's: half again as high as any other head, a gap no rule has to draw.
+DOMINANT_RATIO = 1.5

@@ -14,7 +14,7 @@ from .charts.overview import build_overview_figures
 from .errors import api_words
 from .input.load import load_raw
 from .input.model_config import options_of
-from .input.multi import load_models, model_inputs
+from .input.multi import input_list, load_models, model_inputs
 from .observe.categories import Observation
 from .observe.models import observe_models
 from .options import BuildOptions, Options
@@ -40,11 +40,11 @@ log = logging.getLogger(__name__)
 def build_any(inputs: Sequence[object], *, exporter: Exporter | None = None, progress: Progress | None = None,
               **options: Unpack[BuildOptions]) -> "Report | SiteReport":
     """A single-model Report when the inputs hold one model, else a multi-model SiteReport (see build_site)."""
-    opts = options_of(**options)
+    opts, inputs = options_of(**options), input_list(inputs)
     exporter, say = exporter or exporter_for(opts.formats), progress or silent
     say(f"loading {', '.join(source_name(i) for i in inputs)}")
     found = model_inputs(inputs, opts.model, opts.category, opts)  # reads each input once
-    if len(found) == 1 and len(list(inputs)) == 1:
+    if len(found) == 1:  # one table of one model, or single-category files of one model
         return Report.from_table(load_raw(found[0].source, opts), opts, exporter, say).bundled()
     return site_from(found, opts, exporter, say).bundled()
 
@@ -58,7 +58,7 @@ def build_site(inputs: Sequence[object], *, exporter: Exporter | None = None, pr
     export helper, which the site keeps for its saves (see Product.close);
     ``progress`` hears of each step.
     """
-    opts = options_of(**options)
+    opts, inputs = options_of(**options), input_list(inputs)
     exporter, say = exporter or exporter_for(opts.formats), progress or silent
     say(f"loading {', '.join(source_name(i) for i in inputs)}")
     return site_from(model_inputs(inputs, opts.model, opts.category, opts), opts, exporter, say).bundled()
@@ -141,6 +141,10 @@ class SiteReport(Product):
     def params(self) -> dict[str, str]:
         """The models, then each model's shape and rule under its slug (see output.params)."""
         return site_params(list(self.slugs), [r.table for r in self.reports])
+
+    def table_files(self) -> tuple[str, ...]:
+        """Every model's input files, each once."""
+        return tuple(dict.fromkeys(f for r in self.reports for f in r.table_files()))
 
     def headline(self) -> dict[str, float]:
         """How many models, and each model's headline numbers under its slug."""

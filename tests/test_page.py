@@ -8,6 +8,7 @@ import json
 import re
 
 import jinja2
+import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
@@ -136,6 +137,10 @@ def test_every_template_renders_under_strict_undefined(small_table, tmp_path):
     small_table.to_csv(tmp_path / "a.csv", index=False)
     small_table.iloc[:-1].to_csv(tmp_path / "b.csv", index=False)
     build_diff(tmp_path / "a.csv", tmp_path / "b.csv", layers=6, heads=4, formats=()).to_html()
+    from reporter.timeline_report import build_timeline
+
+    series = pd.concat([small_table.assign(step=0), small_table.assign(step=1)])
+    build_timeline(series, layers=6, heads=4, formats=(), step_pages="none").to_html()
     loaded = {name for (_, name) in env.cache.keys()}
     on_disk = {p.relative_to(templates_dir()).as_posix() for p in templates_dir().rglob("*.html")}
     assert on_disk <= loaded, f"templates never rendered: {sorted(on_disk - loaded)}"

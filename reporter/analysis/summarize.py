@@ -12,6 +12,7 @@ import pandas as pd
 from ..palette import UNCLASSIFIED, colors_for, legend_order, multi_label
 from .clusters import Cluster, clusters
 from .kv_groups import GroupClustering, clustering
+from .relation_scores import RelationScores, relation_scores
 from .regions import Block, EmptyRegion, depth_blocks, empty_region
 from .stats import pair_test, uniform_test
 from .top_heads import CategoryTop, RelationTop, head_best_scores, relation_tops, top_heads
@@ -137,6 +138,7 @@ class Summary:
     empty_region: EmptyRegion | None = None  # the longest run of layers no classified head reaches
     depth_blocks: tuple[Block, ...] = ()  # categories in depth order, overlapping ones grouped
     neighbours: tuple = ()  # robustness.Neighbour per neighbouring rule, for a scores input (with_neighbours)
+    relation_scores: tuple[RelationScores, ...] = ()  # rule-free facts of each relation's scores
 
     def category(self, name: str) -> CategoryStats:
         """The statistics of one category by name."""
@@ -184,6 +186,7 @@ def describe(table: HeadTable, kv_heads: int | None = None) -> Summary:
         top_heads=top_heads(table),
         relation_tops=relation_tops(table),
         best_scores=head_best_scores(table),
+        relation_scores=relation_scores(table),
         empty_region=empty_region(np.bincount(heads["layer"], minlength=table.n_layers), table.n_heads),
         depth_blocks=depth_blocks({c.name: (c.first_layer, c.last_layer) for c in stats if c.heads}),
     )

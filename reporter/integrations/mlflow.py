@@ -77,10 +77,24 @@ def log_to_run(mlflow, run_id: str, report, artifact_path: str) -> str:
     tags = [RunTag(key, value) for key, value in run_tags(report).items()]
     params = [Param(key, value) for key, value in report.params().items()]
     client.log_batch(run_id, metrics=metrics, params=params, tags=tags)
+    log_step_metrics(client, run_id, report, stamp)
     with tempfile.TemporaryDirectory(prefix="reporter-mlflow-") as tmp:
         client.log_artifacts(run_id, str(write_files(Path(tmp), attachment_files(report))), artifact_path)
     log.info("logged the report to MLflow run %s under %s/", run_id, artifact_path)
     return run_id
+
+
+BATCH = 1000  # the most metrics MLflow takes in one log_batch call
+
+
+def log_step_metrics(client, run_id: str, report, stamp: int) -> None:
+    """A timeline's per-checkpoint metrics, each at its checkpoint's step, so MLflow's charts plot them over training."""
+    from mlflow.entities import Metric
+
+    per_step = report.step_metrics()
+    metrics = [Metric(key, float(value), stamp, int(step)) for step, values in per_step.items() for key, value in values.items()]
+    for start in range(0, len(metrics), BATCH):
+        client.log_batch(run_id, metrics=metrics[start:start + BATCH])
 
 
 def run_location(run_id: str) -> str:

@@ -57,6 +57,7 @@ def log_to_run(wandb, run, report, key: str) -> None:
         panels = {key: wandb.Html(files[REPORT_FILE].decode("utf-8"), inject=False)}
         panels.update({f"{key}/figures/{rel[:-4]}": wandb.Image(str(media / rel)) for rel in sorted(pngs_of(media))})
         panels.update({f"{key}/tables/{name}": table for name, table in tables(wandb, report).items()})
+        log_step_metrics(run, report)
         # commit=False: the panels join the run's current step, so the user's step counter does not move.
         run.log(panels, commit=False)
         run.summary.update(report.headline())
@@ -67,6 +68,24 @@ def log_to_run(wandb, run, report, key: str) -> None:
         artifact.add_dir(str(write_files(Path(tmp) / "artifact", files)))
     run.log_artifact(artifact)
     log.info("logged the report to W&B run %s", run.id)
+
+
+STEP_METRIC = "timeline/step"
+
+
+def log_step_metrics(run, report) -> None:
+    """A timeline's per-checkpoint metrics, one row per checkpoint plotted against its step (``timeline/step``).
+
+    W&B's own step only grows, so the checkpoint's step is a metric the timeline's charts are drawn against
+    (``define_metric``); each row advances the run's step by one.
+    """
+    per_step = report.step_metrics()
+    if not per_step:
+        return
+    run.define_metric(STEP_METRIC)
+    run.define_metric("timeline/*", step_metric=STEP_METRIC)
+    for step, values in per_step.items():
+        run.log({STEP_METRIC: step, **values})
 
 
 def figure_pngs(report, files: dict[str, bytes]) -> dict[str, bytes]:

@@ -49,3 +49,8 @@ def diff_params(a, b) -> dict[str, str]:
     for prefix, table in (("run_a", a), ("run_b", b)):
         params.update({f"{prefix}/{name}": value for name, value in table_params(table).items() if name != "shape"})
     return params
+
+
+def timeline_params(first, steps: tuple[int, ...], axis: str) -> dict[str, str]:
+    """The first checkpoint's parameters (every checkpoint shares its shape), and the checkpoints' steps."""
+    return {**table_params(first), "checkpoints": str(len(steps)), "steps": f"{axis} {steps[0]}–{steps[-1]}"}

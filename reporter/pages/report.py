@@ -22,6 +22,7 @@ import jinja2
 from .. import __version__
 from .assets import cache_dir, script_context, script_json
 from .csp import install as install_csp
+from .head_detail import head_detail
 from .alt_text import alt_text, caption
 from ..charts import DataTable, Figure
 from ..charts.theme import dark_colors, dark_config
@@ -78,6 +79,7 @@ class CategoryRow:
     core: str
     core_share: str
     shared: int | str
+    measured: bool = True  # False: nothing of it is drawn, so nothing to highlight
 
 
 @dataclass(frozen=True)
@@ -120,7 +122,8 @@ SHAPE_NOTES = {
 def highlight_labels(summary: Summary) -> list[str]:
     """Legend labels worth a highlight button: every category, and "N categories" when some head has N."""
     held = {multi_label(n) for n, heads in summary.by_n_categories if n >= 2 and heads}
-    return [label for label in summary.legend if label in summary.table.categories or label in held]
+    measured = {c.name for c in summary.categories if c.measured}  # nothing of an unmeasured one to highlight
+    return [label for label in summary.legend if label in measured or label in held]
 
 
 @functools.lru_cache(maxsize=1)
@@ -212,7 +215,7 @@ def report_page(summary: Summary, observations: list[Observation], figures: dict
         categories=tuple(category_row(c) for c in summary.categories),
         downloads=(Link("heads.csv", "data/heads.csv"), Link("summary.json", "data/summary.json")) if with_downloads else (),
         warnings=t.warnings,
-        payload=script_json(page_payload(figures)),
+        payload=script_json(page_payload(figures, head_detail(summary))),
         highlights=tuple(Swatch(label, summary.colors[label]) for label in highlight_labels(summary)),
         n_layers=t.n_layers,
         top_heads=summary.top_heads,
@@ -225,14 +228,17 @@ def accessible(view: FigureView, figure: Figure, observations: list[Observation]
     return replace(view, caption=caption(figure), alt=alt_text(figure, observations))
 
 
-def page_payload(figures: dict[str, Figure]) -> dict:
-    """Specs without data plus each dataset once, for the page's script; a figure with a stand-in has neither."""
+def page_payload(figures: dict[str, Figure], heads: dict | None = None) -> dict:
+    """Specs without data plus each dataset once, for the page's script; a figure with a stand-in has neither.
+
+    ``heads`` is the per-head panel's data (head_detail), on a model's page only.
+    """
     drawn = {slug: f for slug, f in figures.items() if f.drawn}
     datasets: dict[str, list[dict]] = {}
     for figure in drawn.values():
         datasets.update(figure.datasets)
     return {"datasets": datasets, "specs": {slug: f.spec for slug, f in drawn.items()}, "dark": dark_config(),
-            "darkColors": dark_colors()}
+            "darkColors": dark_colors(), **({"heads": heads} if heads is not None else {})}
 
 
 def figure_view(figure: Figure, formats: tuple[str, ...]) -> FigureView:
@@ -247,7 +253,7 @@ def figure_view(figure: Figure, formats: tuple[str, ...]) -> FigureView:
 def category_row(c) -> CategoryRow:
     """Format one category's statistics for the table."""
     if not c.measured:
-        return CategoryRow(c.name, c.color, "not measured", "–", "–", "–", "–", "–", "–")
+        return CategoryRow(c.name, c.color, "not measured", "–", "–", "–", "–", "–", "–", measured=False)
     if not c.heads:
         return CategoryRow(c.name, c.color, 0, "0%", "–", "–", "–", "–", 0)
     return CategoryRow(

@@ -229,6 +229,7 @@
       label(el, slug);
       listen(view);
       apply(view);
+      el.dispatchEvent(new CustomEvent("reporter:drawn", { bubbles: true, detail: { slug: slug } }));  // head_panel.js
       el.dataset.theme = dark ? "dark" : "light";
       el.dataset.fitWidth = String(room);
       el.dataset.rendered = "true";

@@ -9,6 +9,7 @@
     var listening = { signal: running.signal };
 {% include "partials/embed.js" %}
 {% include "partials/anchors.js" %}
+{% include "partials/head_panel.js" %}
   }
 {% include "partials/pages.js" %}
 })();
