@@ -578,13 +578,14 @@ def run(args: argparse.Namespace, started: float, exporter, shown: "Progress") -
     trackers = tracker_loggers(args)  # fail on a missing extra before building or writing anything
     report = made(args, exporter, shown)
     page = saved(args, report, shown)
-    for log_report in trackers:
+    logged = []
+    for log_report, run_location in trackers:
         shown(f"logging to {log_report.__module__.rsplit('.', 1)[-1]}")
-        log_report(report)
+        logged.append(run_location(log_report(report)))
     shown.clear()
     if not args.quiet:
         seconds = time.perf_counter() - started
-        print(f"wrote {page} ({report.figure_count()} figures) in {seconds:.1f} s")
+        print("\n".join([f"wrote {page} ({report.figure_count()} figures) in {seconds:.1f} s", *logged]))
     if args.open:
         open_in_browser(page)
     return 0
@@ -613,12 +614,7 @@ def made(args: argparse.Namespace, exporter, shown: "Progress"):
 
 def saved(args: argparse.Namespace, report, shown: "Progress") -> Path:
     """Write the product: one --single-file page, or the output folder; the main page's path."""
-    from .site import SiteReport
-
     if getattr(args, "single_file", None):
-        if isinstance(report, SiteReport):  # several pages, not one
-            raise UsageError(f"--single-file writes one page, but the input holds {len(report.reports)} models; "
-                             "build the site with -o, or choose one model with --model")
         shown("writing the page")
         return report.save_html(args.single_file)
     return report.save(args.output or report.default_folder, progress=shown) / "index.html"
@@ -669,20 +665,20 @@ def import_pipeline() -> None:
 
 
 def tracker_loggers(args: argparse.Namespace) -> list:
-    """The log_report functions asked for with --mlflow/--wandb, their packages imported now."""
+    """(log_report, run_location) of each tracker asked for with --mlflow/--wandb, their packages imported now."""
     from .integrations.extras import require
 
     loggers = []
     if getattr(args, "mlflow", False):
         require("mlflow", "mlflow", "MLflow")
-        from .integrations.mlflow import log_report
+        from .integrations import mlflow
 
-        loggers.append(log_report)
+        loggers.append((mlflow.log_report, mlflow.run_location))
     if getattr(args, "wandb", False):
         require("wandb", "wandb", "Weights & Biases (wandb)")
-        from .integrations.wandb import log_report as log_wandb
+        from .integrations import wandb
 
-        loggers.append(log_wandb)
+        loggers.append((wandb.log_report, wandb.run_location))
     return loggers
 
 

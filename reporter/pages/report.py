@@ -3,7 +3,7 @@
 Template context (documented here; tests render every template under
 StrictUndefined): every page gets ``page`` (a ReportPage) and ``vega_bundle``
 (the inline JavaScript, already safe for a <script> element),
-``vega_src`` and ``theme`` (see assets.script_context).
+and ``theme`` (see assets.script_context).
 """
 
 from __future__ import annotations
@@ -188,13 +188,13 @@ def templates_dir() -> Path:
 
 def render_report(summary: Summary, observations: list[Observation], figures: dict[str, Figure],
                   title: str | None, formats: tuple[str, ...], with_downloads: bool = True,
-                  nav: tuple[Link, ...] = (), vega_src: str | None = None, theme: str | None = None) -> str:
+                  nav: tuple[Link, ...] = (), theme: str | None = None) -> str:
     """The single-model report page as HTML text; ``nav`` links it to the other pages of a site.
 
-    ``vega_src``: the site's shared copy of the Vega JavaScript instead of an inline one; ``theme``: see script_context.
+    ``theme``: see script_context.
     """
     page = dataclasses.replace(report_page(summary, observations, figures, title, formats, with_downloads), nav=nav)
-    return environment().get_template("report.html").render(page=page, **script_context(vega_src, theme))
+    return environment().get_template("report.html").render(page=page, **script_context(theme))
 
 
 def report_page(summary: Summary, observations: list[Observation], figures: dict[str, Figure],
