@@ -63,6 +63,10 @@ class Product(ABC):
         """Headline numbers, named so every tracker accepts them as metric keys."""
 
     @abstractmethod
+    def params(self) -> dict[str, str]:
+        """Run parameters (model, shape, rule, score column), one short line each, for a tracker's run."""
+
+    @abstractmethod
     def to_html(self, theme: str | None = None) -> str:
         """The main page as one self-contained HTML file (no links to side files).
 
@@ -101,6 +105,10 @@ class Product(ABC):
     def input_digests(self) -> tuple[str, ...]:
         """The SHA-256 of each input file, which ``save_html`` never overwrites."""
         return ()
+
+    def step_metrics(self) -> dict[int, dict[str, float]]:
+        """Metrics per training step, for trackers to log at that step (a timeline has them; others none)."""
+        return {}
 
     def table_files(self) -> tuple[str, ...]:
         """The local files the tables were read from (every part of a folder or dataset)."""
