@@ -55,6 +55,7 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--layers", type=positive_int, help="number of layers (with --heads)")
     build.add_argument("--heads", type=positive_int, help="number of heads per layer (with --layers)")
     build.add_argument("--categories", help="comma-separated categories to show, in panel order")
+    build.add_argument("--category-order", metavar="A,B,…", help="these categories first, in this order (the rest follow)")
     add_publish_options(build)
     add_input_options(build)
 
@@ -64,6 +65,7 @@ def parser() -> argparse.ArgumentParser:
     inspect.add_argument("--layers", type=positive_int, help="number of layers (with --heads)")
     inspect.add_argument("--heads", type=positive_int, help="number of heads per layer (with --layers)")
     inspect.add_argument("--categories", help="comma-separated categories to show, in panel order")
+    inspect.add_argument("--category-order", metavar="A,B,…", help="these categories first, in this order (the rest follow)")
     add_input_options(inspect)
 
     diff = sub.add_parser("diff", help="compare two runs of one model: heads gained, lost and kept per category")
@@ -76,6 +78,7 @@ def parser() -> argparse.ArgumentParser:
     diff.add_argument("--layers", type=positive_int, help="number of layers (with --heads)")
     diff.add_argument("--heads", type=positive_int, help="number of heads per layer (with --layers)")
     diff.add_argument("--categories", help="comma-separated categories to show, in panel order")
+    diff.add_argument("--category-order", metavar="A,B,…", help="these categories first, in this order (the rest follow)")
     add_tracker_options(diff)
 
     demo = sub.add_parser("demo", help="build the bundled synthetic 80x64 example")
@@ -150,7 +153,8 @@ def run_inspect(args: argparse.Namespace) -> int:
     from .input.model_config import options_of
 
     options = options_of(model=args.model, layers=args.layers, heads=args.heads,
-                                  categories=args.categories, **score_options(args))
+                                  categories=args.categories, category_order=args.category_order,
+                                  **score_options(args))
     found = inspect(args.input, options)
     print("\n".join(found.lines()))
     return 0 if found.ok else 2
@@ -244,7 +248,8 @@ def run(args: argparse.Namespace, started: float, exporter, shown: "Progress") -
         from .diff_report import build_diff
 
         report = build_diff(args.run_a, args.run_b, title=args.title, model=args.model, layers=args.layers,
-                            heads=args.heads, categories=args.categories, formats=exported_formats(args),
+                            heads=args.heads, categories=args.categories, category_order=args.category_order,
+                            formats=exported_formats(args),
                             force=args.force, **given)
     else:
         report = build_any(
@@ -254,6 +259,7 @@ def run(args: argparse.Namespace, started: float, exporter, shown: "Progress") -
             layers=args.layers,
             heads=args.heads,
             categories=args.categories,
+            category_order=args.category_order,
             formats=exported_formats(args),
             **score_options(args),
             force=args.force,

@@ -25,6 +25,7 @@ class Options:
     layers: int | None = None
     heads: int | None = None
     categories: tuple[str, ...] | None = None
+    category_order: tuple[str, ...] | None = None  # these categories first, in this order; the rest after them
     formats: tuple[str, ...] = FORMATS
     example: bool = False  # label the report as the bundled synthetic example
     score_column: str = "score"
@@ -67,11 +68,10 @@ class Options:
             hint = f"did you mean {close[0]!r}? " if close else ""
             raise UsageError(f"unknown option {unknown[0]!r}: {hint}known options are "
                              f"{listed(sorted(known | API_KEYWORDS))}")
-        if isinstance(kwargs.get("categories"), str):
-            kwargs["categories"] = split_list(kwargs["categories"])
-        if isinstance(kwargs.get("formats"), str):
-            kwargs["formats"] = split_list(kwargs["formats"])
-        for key in ("categories", "formats"):
+        for key in ("categories", "category_order", "formats"):
+            if isinstance(kwargs.get(key), str):
+                kwargs[key] = split_list(kwargs[key])
+        for key in ("categories", "category_order", "formats"):
             if isinstance(kwargs.get(key), (list, tuple)):
                 kwargs[key] = tuple(kwargs[key])
         return cls(**kwargs)
@@ -81,7 +81,7 @@ class Options:
 WHOLE, NUMBER, TEXT, TEXTS, FLAG = "a whole number", "a number", "text", "a list of text", "True or False"
 KINDS = {"layers": WHOLE, "heads": WHOLE, "top_k": WHOLE, "kv_heads": WHOLE, "threshold": NUMBER,
          "top_percent": NUMBER, "title": TEXT, "model": TEXT, "score_column": TEXT, "aggregate": TEXT,
-         "category_map": TEXT, "category": TEXT, "categories": TEXTS, "formats": TEXTS, "example": FLAG, "force": FLAG}
+         "category_map": TEXT, "category": TEXT, "categories": TEXTS, "category_order": TEXTS, "formats": TEXTS, "example": FLAG, "force": FLAG}
 
 
 def check_types(options: Options) -> None:

@@ -98,17 +98,22 @@ def load_models(found: Sequence[ModelInput], options: Options) -> list[HeadTable
         raise UsageError("give at least one input table")
     tables = []
     for m in found:
-        opts = dataclasses.replace(options, model=m.select if m.select is not None else m.name, categories=None)
+        opts = dataclasses.replace(options, model=m.select if m.select is not None else m.name, categories=None,
+                                   category_order=None)
         table = load_raw(m.source, opts)
         tables.append(dataclasses.replace(table, model=m.name))
-    order = shared_categories(tables, options.categories)
+    order = shared_categories(tables, options.categories, options.category_order)
     return [with_categories(t, order) for t in tables]
 
 
-def shared_categories(tables: Sequence[HeadTable], requested: tuple[str, ...] | None) -> tuple[str, ...]:
-    """The panel order for every model: ``requested``, else every category of any model, alphabetically."""
-    found = {c for t in tables for c in t.categories}
-    return order_categories(found, requested, lacking="no model has", having="they have")
+def shared_categories(tables: Sequence[HeadTable], requested: tuple[str, ...] | None,
+                      order: tuple[str, ...] | None = None) -> tuple[str, ...]:
+    """The panel order for every model: ``requested``, else every category of any model in input/order.py's order.
+
+    The models' own orders are joined in model order (each category where it first appears).
+    """
+    found = tuple(dict.fromkeys(c for t in tables for c in t.categories))
+    return order_categories(found, requested, lacking="no model has", having="they have", order=order)
 
 
 def with_categories(table: HeadTable, order: tuple[str, ...]) -> HeadTable:
