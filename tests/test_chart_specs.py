@@ -88,7 +88,7 @@ def test_stacked_rows_label_their_shared_axis_on_the_bottom_row_only(small_table
     rows_of = {
         "layer-profile": [row["layer"][1]["encoding"]["x"]["axis"] for row in profile["vconcat"]],
         "change-profile": [row["encoding"]["x"]["axis"] for row in changes["vconcat"]],
-        "depth-profiles": [row["encoding"]["x"]["axis"] for row in depths["vconcat"]],
+        "depth-profiles": [row["layer"][0]["encoding"]["x"]["axis"] for row in depths["concat"][0]["vconcat"]],
     }
     assert [len(axes) for axes in rows_of.values()] == [3, 4, 3]
     for axes in rows_of.values():
@@ -113,14 +113,18 @@ def test_the_profile_titles_its_y_axis_and_outlines_a_core_window_that_is_not_a_
     assert outline["mark"]["strokeDash"] == [4, 3]
 
 
-def test_the_overview_tells_models_apart_by_dash_and_shape_never_by_colour(tmp_path):
+def test_the_depth_profiles_give_each_model_a_named_panel_and_each_category_its_colour(tmp_path):
     rows = [(layer, head, cat, model) for model in ("m1", "m2", "m3") for layer in range(6) for head in range(4)
             for cat in "AB" if (layer + head + len(model)) % 3 == 0]
     site = build_site([pd.DataFrame(rows, columns=["layer", "head", "category", "model"])], formats=())
-    category_colours = set(site.comparison.colors.values())
-    for row in site.figures["depth-profiles"].spec["vconcat"]:
-        enc = row["encoding"]
-        assert enc["color"]["field"] == enc["strokeDash"]["field"] == enc["shape"]["field"] == "model"
-        assert enc["color"]["scale"]["range"] == ["#444444"] * 3 and "#444444" not in category_colours
-        assert len({json.dumps(d) for d in enc["strokeDash"]["scale"]["range"]}) == 3
-        assert len(set(enc["shape"]["scale"]["range"])) == 3
+    spec = site.figures["depth-profiles"].spec
+    assert [panel["title"]["text"][0] for panel in spec["concat"]] == ["m1", "m2", "m3"]
+    colors = site.comparison.colors
+    for m, panel in enumerate(spec["concat"]):
+        assert [row["title"]["text"] for row in panel["vconcat"]] == ["A", "B"]
+        for i, row in enumerate(panel["vconcat"]):
+            area, line = row["layer"]
+            assert area["mark"]["color"] == line["mark"]["color"] == colors["AB"[i]]
+            assert {"filter": f"datum.m === {m} && datum.ci === {i}"} in area["transform"]
+            assert "color" not in line["encoding"] and "strokeDash" not in line["encoding"]
+    assert spec["usermeta"]["fit"]["kind"] == "grid" and spec["usermeta"]["fit"]["panels"] == 3

@@ -39,11 +39,11 @@ def test_highlight_buttons_cover_each_category_and_each_multi_label_some_head_ha
     # small_table: heads in 2 categories and in 3 categories; with three categories nothing else is possible.
     buttons = BeautifulSoup(reporter.build(small_table, layers=6, heads=4).to_html(), "html.parser")
     labels = [b["data-highlight"] for b in buttons.select("#controls button.pick")]
-    assert labels == ["3 categories", "2 categories", "C", "B", "A", ""]
+    assert labels == ["A", "B", "C", "2 categories", "3 categories", ""]  # panel order, as panels and tables
     two_only = small_table[~((small_table["layer"] == 2) & (small_table["category"] == "C"))]
     buttons = BeautifulSoup(reporter.build(two_only, layers=6, heads=4).to_html(), "html.parser")
     labels = [b["data-highlight"] for b in buttons.select("#controls button.pick")]
-    assert labels == ["2 categories", "C", "B", "A", ""]  # no head is in 3 categories any more
+    assert labels == ["A", "B", "C", "2 categories", ""]  # no head is in 3 categories any more
 
 
 def test_category_table(soup):

@@ -118,9 +118,12 @@ SHAPE_NOTES = {
 
 
 def highlight_labels(summary: Summary) -> list[str]:
-    """Legend labels worth a highlight button: every category, and "N categories" when some head has N."""
-    held = {multi_label(n) for n, heads in summary.by_n_categories if n >= 2 and heads}
-    return [label for label in summary.legend if label in summary.table.categories or label in held]
+    """Legend labels worth a highlight button: every category in panel order, then "N categories" when some head has N.
+
+    Panel order, as the panels and tables run (the legend alone stacks them in reverse, as the reference does).
+    """
+    held = [multi_label(n) for n, heads in summary.by_n_categories if n >= 2 and heads]
+    return [*summary.table.categories, *held]
 
 
 @functools.lru_cache(maxsize=1)
