@@ -24,7 +24,7 @@ from typing import Iterable
 # ΔE >= 50 from both unclassified greys and apart from each other and from the multi-category family.
 CATEGORY_COLORS = (
     "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#bcbd22",
-    "#00c49a", "#00a6ff", "#ffd000", "#505000", "#66ff66",
+    "#00c49a", "#00a6ff", "#ffd000", "#a6761d", "#66ff66",
 )
 DISTINCT = len(CATEGORY_COLORS)
 # "2 categories", "3 categories", "4 categories" as the reference has them, then deeper violets; repeating.
