@@ -32,7 +32,7 @@ def test_an_ioi_ordered_input_keeps_its_order_in_panels_legend_tables_and_button
     # categories, so no "k categories" entry.
     legend = heatmaps["concat"][0]["layer"][1]["encoding"]["color"]["scale"]["domain"]
     assert legend == [*reversed(IOI), "Unclassified"]
-    profile = report.figures["layer-profile"].spec["vconcat"]
+    profile = report.figures["layer-profile"].spec["concat"]
     assert [row["title"]["text"] for row in profile] == list(IOI)
     assert report.figures["heatmaps"].tables[0].columns == ("layer", *IOI)
     soup = BeautifulSoup(report.to_html(), "html.parser")

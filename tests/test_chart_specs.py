@@ -46,7 +46,7 @@ def test_every_overview_and_diff_figure_validates(small_table):
 def test_the_layer_brush_listens_in_every_row_of_the_profile(small_table):
     spec = all_figures(small_table)["layer-profile"].spec
     brush = next(p for p in spec["params"] if p["name"] == "layer_brush")
-    bars = [row["layer"][2]["name"] for row in spec["vconcat"]]
+    bars = [row["layer"][2]["name"] for row in spec["concat"]]  # 6 layers: rows side by side (a grid)
     assert brush["views"] == bars == ["profile_bars_0", "profile_bars_1", "profile_bars_2"]
 
 
@@ -82,7 +82,8 @@ def test_figures_need_no_test_results(small_table):
 
 def test_stacked_rows_label_their_shared_axis_on_the_bottom_row_only(small_table):
     other = small_table[small_table["category"] != "C"]
-    profile = all_figures(small_table)["layer-profile"].spec
+    deep = small_table.assign(layer=small_table["layer"] * 6)  # 36 layers: the profile's rows stack
+    profile = build(deep, layers=36, heads=4, formats=()).figures["layer-profile"].spec
     changes = build_diff(small_table, other, layers=6, heads=4).figures["change-profile"].spec
     depths = build_site([small_table, other], layers=6, heads=4).figures["depth-profiles"].spec
     rows_of = {
@@ -102,7 +103,7 @@ def test_the_profile_titles_its_y_axis_and_outlines_a_core_window_that_is_not_a_
     rows = [(layer, head, "A") for layer in (2, 3) for head in range(12)] + [(layer, 0, "B") for layer in range(6)]
     report = build(pd.DataFrame(rows, columns=["layer", "head", "category"]), layers=6, heads=12, formats=())
     figure = report.figures["layer-profile"]
-    rows_ = figure.spec["vconcat"]
+    rows_ = figure.spec["concat"]
     assert [r["layer"][2]["encoding"]["y"]["title"] for r in rows_] == ["heads", "heads"]
     assert [r["title"]["text"] for r in rows_] == ["A", "B"]
     assert [(c["category"], c["concentrated"], c["kind"]) for c in figure.datasets["core"]] == [
@@ -111,6 +112,17 @@ def test_the_profile_titles_its_y_axis_and_outlines_a_core_window_that_is_not_a_
     assert {"filter": "datum.concentrated"} in band["transform"] and band["mark"]["opacity"] == 0.14
     assert {"filter": "!datum.concentrated"} in outline["transform"] and outline["mark"]["fill"] is None
     assert outline["mark"]["strokeDash"] == [4, 3]
+
+
+def test_a_short_model_sets_its_profile_rows_side_by_side_each_labelling_its_axis(small_table):
+    # 6 layers: rows stay WIDTH wide (bars at most LAYER_PX), so the page lays them out in as many columns as fit.
+    spec = all_figures(small_table)["layer-profile"].spec
+    assert "vconcat" not in spec and spec["columns"] == 3
+    assert spec["usermeta"]["fit"] == {"kind": "grid", "width": 520, "panels": 3, "step": 520 + 36 + 18,
+                                       "extra": 0, "grow": 1.0}
+    for row in spec["concat"]:
+        axis = row["layer"][1]["encoding"]["x"]["axis"]
+        assert "labels" not in axis and "title" not in axis and axis["values"] == [0, 1, 2, 3, 4, 5, 6]
 
 
 def test_the_depth_profiles_give_each_model_a_named_panel_and_each_category_its_colour(tmp_path):

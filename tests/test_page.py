@@ -52,10 +52,12 @@ def test_category_table(soup):
     assert headers == ["Category", "Heads", "Share of heads", "Median layer", "IQR (layers)", "Core window",
                        "In core", "Shared with other categories"]
     rows = [[c.get_text(strip=True) for c in tr.find_all(["th", "td"])] for tr in table.select("tbody tr")]
+    # Below 10 heads no interquartile range: B's "3–4.5" of 3 heads was an interpolation between them.
     assert rows == [
-        ["A", "5", "20.8%", "2", "1–2", "1–2", "80%", "1"],
-        ["B", "3", "12.5%", "4", "3–4.5", "2–5", "100%", "1"],
+        ["A", "5", "20.8%", "2", "–", "1–2", "80%", "1"],
+        ["B", "3", "12.5%", "4", "–", "2–5", "100%", "1"],
     ]
+    assert "The interquartile range is given for categories of at least 10 heads" in table.caption.get_text()
 
 
 def test_observations_list_links_to_figures(soup):
@@ -68,7 +70,7 @@ def test_observations_list_links_to_figures(soup):
 
 def test_header_names_model_shape_and_input(soup):
     facts = {dt.get_text(strip=True): dd.get_text(" ", strip=True) for dt, dd in zip(soup.select(".facts dt"), soup.select(".facts dd"))}
-    assert facts["Shape"] == "6 layers × 4 heads (shape from --layers/--heads)"
+    assert facts["Shape"] == "6 layers × 4 heads (shape as given to the build)"  # no flag named: this is the API
     assert facts["Categories from"] == "categories as given in the table"
     assert soup.select_one("#shape-inferred") is None
 
@@ -182,3 +184,13 @@ def test_reprs_are_one_line_and_a_figure_shows_as_a_chart_in_a_notebook(small_ta
     assert bundle["application/vnd.vegalite.v6+json"] == figure.full_spec()
     with pytest.raises(reporter.errors.UsageError, match='theme must be "light", "dark" or None'):
         report.notebook(theme="blue")
+
+
+def test_downloads_list_no_figure_without_files(small_table, tmp_path):
+    # No head in two categories: the overlap figure is a sentence, so it has no files to offer.
+    single = small_table.drop_duplicates(["layer", "head"])
+    reporter.build(single, layers=6, heads=4, formats=("svg",)).save(tmp_path / "site")
+    soup = BeautifulSoup((tmp_path / "site" / "index.html").read_text(), "html.parser")
+    entries = [li.get_text(" ", strip=True) for li in soup.select("#downloads li")]
+    assert entries == ["heads.csv", "summary.json", "Categories over layer × head: SVG · Vega-Lite spec",
+                       "Heads per layer, by category: SVG · Vega-Lite spec"]
