@@ -140,3 +140,19 @@ def test_the_depth_profiles_give_each_model_a_named_panel_and_each_category_its_
             assert {"filter": f"datum.m === {m} && datum.ci === {i}"} in area["transform"]
             assert "color" not in line["encoding"] and "strokeDash" not in line["encoding"]
     assert spec["usermeta"]["fit"]["kind"] == "grid" and spec["usermeta"]["fit"]["panels"] == 3
+
+def test_a_category_a_model_did_not_measure_reads_not_measured_in_its_depth_row():
+    # Two scores tables: only the first scores a relation of "Late".
+    def scores(relations):
+        return pd.DataFrame([(layer, head, rel, cat, 0.9 if (layer + head) % 3 == 0 else 0.1)
+                             for layer in range(6) for head in range(4) for rel, cat in relations],
+                            columns=["layer", "head", "relation", "category", "score"])
+    both = scores([("r1", "Early"), ("r2", "Late")]).assign(model="m1")
+    one = scores([("r1", "Early")]).assign(model="m2")
+    site = build_site([pd.concat([both, one])], threshold=0.5, formats=())
+    second = site.figures["depth-profiles"].spec["concat"][1]["vconcat"]
+    assert [row["title"]["text"] for row in second] == ["Early", "Late"]
+    assert [part["mark"]["type"] for part in second[1]["layer"]] == ["text"]
+    assert second[1]["layer"][0]["mark"]["text"] == "not measured"
+    assert [part["mark"]["type"] for part in site.figures["depth-profiles"].spec["concat"][0]["vconcat"][1]["layer"]] == [
+        "area", "line"]

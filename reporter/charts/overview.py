@@ -12,7 +12,7 @@ from . import Figure, made_in_turn
 from .compose import concat, figure_spec, fit_grid, fit_stretch, layer, row_axis, vconcat
 from .heatmaps import ALL_CATEGORIES, cell, ticks
 from .interaction import emphasis, highlight_param, picked
-from .theme import TEXT
+from .theme import MUTED, TEXT
 
 # The depth profiles: one panel per model (its place and name tell it apart: colour means category on every
 # page), a row per category; PANEL_AXIS is the room the share axis takes beside a panel.
@@ -157,7 +157,15 @@ def profile_row(cmp: ModelComparison, m: int, index: int, peak: float, last: boo
     line = base.mark_line(color=tint, strokeWidth=1.5).encode(
         x=x, y=y, opacity=opacity, tooltip=tooltip)
     title = {"text": name, "anchor": "start", "fontSize": 11, "offset": 2}
+    if name in cmp.summaries[m].table.unmeasured:  # no relation of it was scored: not zero heads, no line at 0
+        return layer(not_measured(x, y), title=title, width=PANEL_WIDTH, height=PANEL_ROW)
     return layer(area, line, title=title, width=PANEL_WIDTH, height=PANEL_ROW)
+
+
+def not_measured(x: alt.X, y: alt.Y) -> alt.Chart:
+    """The words "not measured" in a row's axes, where a model scored no relation of the category."""
+    return alt.Chart(alt.Data(values=[{"depth": 0.5, "share": 0}])).mark_text(
+        text="not measured", baseline="bottom", dy=-4, color=MUTED).encode(x=x, y=y)
 
 
 def core_records(cmp: ModelComparison) -> list[dict]:
