@@ -84,3 +84,13 @@ def test_a_category_map_gives_its_own_order_to_a_scores_table(tmp_path):
     mapping.write_text("relation,category\nprev,Previous Token\nnames,Name Mover\ncopy,Duplicate Token\n")
     report = build(scores, category_map=str(mapping), threshold=0.15, layers=4, heads=4, formats=())
     assert report.table.categories == ("Previous Token", "Name Mover", "Duplicate Token")
+
+
+def test_a_scores_tables_own_category_column_gives_no_order():
+    # Rows run by relation ("a_names" first); the panels do not follow that, on any engine.
+    scores = pd.DataFrame([(layer, head, rel, cat, 0.1 + 0.1 * (layer == head))
+                           for rel, cat in (("a_names", "Name Mover"), ("b_prev", "Previous Token"), ("c", "Knowledge"))
+                           for layer in range(4) for head in range(4)],
+                          columns=["layer", "head", "relation", "category", "score"])
+    report = build(scores, threshold=0.15, layers=4, heads=4, formats=())
+    assert report.table.categories == ("Knowledge", "Name Mover", "Previous Token")

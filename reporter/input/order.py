@@ -4,7 +4,8 @@ First that applies: ``--categories`` (the ones shown, in that order); ``--catego
 first, the rest after them in the default order); else the default order: the reference figure's order
 when every name is a reference name (the MAPS table lists Linguistic first only because its rows run by
 relation name); else the input's own order (first appearance in a long table, column order in a wide one,
-key order in a map, row order of a --category-map); else, for an input without an order, the reference
+key order in a map, row order of a --category-map); else, for an input without an order (a scores table's
+own category column, whose rows run by relation, and which DuckDB aggregates in no order), the reference
 names in reference order, then the rest alphabetically.
 """
 

@@ -77,9 +77,9 @@ def map_from_column(frame: pd.DataFrame) -> pd.DataFrame:
     pairs = distinct_pairs(frame["relation"], frame["category"]) if pairs is None else pairs
     pairs = pairs.astype(str).apply(lambda s: s.str.strip())
     pairs = pairs[(pairs["relation"] != "") & (pairs["category"] != "")]
-    # The column's own order, first appearance; pairs another engine aggregated come in none.
-    order = None if frame.attrs.get("category_pairs") is not None else first_appearance(frame["category"])
-    return in_order(pairs, order)
+    # No order: the column's row order is the relations' (MAPS lists Linguistic first, by relation name), and
+    # an aggregate another engine made where the data lives has none, so every engine gives the same panels.
+    return in_order(pairs, None)
 
 
 def first_appearance(column: pd.Series) -> tuple[str, ...]:
