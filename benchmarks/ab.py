@@ -27,6 +27,9 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from run import CATEGORY_NAMES, EXAMPLE, category_table  # noqa: E402  (benchmarks/ is not a package)
 
@@ -56,11 +59,32 @@ def input_table(shape: tuple[int, int], categories: int, work: Path) -> Path:
     return path
 
 
-def build_once(folder: Path, table: Path, shape: tuple[int, int], cache: Path, out: Path) -> tuple[float, float]:
+def scores_table(table: Path, work: Path, seed: int = 8) -> Path:
+    """The example as scores: one relation per category (its name), every head scored, members scoring high."""
+    members = pd.read_csv(table)
+    n_layers, n_heads = int(members["layer"].max()) + 1, int(members["head"].max()) + 1
+    rng = np.random.default_rng(seed)
+    frames = []
+    for name in sorted(members["category"].unique()):
+        mine = members[members["category"] == name]
+        score = rng.uniform(0, 0.5, (n_layers, n_heads)).round(3)
+        score[mine["layer"], mine["head"]] = rng.uniform(0.5, 1, len(mine)).round(3)
+        frames.append(pd.DataFrame({"layer": np.repeat(np.arange(n_layers), n_heads), "head": np.tile(np.arange(n_heads), n_layers),
+                                    "relation": name, "category": name, "score": score.reshape(-1)}))
+    path = work / "scores.csv"
+    pd.concat(frames).to_csv(path, index=False)
+    return path
+
+
+SCORE_RULE = ("--top-k", "200")  # about each category's own count in the example
+
+
+def build_once(folder: Path, table: Path, shape: tuple[int, int], cache: Path, out: Path,
+               rule: tuple[str, ...] = ()) -> tuple[float, float]:
     """One full build by the reporter in ``folder``; (wall seconds, CPU seconds of it and its helper)."""
     env = {**os.environ, "PYTHONPATH": str(folder), "REPORTER_CACHE_DIR": str(cache)}
     cmd = [sys.executable, "-m", "reporter", "build", str(table), "-o", str(out), "--layers", str(shape[0]),
-           "--heads", str(shape[1]), "--formats", "svg,png,pdf", "--quiet"]
+           "--heads", str(shape[1]), "--formats", "svg,png,pdf", "--quiet", *rule]
     before, start = os.times(), time.perf_counter()
     done = subprocess.run(cmd, env=env, cwd=folder, capture_output=True, text=True)
     wall, after = time.perf_counter() - start, os.times()
@@ -84,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--categories", type=int, default=10, help="categories of a synthetic input (default: 10)")
     p.add_argument("--runs", type=int, default=16, help="builds of each version (default: 16)")
     p.add_argument("--quick", action="store_true", help="an 8x6 input, 4 categories, one build each (for tests)")
+    p.add_argument("--scores", action="store_true",
+                   help=f"the input as per-head scores (one relation per category), built with {' '.join(SCORE_RULE)}")
     args = p.parse_args(argv)
     shape = (8, 6) if args.quick else tuple(int(n) for n in args.shape.lower().split("x"))
     runs = 1 if args.quick else args.runs
@@ -92,13 +118,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         versions = {"A": checkout(args.a, work), "B": checkout(args.b, work)}
         table = input_table(shape, categories, work)
+        table, rule = (scores_table(table, work), SCORE_RULE) if args.scores else (table, ())
         for name, folder in versions.items():
             compileall.compile_dir(str(folder / "reporter"), quiet=1)  # as `pip install` does
-            build_once(folder, table, shape, work / f"cache-{name}", work / f"prime-{name}")  # fills its cache
+            build_once(folder, table, shape, work / f"cache-{name}", work / f"prime-{name}", rule)  # fills its cache
         samples: dict[str, list[tuple[float, float]]] = {name: [] for name in versions}
         for _ in range(runs):
             for name, folder in versions.items():
-                samples[name].append(build_once(folder, table, shape, work / f"cache-{name}", work / f"out-{name}"))
+                samples[name].append(build_once(folder, table, shape, work / f"cache-{name}", work / f"out-{name}", rule))
         print(report(args.a, args.b, shape, runs, samples))
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -6,6 +6,7 @@ import dataclasses
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .analysis.diff import Diff, diff_tables
 from .charts import Figure
@@ -13,26 +14,29 @@ from .charts.diff import build_diff_figures
 from .errors import UsageError, api_words, listed
 from .input.load import load_raw
 from .input.model_config import options_of
-from .input.multi import model_names, shared_categories, with_categories
-from .input.read import read
+from .input.multi import input_list, model_inputs, shared_categories, with_categories
 from .input.table import HeadTable
 from .observe.categories import Observation
 from .observe.diff import observe_diff
-from .options import Options
+from .options import BuildOptions, Options
 from .output.csv_tables import changes_csv
 from .output.diff_json import diff_dict
 from .output.headline import diff_metrics
+from .output.params import diff_params
 from .output.summary_json import dumps
 from .pages.assets import exporter_for
 from .pages.diff import render_diff
 from .product import Product, Progress, silent
 from .vega.exporter import Exporter
 
+if TYPE_CHECKING:
+    from typing_extensions import Unpack  # typing.Unpack from Python 3.11; annotations are never evaluated
+
 
 @api_words
 def build_diff(a: object, b: object, *, exporter: Exporter | None = None, progress: Progress | None = None,
-               **options: object) -> "DiffReport":
-    """Compare run ``a`` with run ``b`` (paths or DataFrames of one model shape); see Options for keywords.
+               **options: Unpack[BuildOptions]) -> "DiffReport":
+    """Compare run ``a`` with run ``b`` (paths or DataFrames of one model shape); see build for the keywords.
 
     ``exporter`` draws the figures; without one, the build starts its own
     export helper, which the diff keeps for its saves (see Product.close);
@@ -60,12 +64,12 @@ def labels(a: object, b: object) -> tuple[str, str]:
 
 
 def load_run(source: object, label: str, options: Options) -> HeadTable:
-    """Load one run; a table holding several models needs --model to say which."""
-    raw = read(source, options.category)
-    names = model_names(raw)
-    if options.model is None and names is not None and len(names) > 1:
-        raise UsageError(f"{label} holds {len(names)} models ({listed(names)}); pick one with --model NAME")
-    return load_raw(raw, dataclasses.replace(options, categories=None))
+    """Load one run, read as build reads it; a table holding several models needs --model to say which."""
+    found = model_inputs(input_list(source), options.model, options.category, options)
+    if len(found) > 1:
+        raise UsageError(f"{label} holds {len(found)} models ({listed(m.name for m in found)}); "
+                         "pick one with --model NAME")
+    return load_raw(found[0].source, dataclasses.replace(options, categories=None))
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -104,6 +108,10 @@ class DiffReport(Product):
         """The page's figures, at the top of its folder."""
         return {"": self.figures}
 
+    def params(self) -> dict[str, str]:
+        """The shape, then each run's model and rule (see output.params)."""
+        return diff_params(self.diff.a, self.diff.b)
+
     def headline(self) -> dict[str, float]:
         """Memberships kept, gained and lost, overall and per category, and the Jaccard between the runs."""
         return diff_metrics(self.summary)
@@ -111,5 +119,9 @@ class DiffReport(Product):
     def input_digests(self) -> tuple[str, ...]:
         """Both runs' SHA-256, when they came from files."""
         return tuple(t.source.sha256 for t in (self.diff.a, self.diff.b) if t.source)
+
+    def table_files(self) -> tuple[str, ...]:
+        """Both runs' input files."""
+        return tuple(f for t in (self.diff.a, self.diff.b) if t.source for f in t.source.files)
 
     default_folder = "diff"  # where save() writes when no folder is given

@@ -7,12 +7,16 @@ import math
 import numbers
 import os
 from dataclasses import dataclass, fields
+from typing import Sequence, TypedDict
 
 from .errors import UsageError, listed
 
 FORMATS = ("svg", "png", "pdf")
 API_KEYWORDS = {"n_layers", "n_heads", "cfg"}  # read by input.model_config.options_of before Options
 AGGREGATES = ("mean", "max", "median")
+TIES = ("keep", "drop", "first")
+NORMALIZE = ("none", "max", "z", "rank")
+WITHIN = ("relation", "layer", "kv-group")
 ENGINES = ("auto", "pandas", "duckdb")
 
 
@@ -40,6 +44,14 @@ class Options:
     model_config: str | None = None  # a Hugging Face config.json giving layers, heads and KV heads
     shape_from: str = "flag"  # where layers/heads came from: "flag" or "model-config"
     engine: str = "auto"  # how files are read: auto (DuckDB for datasets and large Parquet), pandas or duckdb
+    # Rank and threshold rules (input/ranking.py): ties at a rank cut, per-relation scales, groups, mass.
+    top_mass: float | None = None  # keep the fewest heads holding P% of a relation's summed score
+    ties: str = "keep"  # at a rank cut: keep every tied head, drop them all, or split them by row order (first)
+    normalize: str = "none"  # a threshold reads the score as given, or per relation: max, z, rank
+    rank_within: str = "relation"  # a rank rule ranks within each relation, each layer or each KV group of it
+    threshold_map: str | None = None  # a file of per-relation thresholds
+    field: tuple[int, ...] | None = None  # which value(s) of each head's list is the category or the score
+    one_model_per_file: bool = False  # several single-category files: one model each, not one model's categories
 
     def __post_init__(self) -> None:
         check_types(self)
@@ -71,7 +83,9 @@ class Options:
         for key in ("categories", "category_order", "formats"):
             if isinstance(kwargs.get(key), str):
                 kwargs[key] = split_list(kwargs[key])
-        for key in ("categories", "category_order", "formats"):
+        if isinstance(kwargs.get("field"), (str, int)) and not isinstance(kwargs.get("field"), bool):
+            kwargs["field"] = field_list(kwargs["field"])
+        for key in ("categories", "category_order", "formats", "field"):
             if isinstance(kwargs.get(key), (list, tuple)):
                 kwargs[key] = tuple(kwargs[key])
         return cls(**kwargs)
@@ -79,9 +93,12 @@ class Options:
 
 # The type each option must have (None is always allowed where the default is None).
 WHOLE, NUMBER, TEXT, TEXTS, FLAG = "a whole number", "a number", "text", "a list of text", "True or False"
+WHOLES = "a list of whole numbers"
 KINDS = {"layers": WHOLE, "heads": WHOLE, "top_k": WHOLE, "kv_heads": WHOLE, "threshold": NUMBER,
-         "top_percent": NUMBER, "title": TEXT, "model": TEXT, "score_column": TEXT, "aggregate": TEXT,
-         "category_map": TEXT, "category": TEXT, "categories": TEXTS, "category_order": TEXTS, "formats": TEXTS, "example": FLAG, "force": FLAG}
+         "top_percent": NUMBER, "top_mass": NUMBER, "ties": TEXT, "normalize": TEXT, "rank_within": TEXT,
+         "threshold_map": TEXT, "title": TEXT, "model": TEXT, "score_column": TEXT, "aggregate": TEXT,
+         "category_map": TEXT, "category": TEXT, "categories": TEXTS, "category_order": TEXTS, "formats": TEXTS,
+         "example": FLAG, "force": FLAG, "field": WHOLES, "one_model_per_file": FLAG}
 
 
 def check_types(options: Options) -> None:
@@ -115,6 +132,9 @@ def has_kind(value: object, kind: str) -> bool:
         return isinstance(value, numbers.Real)
     if kind == TEXT:
         return isinstance(value, (str, os.PathLike))
+    if kind == WHOLES:
+        return isinstance(value, tuple) and bool(value) and all(
+            isinstance(v, numbers.Integral) and not isinstance(v, bool) and v >= 0 for v in value)
     return isinstance(value, tuple) and all(isinstance(v, str) for v in value)
 
 
@@ -122,8 +142,14 @@ def check_rule(options: Options) -> None:
     """Validate the options that turn scores into categories."""
     if options.aggregate not in AGGREGATES:
         raise UsageError(f"--aggregate must be one of {', '.join(AGGREGATES)}, got {options.aggregate!r}")
-    if options.top_k is not None and options.top_percent is not None:
-        raise UsageError("--top-k and --top-percent are two different rules: give one (either may go with --threshold)")
+    ranks = [f"--{n.replace('_', '-')}" for n in ("top_k", "top_percent", "top_mass") if getattr(options, n) is not None]
+    if len(ranks) > 1:
+        raise UsageError(f"{' and '.join(ranks)} are different rank rules: give one (any may go with --threshold)")
+    for name, allowed in (("ties", TIES), ("normalize", NORMALIZE), ("rank_within", WITHIN)):
+        if getattr(options, name) not in allowed:
+            raise UsageError(f"--{name.replace('_', '-')} must be one of {', '.join(allowed)}, got {getattr(options, name)!r}")
+    if options.top_mass is not None and not 0 < options.top_mass <= 100:
+        raise UsageError(f"--top-mass must be above 0 and at most 100, got {options.top_mass}")
     if options.top_k is not None and (isinstance(options.top_k, bool) or int(options.top_k) != options.top_k
                                       or options.top_k < 1):
         raise UsageError(f"--top-k must be a whole number of at least 1, got {options.top_k}")
@@ -135,6 +161,45 @@ def check_rule(options: Options) -> None:
         raise UsageError("--score-column needs a column name")
 
 
+def field_list(value: str | int) -> tuple[int, ...] | str:
+    """``--field 0`` or ``--field 0,1,2`` as positions; text that is not whole numbers is left for check_types."""
+    if isinstance(value, int):
+        return (value,)
+    parts = split_list(value)
+    return tuple(int(p) for p in parts) if parts and all(p.isdigit() for p in parts) else value
+
+
 def split_list(text: str) -> tuple[str, ...]:
     """Split a comma-separated option value, dropping blanks."""
     return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+class BuildOptions(TypedDict, total=False):
+    """The keywords of reporter.build, build_site and build_diff, for type checkers (``**options: Unpack[...]``).
+
+    One per Options field, plus what input.model_config.options_of reads first (tests/test_api_types.py
+    checks that they match, and that build's docstring lists each on a line of its own).
+    """
+
+    title: str | None
+    model: str | None
+    layers: int | None
+    heads: int | None
+    categories: str | Sequence[str] | None
+    formats: str | Sequence[str]
+    example: bool
+    score_column: str
+    threshold: float | None
+    top_k: int | None
+    top_percent: float | None
+    aggregate: str
+    category_map: str | None
+    force: bool
+    kv_heads: int | None
+    category: str | None
+    model_config: str | None
+    shape_from: str
+    engine: str
+    n_layers: int
+    n_heads: int
+    cfg: object

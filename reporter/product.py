@@ -63,6 +63,10 @@ class Product(ABC):
         """Headline numbers, named so every tracker accepts them as metric keys."""
 
     @abstractmethod
+    def params(self) -> dict[str, str]:
+        """Run parameters (model, shape, rule, score column), one short line each, for a tracker's run."""
+
+    @abstractmethod
     def to_html(self, theme: str | None = None) -> str:
         """The main page as one self-contained HTML file (no links to side files).
 
@@ -102,6 +106,22 @@ class Product(ABC):
         """The SHA-256 of each input file, which ``save_html`` never overwrites."""
         return ()
 
+    def step_metrics(self) -> dict[int, dict[str, float]]:
+        """Metrics per training step, for trackers to log at that step (a timeline has them; others none)."""
+        return {}
+
+    def table_files(self) -> tuple[str, ...]:
+        """The local files the tables were read from (every part of a folder or dataset)."""
+        return ()
+
+    def input_files(self) -> tuple[str, ...]:
+        """Every local file the build read: the tables' files, --model-config and --category-map.
+
+        ``save_html`` never replaces one, and ``save`` never writes into a folder holding one.
+        """
+        given = (self.options.model_config, self.options.category_map)
+        return tuple(dict.fromkeys((*self.table_files(), *(str(f) for f in given if f))))
+
     def close(self) -> None:
         """End the export helper drawing this product's figures; saving still works, drawing in this process."""
         self.exporter.close()
@@ -123,7 +143,8 @@ class Product(ABC):
         """Write only the main page as one self-contained HTML file (``--single-file``), atomically."""
         from .output.single_file import write_single_file
 
-        return write_single_file(given_path(path), self.to_html(), force=self.force, inputs=self.input_digests())
+        return write_single_file(given_path(path), self.to_html(), force=self.force, inputs=self.input_digests(),
+                                 files=self.input_files())
 
     def figure_count(self) -> int:
         """How many figures the product holds, over all its pages."""
@@ -147,7 +168,7 @@ class Product(ABC):
         say("rendering the pages")
         parts = self.parts()
         return write_sites(given_path(out or self.default_folder), parts, self.formats, say, force=self.force,
-                           exporter=self.exporter)
+                           exporter=self.exporter, inputs=self.input_files())
 
 
 def given_path(value: object) -> Path:

@@ -14,6 +14,7 @@ import pyarrow.parquet as pq
 
 from reporter.input.load import load
 from reporter.observe.categories import observe
+from reporter.observe.scores import score_observations
 from reporter.options import Options
 from reporter.analysis.summarize import summarize
 from reporter.output.summary_json import summary_dict
@@ -113,7 +114,7 @@ def write(frame: pd.DataFrame, path: Path, fmt: str) -> Path:
 def summary_of(table: object, **options: object) -> dict:
     """summary.json of a report built from ``table``, as reporter builds it (without figures)."""
     stats = summarize(load(table, Options.from_kwargs(**options)))
-    return summary_dict(stats, observe(stats))
+    return summary_dict(stats, observe(stats) + score_observations(stats))
 
 
 def comparable(summary: dict, drop: tuple[str, ...] = ("source",)) -> dict:

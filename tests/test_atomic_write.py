@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import signal
@@ -24,8 +25,10 @@ def listing(folder: Path) -> dict[str, bytes]:
 
 
 def leftovers(out: Path) -> list[str]:
-    """Folders of reporter beside ``out`` (staging or parked)."""
-    return sorted(p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}.reporter-"))
+    """Folders of reporter beside ``out`` (staging or parked); the build lock a killed build leaves is
+    one empty file, locked and removed by the next build, so it is not counted."""
+    return sorted(p.name for p in out.parent.iterdir()
+                  if p.name.startswith(f".{out.name}.reporter-") and p.name != f".{out.name}.reporter-lock")
 
 
 # The real CLI, paused after its Nth staged file: it says so on stdout and waits on stdin, which the
@@ -92,9 +95,10 @@ def test_sigkill_mid_write_leaves_previous_site(previous_site, cli):
         assert proc.returncode == -signal.SIGKILL
         assert listing(out) == before, f"killed at {threshold} staged files"
         assert len(leftovers(out)) == 1  # the killed build's staging folder; the next build removes it
+    assert (out.parent / ".site.reporter-lock").is_file()  # left by the kill, taken by the next build
     r = cli("demo", "-o", str(out), "--formats", "", "-q")
     assert (r.returncode, r.stderr) == (0, "")
-    assert leftovers(out) == []
+    assert leftovers(out) == [] and not (out.parent / ".site.reporter-lock").exists()
     assert "synthetic example" in (out / "index.html").read_text()
 
 
@@ -208,3 +212,70 @@ def test_leftovers_of_others_are_not_touched(previous_site, cli, tmp_path):
     r = cli("build", str(tmp_path / "t.csv"), "-o", str(out), "--formats", "", "-q")
     assert r.returncode == 0
     assert (foreign / "keep.txt").read_text() == "keep" and other.is_dir()
+
+
+def test_a_second_build_of_the_folder_is_refused_while_the_first_writes(previous_site, cli, tmp_path):
+    out, _ = previous_site
+    first = start_demo(out, 3)  # a real build, paused with its lock held and its staging folder half full
+    second = cli("build", str(tmp_path / "t.csv"), "-o", str(out), "--formats", "", "-q")
+    first.stdin.write("go on\n")
+    first.stdin.flush()
+    first.wait()
+    for stream in (first.stdin, first.stdout, first.stderr):
+        stream.close()
+    assert (second.returncode, second.stderr) == (
+        2, f"reporter: error: another reporter build is writing {out} right now; wait until it ends, "
+           "or choose another folder with -o\n")
+    assert first.returncode == 0
+    marker = json.loads((out / ".reporter-site").read_text())
+    assert sorted(marker["files"]) == sorted(p for p in listing(out) if p != ".reporter-site")  # no file of the
+    assert "synthetic example" in (out / "index.html").read_text()  # refused build claimed as the user's
+    again = cli("build", str(tmp_path / "t.csv"), "-o", str(out), "--formats", "", "-q")
+    assert (again.returncode, again.stderr) == (0, "")  # the lock went with the first build
+    assert leftovers(out) == [] and not (out.parent / ".site.reporter-lock").exists()
+
+
+# An editor saving notes into the site folder (write a temporary file, rename it over the note), one
+# after another until told to stop; it logs each note it saved to a file (a pipe that nobody reads
+# while the build runs would fill and stop it) and says "saving" on stdout once the first is saved.
+# A rename that fails because the build swapped the folder between the two calls is what an editor
+# reports as a failed save: not logged.
+EDITOR = textwrap.dedent("""
+    import os, sys
+    out, log, stop = sys.argv[1:4]
+    n = 0
+    with open(log, "w") as saved:
+        while not os.path.exists(stop):
+            tmp = os.path.join(out, f".note-{n}.txt.swp")
+            try:
+                with open(tmp, "w") as fh:
+                    fh.write(f"note {n}\\n")
+                os.replace(tmp, os.path.join(out, f"note-{n}.txt"))
+            except OSError:
+                continue
+            print(f"note-{n}.txt", file=saved, flush=True)
+            if n == 0:
+                print("saving", flush=True)
+            n += 1
+""")
+
+
+def test_files_saved_while_a_build_finishes_are_kept(previous_site, cli, tmp_path):
+    out, _ = previous_site
+    (out / "bulk").mkdir()
+    for n in range(3000):  # the user's files: carrying them over takes a while, as in a real work folder
+        (out / "bulk" / f"{n}.txt").write_text(f"{n}\n")
+    log, stop = tmp_path / "saved.log", tmp_path / "stop"
+    editor = subprocess.Popen([sys.executable, "-c", EDITOR, str(out), str(log), str(stop)],
+                              stdout=subprocess.PIPE, text=True)
+    assert editor.stdout.readline() == "saving\n"  # the editor is saving: now build while it goes on
+    r = cli("build", str(tmp_path / "t.csv"), "-o", str(out), "--formats", "svg", "-q")
+    stop.touch()
+    editor.wait()
+    editor.stdout.close()
+    saved = log.read_text().split()
+    assert (r.returncode, r.stderr) == (0, "")
+    lost = [name for name in saved if not (out / name).is_file()]
+    assert lost == [], f"{len(lost)} of {len(saved)} saved notes lost, e.g. {lost[:3]}"
+    assert all((out / name).read_text() == f"note {name[5:-4]}\n" for name in saved)
+    assert len(list((out / "bulk").iterdir())) == 3000 and leftovers(out) == []

@@ -23,15 +23,23 @@ def test_inspect_scores_table(cli, tmp_path):
         "model: EleutherAI/pythia-70m",
         "shape: scores (layer, head, relation, score column 'score'; 5 relations)",
         "model shape: 6 layers x 8 heads (from known-model)",
+        "known model: EleutherAI/pythia-70m",
         "scores per relation (one per head, aggregated): median, 90th percentile, 99th percentile, max",
         "  alg_a  0.147  0.248  0.8  0.8",
         "  alg_b  0.126  0.227  0.8  0.8",
         "  kn_a   0.141  0.237  0.8  0.8",
         "  kn_b   0.151  0.24  0.8  0.8",
         "  lin_a  0.123  0.235  0.8  0.8",
-        "heads kept (of 24 scored): --threshold 0.24: 10; --threshold 0.8: 7; --top-k 1: 4; --top-k 2: 7; --top-k 3: 10",
+        "heads holding 50%, 80%, 90% of each relation's summed score (highest first)",
+        "  alg_a  5  13  16  of 24",
+        "  alg_b  4  11  14  of 24",
+        "  kn_a   5  13  17  of 24",
+        "  kn_b   5  13  16  of 24",
+        "  lin_a  5  12  16  of 24",
+        "heads kept (of 24 scored): --threshold 0.24: 10; --threshold 0.8: 7; --top-k 1: 7; --top-k 2: 7; --top-k 3: 10",
         "rule: A head joins a category when its score (score, mean over repeated rows) is among the 2 highest of "
-        "the relation for at least one of the category's relations.",
+        "the relation for at least one of the category's relations. At a rank cut every head tied at the cut is "
+        "kept (--ties keep); no tie crossed a cut.",
         "categories:",
         "  Algorithmic  4 heads",
         "  Knowledge    4 heads",
@@ -86,13 +94,16 @@ def test_inspect_reports_outside_shape_and_unreadable_file(cli, tmp_path):
 
 
 def test_inspect_lists_models_when_several(cli, tmp_path):
+    """A multi-model table is inspected model by model, as build makes one page per model."""
     frame = pd.concat([long_frame().assign(model="gpt2"), long_frame().assign(model="gpt2-xl")])
     path = write(frame, tmp_path / "t.jsonl", "jsonl")
     result = cli("inspect", str(path))
-    assert result.returncode == 2
-    assert result.stdout.splitlines()[1:] == [
-        "models in the table: gpt2, gpt2-xl",
-        "problem: the table holds 2 models (gpt2, gpt2-xl); choose one with --model NAME",
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "2 models: gpt2, gpt2-xl (a build makes an overview and one page per model)"
+    assert [line for line in lines if line.startswith(("model", "problem"))] == [
+        "model: gpt2", "model shape: 12 layers x 12 heads (from known-model)", "problems: none",
+        "model: gpt2-xl", "model shape: 48 layers x 25 heads (from known-model)", "problems: none",
     ]
     result = cli("inspect", str(path), "--model", "gpt2-xl")
     assert result.returncode == 0

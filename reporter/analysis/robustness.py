@@ -18,7 +18,9 @@ from ..input.table import HeadTable
 from ..options import Options
 from .summarize import Summary, summarize
 
-RULE_KEYS = ("threshold", "top_k", "top_percent")
+RULE_KEYS = ("threshold", "top_k", "top_percent", "top_mass")
+# Carried unchanged into every neighbour, so it ranks, normalises and treats ties as the rule did.
+KEPT_KEYS = ("ties", "normalize", "rank_within", "kv_heads")
 
 
 @dataclass(frozen=True, eq=False)
@@ -33,9 +35,9 @@ class Neighbour:
 def neighbour_rules(spec: dict) -> list[tuple[str, dict]]:
     """The rule with its threshold halved and doubled, else its top-k or top-percent halved and doubled."""
     rule = {k: spec.get(k) for k in RULE_KEYS}
-    key = "threshold" if rule["threshold"] is not None else "top_k" if rule["top_k"] is not None else "top_percent"
+    key = next((k for k in RULE_KEYS if rule[k] is not None), "threshold")
     value = rule[key]
-    if value is None:
+    if value is None or spec.get("thresholds"):  # a per-relation threshold map has no single value to scale
         return []
     out = []
     for factor in (0.5, 2.0):
@@ -49,7 +51,7 @@ def scaled(key: str, value: float, factor: float) -> float | None:
     """A rule parameter times ``factor``, kept valid: whole top-k of at least 1, top-percent at most 100."""
     if key == "top_k":
         return max(1, math.floor(value * factor))
-    if key == "top_percent":
+    if key in ("top_percent", "top_mass"):
         return min(100.0, value * factor)
     return value * factor if value else None  # a zero threshold has no neighbour by scaling
 
@@ -64,11 +66,12 @@ def neighbours(table: HeadTable) -> tuple[Neighbour, ...]:
 
 def rebuilt(table: HeadTable, rule: dict) -> HeadTable:
     """The table with its memberships made by ``rule`` from its aggregated scores (no scores kept: no top heads)."""
-    s = table.scores
+    s, spec = table.scores, table.rule_spec or {}
     distinct = s.drop_duplicates(["layer", "head", "relation"])[["layer", "head", "relation", "score"]]
     distinct = distinct.reset_index(drop=True)
     codes, _ = pd.factorize(distinct["relation"], sort=True)
-    passing = apply_rule(distinct.assign(relation=codes), Options(**rule))
+    kept = {k: spec[k] for k in KEPT_KEYS if spec.get(k) is not None}
+    passing = apply_rule(distinct.assign(relation=codes), Options(**rule, **kept), n_heads=table.n_heads)
     keys = distinct.loc[passing.index, ["layer", "head", "relation"]]
     members = s.merge(keys, on=["layer", "head", "relation"])[["layer", "head", "category"]].drop_duplicates()
     members = members[members["category"].isin(table.categories)]

@@ -47,6 +47,8 @@ class FigureMaker:
 # The report's figures, in page order.
 REPORT_FIGURES = (
     FigureMaker("heatmaps"),
+    FigureMaker("score-maps"),
+    FigureMaker("score-distribution"),
     FigureMaker("layer-profile", after_tests=True),
     FigureMaker("overlap"),
     FigureMaker("kv-groups"),

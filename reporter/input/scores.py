@@ -24,11 +24,12 @@ import pandas as pd
 from .columns import missing_column, name_problems, plain
 from ..errors import InputError, UsageError, listed
 from ..options import Options
+from .ranking import outcome_spec, ranked, read_threshold_map, thresholds_by_code, ties_sentence
 from .shapes import Parsed, head_index_problems, heads_of
 
 log = logging.getLogger(__name__)
 
-RULE_FLAGS = ("threshold", "top_k", "top_percent")
+RULE_FLAGS = ("threshold", "top_k", "top_percent", "top_mass", "threshold_map")
 
 
 def has_rule(options: Options) -> bool:
@@ -51,7 +52,8 @@ def score_problems(frame: pd.DataFrame, options: Options, category_map: pd.DataF
         bad = plain(frame["score"][pd.to_numeric(frame["score"], errors="coerce").isna() & frame["score"].notna()].iloc[0])
         problems.append(f"column {options.score_column!r} holds {bad!r}, not a number; scores must be numbers")
     if category_map is None and "category" not in frame.columns:
-        problems.append("no relation -> category map: add a 'category' column or pass --category-map FILE")
+        problems.append("no relation -> category map: add a 'category' column, pass --category-map FILE, or --category "
+                        "NAME to put every relation in one category")
     else:
         problems += map_problems(frame, category_map)
     return problems
@@ -185,11 +187,14 @@ def score_memberships(frame: pd.DataFrame, options: Options) -> Parsed:
     # Pair i is used row i as a relation code; used is sorted by (relation, category) and codes follow
     # name order, so the pairs are sorted by code and a pair number orders pairs as their names do.
     pairs = pd.DataFrame({"relation": names.get_indexer(used["relation"])})
-    members = memberships_of(apply_rule(scores, options), pairs, used)
+    result, thresholds = ranked_scores(scores, names, options, heads)
+    members = memberships_of(result.passing, pairs, used)
     return Parsed(
         "scores", members, categories_of(used, order), heads, ordered=order is not None,
-        scores=per_head_scores(scores, pairs, used, names),
-        rule=rule_text(options), rule_spec=rule_spec(options, used), warnings=nan_warning(frame),
+        scores=per_head_scores(scores, pairs, used, names, scores.index.isin(result.passing.index)),
+        rule=" ".join(filter(None, (rule_text(options), ties_sentence(result, options, names)))),
+        rule_spec={**rule_spec(options, used), **outcome_spec(result, options, names, thresholds)},
+        warnings=nan_warning(frame),
     )
 
 
@@ -197,6 +202,16 @@ def categories_of(used: pd.DataFrame, order: tuple[str, ...] | None) -> tuple[st
     """The categories the scored relations map to: in the input's ``order``, alphabetically without one."""
     present = set(used["category"])
     return tuple(c for c in order if c in present) if order is not None else tuple(sorted(present))
+
+
+def ranked_scores(scores: pd.DataFrame, names: pd.Index, options: Options, heads: pd.DataFrame):
+    """The rule applied (input/ranking.py) and the per-relation thresholds of a threshold map (or None)."""
+    mapping = read_threshold_map(options.threshold_map) if options.threshold_map else None
+    thresholds = None if mapping is None else thresholds_by_code(mapping, names, options.threshold, "--threshold-map")
+    n_heads = options.heads or (int(heads["head"].max()) + 1 if len(heads) else None)
+    result = ranked(scores, options, thresholds, n_heads)
+    return result, (None if mapping is None else {str(n): float(t) for n, t in zip(names, thresholds)
+                                                   if not np.isnan(t)})
 
 
 def score_rows(frame: pd.DataFrame, heads: pd.DataFrame) -> tuple[pd.DataFrame, pd.Index]:
@@ -242,8 +257,10 @@ def memberships_of(passing: pd.DataFrame, pairs: pd.DataFrame, used: pd.DataFram
     return members.sort_values(["layer", "head", "category"], kind="stable").reset_index(drop=True)
 
 
-def per_head_scores(scores: pd.DataFrame, pairs: pd.DataFrame, used: pd.DataFrame, names: pd.Index) -> pd.DataFrame:
-    """One row per (layer, head, relation, category) with the aggregated score, sorted by those names.
+def per_head_scores(scores: pd.DataFrame, pairs: pd.DataFrame, used: pd.DataFrame, names: pd.Index,
+                    kept: np.ndarray) -> pd.DataFrame:
+    """One row per (layer, head, relation, category) with the aggregated score and whether the rule kept
+    the head for that relation (``kept``, one flag per row of ``scores``), sorted by those names.
 
     ``scores`` comes sorted by (layer, head, relation) and each row's pairs come
     in category order, so the expanded rows are already in the promised order.
@@ -256,6 +273,7 @@ def per_head_scores(scores: pd.DataFrame, pairs: pd.DataFrame, used: pd.DataFram
         "relation": pd.Series(names.take(scores["relation"].to_numpy()[row])),
         "category": category.take(pair).reset_index(drop=True),
         "score": scores["score"].to_numpy()[row],
+        "kept": kept[row],
     })
 
 
@@ -331,36 +349,13 @@ def dense_groups(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return (np.cumsum(present) - 1)[key], np.flatnonzero(present)
 
 
-def apply_rule(scores: pd.DataFrame, options: Options) -> pd.DataFrame:
-    """The (layer, head, relation) rows whose score passes the rule.
+def apply_rule(scores: pd.DataFrame, options: Options, n_heads: int | None = None) -> pd.DataFrame:
+    """The (layer, head, relation) rows whose score passes the rule (ties at a rank cut as ``options.ties`` says).
 
     ``scores`` must be sorted by (layer, head) within each relation, as
-    ``aggregate`` returns it: equal scores rank in row order.
+    ``aggregate`` returns it: under ``--ties first`` equal scores rank in row order.
     """
-    keep = np.ones(len(scores), dtype=bool)
-    relation = scores["relation"].to_numpy()
-    if options.top_k is not None or options.top_percent is not None:
-        rank = rank_in_relation(relation, scores["score"].to_numpy())
-        if options.top_k is not None:
-            limit = np.full(len(scores), options.top_k)
-        else:
-            sizes = np.bincount(relation)[relation]
-            limit = np.ceil(sizes * options.top_percent / 100 - 1e-9).astype(int)
-        keep &= rank < limit
-    if options.threshold is not None:
-        keep &= scores["score"].to_numpy() >= options.threshold
-    return scores[keep]
-
-
-def rank_in_relation(relation: np.ndarray, score: np.ndarray) -> np.ndarray:
-    """Each row's 0-based rank within its relation: highest score first, ties to the earlier row."""
-    order = relation_score_order(relation, score)
-    ordered = relation[order]
-    # A row's rank is its position minus the position where its relation's run starts.
-    starts = np.searchsorted(ordered, ordered, side="left")
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order)) - starts
-    return rank
+    return ranked(scores, options, None, n_heads).passing
 
 
 def relation_score_order(relation: np.ndarray, score: np.ndarray) -> np.ndarray:
@@ -386,12 +381,22 @@ def relation_score_order(relation: np.ndarray, score: np.ndarray) -> np.ndarray:
 def rule_text(options: Options) -> str:
     """The rule as a sentence for the report header."""
     tests = []
+    group = {"relation": "relation", "layer": "relation within its layer",
+             "kv-group": "relation within its key/value group"}[options.rank_within]
     if options.top_k is not None:
-        tests.append(f"is among the {options.top_k} highest of the relation")
+        tests.append(f"is among the {options.top_k} highest of the {group}")
     if options.top_percent is not None:
-        tests.append(f"is in the top {options.top_percent:g}% of the relation's heads")
-    if options.threshold is not None:
-        tests.append(f"is at least {options.threshold:g}")
+        tests.append(f"is in the top {options.top_percent:g}% of the {group}'s heads")
+    if options.top_mass is not None:
+        tests.append(f"is among the fewest highest-scoring heads holding {options.top_mass:g}% of the {group}'s "
+                     "summed score")
+    scale = {"none": "", "max": " as a share of the relation's maximum", "z": " as a z-score within the relation",
+             "rank": " as a rank share within the relation (1 for its top head)"}[options.normalize]
+    if options.threshold_map is not None:
+        tests.append(f"is at least its relation's threshold from {Path(options.threshold_map).name}{scale}"
+                     + (f" ({options.threshold:g} for the others)" if options.threshold is not None else ""))
+    elif options.threshold is not None:
+        tests.append(f"is at least {options.threshold:g}{scale}")
     return (f"A head joins a category when its score ({options.score_column}, {options.aggregate} over repeated rows) "
             f"{' and '.join(tests)} for at least one of the category's relations.")
 
@@ -408,5 +413,10 @@ def rule_spec(options: Options, mapping: pd.DataFrame) -> dict:
         "threshold": options.threshold,
         "top_k": options.top_k,
         "top_percent": options.top_percent,
+        "top_mass": options.top_mass,
+        "ties": options.ties,
+        "normalize": options.normalize,
+        "rank_within": options.rank_within,
+        "kv_heads": options.kv_heads if options.rank_within == "kv-group" else None,
         "relations": {r: sorted(c) for r, c in sorted(relations.items())},
     }

@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 from ..options import Options
-from ..rules import MIN_HEADS, MIN_KEPT_SHARE
+from ..rules import MIN_HEADS, MIN_KEPT_SHARE, SCALE_RATIO
+from .ranking import MASS_PERCENTS, heads_for_mass
 from .scores import apply_rule
 
 QUANTILES = (0.5, 0.9, 0.99)
@@ -84,9 +85,23 @@ def distribution_lines(scores: pd.DataFrame, names: pd.Index) -> list[str]:
         out.append(f"  {str(names[code]):<{width}}  " + "  ".join(f"{v:.3g}" for v in (*q, mine.max())))
     if len(present) > MAX_RELATION_LINES:
         out.append(f"  and {len(present) - MAX_RELATION_LINES} more relations")
+    out += mass_lines(codes, values, names, present, width)
     kept = [f"--threshold {t:g}: {heads_kept(scores, threshold=t):,}" for t in candidate_thresholds(scores)]
     kept += [f"--top-k {k}: {heads_kept(scores, top_k=k):,}" for k in candidate_top_k(scores)]
     out.append(f"heads kept (of {total:,} scored): " + "; ".join(kept))
+    return out
+
+
+def mass_lines(codes: np.ndarray, values: np.ndarray, names: pd.Index, present: np.ndarray, width: int) -> list[str]:
+    """Rule-free: per relation, how many of its highest-scoring heads hold 50%, 80% and 90% of its summed score."""
+    if len(values) == 0 or values.min() < 0:
+        return []  # a share of a sum means nothing with negative scores
+    out = ["heads holding " + ", ".join(f"{p}%" for p in MASS_PERCENTS) + " of each relation's summed score (highest first)"]
+    for code in present[:MAX_RELATION_LINES]:
+        mine = -np.sort(-values[codes == code])
+        if mine.sum() > 0:
+            counts = [heads_for_mass(mine, p) for p in MASS_PERCENTS]
+            out.append(f"  {str(names[code]):<{width}}  " + "  ".join(f"{n:,}" for n in counts) + f"  of {len(mine):,}")
     return out
 
 
@@ -107,3 +122,25 @@ def too_little_kept(counts: dict[str, int], classified: int, n_total: int, per_h
     return [f"the rule keeps {classified:,} of {n_total:,} heads ({100 * classified / n_total:.1f}%), fewer than "
             f"{needed:,} ({MIN_HEADS} per category, the least a claim about where a category sits needs); "
             f"try {suggested_rules(scores)}"]
+
+
+def scale_warnings(per_head: pd.DataFrame | None, options: Options) -> list[str]:
+    """A warning when one threshold reads relations whose highest scores differ by SCALE_RATIO or more."""
+    if options.threshold is None or options.normalize != "none" or options.threshold_map or per_head is None:
+        return []
+    scores = per_head.drop_duplicates(["layer", "head", "relation"])
+    tops = scores.groupby("relation")["score"].max().sort_values(ascending=False, kind="stable")
+    if len(tops) < 2 or tops.iloc[-1] <= 0 or tops.iloc[0] < SCALE_RATIO * tops.iloc[-1]:
+        return []
+    kept = scores[scores["score"] >= options.threshold].groupby("relation").size()
+    counts = " / ".join(f"{int(kept.get(r, 0)):,}" for r in tops.index[:MAX_RELATION_LINES])
+    return [f"the relations' scores run on different scales: {tops.index[0]!r} up to {tops.iloc[0]:.3g}, "
+            f"{tops.index[-1]!r} up to {tops.iloc[-1]:.3g} ({tops.iloc[0] / tops.iloc[-1]:.1f}x); --threshold "
+            f"{options.threshold:g} keeps {counts} heads of {listed_names(tops.index[:MAX_RELATION_LINES])}; "
+            "try a rule per relation: --normalize max (a share of each relation's maximum), --threshold-map FILE, "
+            "or a rank rule (--top-k, --top-mass)"]
+
+
+def listed_names(names) -> str:
+    """Relation names quoted, in the given order."""
+    return ", ".join(repr(str(n)) for n in names)

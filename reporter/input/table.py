@@ -15,6 +15,8 @@ class Source:
 
     name: str
     sha256: str
+    # Every local file read (absolute paths): the writers never replace one of them (output/inputs.py).
+    files: tuple[str, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True, eq=False)

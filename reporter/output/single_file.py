@@ -9,21 +9,25 @@ from pathlib import Path
 
 from ..digest import sha256_of
 from ..errors import OutputError
+from .guard import check_single_file
 
 # Every page reporter writes carries this in its first bytes (templates/base.html).
 GENERATOR = b'<meta name="generator" content="reporter '
 HEAD_BYTES = 4096
 
 
-def write_single_file(path: str | Path, html: str, force: bool = False, inputs: tuple[str, ...] = ()) -> Path:
+def write_single_file(path: str | Path, html: str, force: bool = False, inputs: tuple[str, ...] = (),
+                      files: tuple[str, ...] = ()) -> Path:
     """Write ``html`` to ``path`` all or nothing: a temporary file beside it, then a rename.
 
     An interrupted build leaves the previous file (or no file) in place, never
     a half-written page. An existing file is replaced only if reporter wrote it
-    (or with ``force``), never if it is not a regular file or is an input (``inputs``: their SHA-256).
+    (or with ``force``), never if it is not a regular file or is an input (``inputs``: their SHA-256,
+    ``files``: their paths), nor in a system folder.
     """
     path = Path(path)
     check_target(path, force, inputs)
+    check_single_file(path, files)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

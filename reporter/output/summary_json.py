@@ -41,6 +41,7 @@ def summary_dict(summary: Summary, observations: list[Observation]) -> dict:
         "robustness": robustness_dict(summary, observations),
         "kv_groups": kv_groups_dict(summary),
         "top_heads": [top_dict(top) for top in summary.top_heads],
+        "relation_scores": [relation_scores_dict(r) for r in summary.relation_scores],
         "method": method_dict(),
         "observations": [observation_dict(o) for o in observations],
     }
@@ -127,6 +128,15 @@ def kv_groups_dict(summary: Summary) -> dict | None:
              "expected": round(r.expected, 3) if r.tested else None, "p_value": r4(r.p_value), "tested": r.tested}
             for r in summary.kv_groups
         ],
+    }
+
+
+def relation_scores_dict(r) -> dict:
+    """One relation's rule-free score facts: its best heads, heads at the top score, heads holding 50/80/90% of its sum."""
+    return {
+        "relation": r.relation, "categories": list(r.categories), "heads": r.heads, "kept": r.kept,
+        "top": [{"layer": h.layer, "head": h.head, "score": h.score} for h in r.top], "at_top": r.at_top,
+        "mass_heads": None if r.mass is None else {str(p): n for p, n in r.mass.items()},
     }
 
 

@@ -7,6 +7,7 @@ import ctypes
 import errno
 import glob
 import hashlib
+import itertools
 import json
 import logging
 import os
@@ -26,6 +27,7 @@ from ..charts import Figure
 from ..digest import sha256_of
 from ..errors import OutputError
 from ..vega.exporter import Exporter
+from .guard import check_output_folder
 
 log = logging.getLogger(__name__)
 
@@ -42,10 +44,14 @@ SHA256 = re.compile(r"[0-9a-f]{64}")
 TMP_INFIX = ".reporter-tmp-"
 TMP_MARKER = ".reporter-tmp"
 TMP_NOTE = "A build of reporter in progress or interrupted; the next build removes this folder.\n"
+LOCK_SUFFIX = ".reporter-lock"  # ".<name>.reporter-lock" beside the output: held by the one build writing it
+KEPT_SUFFIX = ".reporter-kept"  # a user's file that changed while the build ran, kept beside the report's own
 LEGACY_OLD_INFIX = ".reporter-old-"  # the previous site parked by an earlier version of swap_in
 RENAME_EXCHANGE = 2  # linux/fs.h: swap two paths atomically
 # A PDF resource dictionary: lines of "/name N 0 R" whose order vl-convert leaves to a hash map.
 PDF_RESOURCES = re.compile(rb"<<\n((?:[ \t]*/[^\s/<>]+ \d+ 0 R\n)+)([ \t]*>>)")
+# What tells a file apart from the one a later save put at its path: (device, inode, size, mtime in ns).
+Identity = tuple[int, int, int, int]
 
 
 def write_site(out: Path, files: dict[str, bytes], figures: dict[str, Figure], formats: tuple[str, ...],
@@ -62,35 +68,51 @@ def write_site(out: Path, files: dict[str, bytes], figures: dict[str, Figure], f
 
 def write_sites(out: Path, parts: dict[str, tuple[dict[str, bytes], dict[str, Figure]]], formats: tuple[str, ...],
                 progress: Callable[[str], None] | None = None, force: bool = False,
-                exporter: Exporter | None = None) -> Path:
+                exporter: Exporter | None = None, inputs: tuple[str, ...] = ()) -> Path:
     """Write several pages' files and figures, each under its folder prefix ("" for the top), all or nothing.
 
-    ``exporter`` draws the figures (a helper process's when it runs; in this process without one).
+    ``exporter`` draws the figures (a helper process's when it runs; in this process without one);
+    ``inputs`` are the files the build read, which the folder must not hold.
     """
     exporter = exporter or Exporter()
     out = Path(os.path.abspath(out))  # abspath also folds "..", so out.name is the folder's name
+    check_output_folder(out, inputs)
     try:
-        recover(out)
-        ours, legacy = owned_files(out, force)
-        check_no_mount(out)
         out.parent.mkdir(parents=True, exist_ok=True)
-        with staging(out) as stage:
-            new = stage / "new"
-            new.mkdir()
-            written: dict[str, str] = {}
-            for prefix, (files, figures) in parts.items():
-                written.update(stage_site(new, prefix, files, figures, formats, progress, exporter))
-            put(new / MARKER, marker_bytes(written))
-            if out.is_dir():
-                carry_over(out, new, ours | (legacy & written.keys()))
-                shutil.copymode(out, new)  # a user's folder keeps its permissions
-            swap_in(new, out, stage)
+        with build_lock(out):
+            recover(out)
+            owned = owned_files(out, force)
+            check_no_mount(out)
+            with staging(out) as stage:
+                write_staged(out, stage, parts, formats, progress, exporter, owned)
     except OSError as exc:  # a full disk, a read-only folder, a quota: the user's to fix
         raise OutputError(
             f"cannot write the site into {out} ({exc.strerror or exc}); the folder was left as it was — "
             "free some space or choose another folder with -o"
         ) from exc
     return out
+
+
+def write_staged(out: Path, stage: Path, parts: dict[str, tuple[dict[str, bytes], dict[str, Figure]]],
+                 formats: tuple[str, ...], progress: Callable[[str], None] | None, exporter: Exporter,
+                 owned: tuple[dict[str, Identity], set[str]]) -> None:
+    """Stage the new site in ``stage/new``, carry the user's files over, swap it in, then keep late arrivals."""
+    ours, legacy = owned
+    new = stage / "new"
+    new.mkdir()
+    written: dict[str, str] = {}
+    for prefix, (files, figures) in parts.items():
+        written.update(stage_site(new, prefix, files, figures, formats, progress, exporter))
+    put(new / MARKER, marker_bytes(written))
+    known: dict[str, Identity] = {}
+    if out.is_dir():
+        dropped = {rel: ours[rel] for rel in ours} | {rel: None for rel in legacy & written.keys()}
+        known = carry_over(out, new, dropped)
+        keep_attributes(out, new)  # a user's folder keeps its owner, group and permissions
+        give_to_owner(out, new, written)
+    previous = swap_in(new, out, stage)
+    if previous is not None:
+        keep_late_files(previous, out, known)
 
 
 def stage_site(new: Path, prefix: str, files: dict[str, bytes], figures: dict[str, Figure],
@@ -114,20 +136,22 @@ def marker_bytes(written: dict[str, str]) -> bytes:
     return (json.dumps({"files": written, "note": MARKER_NOTE}, indent=2, sort_keys=True) + "\n").encode()
 
 
-def owned_files(out: Path, force: bool) -> tuple[set[str], set[str]]:
+def owned_files(out: Path, force: bool) -> tuple[dict[str, Identity], set[str]]:
     """The files in ``out`` a previous build wrote: those unchanged since (they may go), and those of a 0.1 list.
 
-    A 0.1 marker lists names without hashes, so it vouches for no content:
-    its files may be replaced by a file of the same name, never removed.
+    The first come with their identity when they were hashed, so a save over
+    one while the build runs is noticed. A 0.1 marker lists names without
+    hashes, so it vouches for no content: its files may be replaced by a file
+    of the same name, never removed.
     """
     if out.is_symlink() or (out.exists() and not out.is_dir()):
         raise OutputError(f"{out} is a file or a link, not a folder; choose another output folder with -o")
     if not out.is_dir():
-        return set(), set()
+        return {}, set()
     listed = manifest(out / MARKER)
     if listed is not None:
-        present = {rel for rel in listed if plain_inside(out, rel)}
-        return {rel for rel in present if listed[rel] and sha256_of(out / rel) == listed[rel]}, \
+        present = {rel: identity(out / rel) for rel in listed if plain_inside(out, rel)}
+        return {rel: seen for rel, seen in present.items() if listed[rel] and sha256_of(out / rel) == listed[rel]}, \
             {rel for rel in present if listed[rel] is None}
     others = sorted(p.name for p in out.iterdir())
     if others and not force:
@@ -135,7 +159,7 @@ def owned_files(out: Path, force: bool) -> tuple[set[str], set[str]]:
             f"{out} already holds files that reporter did not write (e.g. {others[0]}); choose an empty or new "
             "folder with -o, or pass --force to add the report beside them (reporter never removes them)"
         )
-    return set(), set()  # with --force a foreign folder, or one whose marker does not parse, loses nothing
+    return {}, set()  # with --force a foreign folder, or one whose marker does not parse, loses nothing
 
 
 def check_no_mount(out: Path) -> None:
@@ -187,30 +211,136 @@ def is_plain_file(path: Path) -> bool:
     return path.is_file() and not path.is_symlink()
 
 
-def carry_over(src: Path, dst: Path, ours: set[str], rel: str = "") -> None:
+def carry_over(src: Path, dst: Path, dropped: dict[str, Identity | None], rel: str = "") -> dict[str, Identity]:
     """Hard-link (or copy) into ``dst`` every entry of ``src`` that reporter did not write.
 
     Links keep the very same files, so the user's files survive the swap
     byte for byte; a user's file where the new site has one is a conflict.
+    ``dropped`` are the files the new site replaces or removes (with their
+    identity when known). Returns the identity of every file carried or
+    dropped, so that ``keep_late_files`` can tell what changed since.
     """
+    known: dict[str, Identity] = {}
     for entry in sorted(os.scandir(src), key=lambda e: e.name):
-        path = Path(entry.path)
-        name = f"{rel}{entry.name}"
-        if name == MARKER or (name in ours and is_plain_file(path)):
-            continue
-        target = dst / entry.name
-        if entry.is_dir(follow_symlinks=False):
-            if target.exists() and not target.is_dir():
-                raise conflict(src, name)
-            target.mkdir(exist_ok=True)
-            carry_over(path, target, ours, name + "/")
-            shutil.copystat(path, target)
-        elif os.path.lexists(target):
-            raise conflict(src, name)
-        elif entry.is_symlink():
-            os.symlink(os.readlink(path), target)
+        with contextlib.suppress(FileNotFoundError):  # moved or deleted since the listing: the user's doing
+            carry_entry(entry, f"{rel}{entry.name}", dst, dropped, known)
+    return known
+
+
+def carry_entry(entry: os.DirEntry, name: str, dst: Path, dropped: dict[str, Identity | None],
+                known: dict[str, Identity]) -> None:
+    """Carry one entry of the previous folder (``name`` relative to it) into ``dst``, noting its identity."""
+    path = Path(entry.path)
+    if name == MARKER or (name in dropped and is_plain_file(path)):
+        known[name] = dropped.get(name) or identity(path)
+        return
+    target = dst / entry.name
+    if entry.is_dir(follow_symlinks=False):
+        if target.exists() and not target.is_dir():
+            raise conflict(path.parent, name)
+        had_entries = next(os.scandir(path), None) is not None
+        target.mkdir(exist_ok=True)
+        known.update(carry_over(path, target, dropped, name + "/"))
+        known[name + "/"] = identity(path)
+        if had_entries and next(os.scandir(target), None) is None:
+            target.rmdir()  # it held only files the new site drops (a removed model's folder): it goes with them
         else:
-            link_or_copy(path, target)
+            keep_attributes(path, target)
+        return
+    if os.path.lexists(target):
+        raise conflict(path.parent, name)
+    known[name] = identity(path)
+    if entry.is_symlink():
+        os.symlink(os.readlink(path), target)
+    else:
+        link_or_copy(path, target)
+
+
+def identity(path: Path) -> Identity:
+    """A file's identity now (a link's own, not its target's)."""
+    st = os.lstat(path)
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
+
+
+def keep_attributes(src: Path, dst: Path) -> None:
+    """Give folder ``dst`` the owner, group, permissions and times of ``src`` (the owner only where allowed)."""
+    st = os.stat(src)
+    if hasattr(os, "chown") and (st.st_uid, st.st_gid) != (os.stat(dst).st_uid, os.stat(dst).st_gid):
+        with contextlib.suppress(PermissionError):  # only root may give a folder away; others keep their own
+            os.chown(dst, st.st_uid, st.st_gid)
+    shutil.copystat(src, dst)  # after chown, which may clear the set-group-ID bit
+
+
+def give_to_owner(out: Path, new: Path, written: dict[str, str]) -> None:
+    """As root, give the files and new folders of the report the owner and group of the user's folder ``out``.
+
+    A site written by root into a user's folder is then the user's to rebuild or delete.
+    """
+    st = out.stat()
+    if not hasattr(os, "geteuid") or os.geteuid() != 0 or (st.st_uid, st.st_gid) == (0, 0):
+        return
+    for rel in sorted({MARKER, *written}):
+        os.lchown(new / rel, st.st_uid, st.st_gid)
+        for folder in Path(rel).parents:
+            if folder != Path(".") and not (out / folder).is_dir():
+                os.chown(new / folder, st.st_uid, st.st_gid)
+
+
+def keep_late_files(previous: Path, out: Path, known: dict[str, Identity], rel: str = "") -> None:
+    """Put back into ``out`` what reached the previous folder after ``carry_over`` read it (an editor's save).
+
+    The swap parked the previous folder in the staging folder, which is
+    removed next: a file there that was neither carried nor dropped as it is
+    now would be lost.
+    """
+    for entry in sorted(os.scandir(previous), key=lambda e: e.name):
+        path, name = Path(entry.path), f"{rel}{entry.name}"
+        with contextlib.suppress(FileNotFoundError):  # gone already: nothing to keep
+            if name == MARKER or known.get(name) == identity(path):
+                continue
+            target = out / name
+            if entry.is_dir(follow_symlinks=False) and (not os.path.lexists(target) or is_real_dir(target)):
+                if name + "/" not in known and not os.path.lexists(target):  # made since carry_over read it
+                    target.mkdir(parents=True)
+                    keep_attributes(path, target)
+                keep_late_files(path, out, known, name + "/")
+            else:
+                target.parent.mkdir(parents=True, exist_ok=True)  # a folder carry_over dropped as empty
+                keep_one(path, target)
+
+
+def is_real_dir(path: Path) -> bool:
+    """A folder, not a link to one."""
+    return path.is_dir() and not path.is_symlink()
+
+
+def keep_one(path: Path, target: Path) -> None:
+    """Give the entry at ``path`` the name ``target``, or a free name beside it when the report took that one."""
+    if os.path.lexists(target) and os.lstat(target).st_ino == os.lstat(path).st_ino:
+        return  # the carried link is this very file
+    for count in itertools.count(1):
+        candidate = target if count == 1 else target.with_name(f"{target.name}{KEPT_SUFFIX}-{count - 1}")
+        if place(path, candidate):
+            if candidate != target:
+                log.warning("%s changed while the build ran; kept it as %s", target, candidate.name)
+            return
+
+
+def place(path: Path, target: Path) -> bool:
+    """Link ``path`` (a file or link) at ``target`` unless something is there; a folder, or a file system
+    without hard links, is renamed. The staging folder is beside the output: one file system."""
+    if not path.is_dir() or path.is_symlink():
+        try:
+            os.link(path, target, follow_symlinks=False)  # fails rather than replace what a writer just saved
+            return True
+        except FileExistsError:
+            return False
+        except OSError:
+            pass
+    if os.path.lexists(target):
+        return False
+    os.rename(path, target)
+    return True
 
 
 def conflict(src: Path, name: str) -> OutputError:
@@ -249,6 +379,45 @@ def staging(out: Path) -> Iterator[Path]:
             shutil.rmtree(stage, ignore_errors=True)
 
 
+@contextlib.contextmanager
+def build_lock(out: Path) -> Iterator[None]:
+    """Hold ``.<name>.reporter-lock`` beside ``out`` for the whole write; a second build of ``out`` is refused.
+
+    The lock file is removed at the end; a build that locked a file removed
+    meanwhile sees that its path names another file and locks that one.
+    """
+    if fcntl is None:
+        yield
+        return
+    path = out.parent / f".{out.name}{LOCK_SUFFIX}"
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise OutputError(f"another reporter build is writing {out} right now; wait until it ends, "
+                              "or choose another folder with -o") from None
+        if still_named(fd, path):
+            break
+        os.close(fd)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            path.unlink()
+        os.close(fd)
+
+
+def still_named(fd: int, path: Path) -> bool:
+    """Whether ``path`` still names the open file ``fd`` (another build may have removed it meanwhile)."""
+    try:
+        st = os.stat(path, follow_symlinks=False)
+    except FileNotFoundError:
+        return False
+    return (st.st_dev, st.st_ino) == (os.fstat(fd).st_dev, os.fstat(fd).st_ino)
+
+
 def hold(lock: IO[str]) -> None:
     """Lock a staging folder's marker for as long as the build runs (the OS frees it on any exit)."""
     if fcntl is not None:
@@ -269,17 +438,18 @@ def in_use(stage: Path) -> bool:
     return False
 
 
-def swap_in(new: Path, out: Path, stage: Path) -> None:
+def swap_in(new: Path, out: Path, stage: Path) -> Path | None:
     """Replace ``out`` with ``new``: one atomic exchange where possible, else two renames.
 
-    With two renames the previous site waits in ``stage/old`` between them;
+    Returns where the previous folder now is, inside ``stage`` (None when
+    there was none). With two renames it waits in ``stage/old`` between them;
     if the process dies there, the next build's ``recover`` puts it back.
     """
     if not out.exists():
         new.rename(out)
-        return
+        return None
     if exchange(new, out):
-        return  # the previous site now sits at `new`, inside the staging folder
+        return new  # the previous site now sits at `new`, inside the staging folder
     old = stage / "old"
     out.rename(old)
     try:
@@ -287,6 +457,7 @@ def swap_in(new: Path, out: Path, stage: Path) -> None:
     except BaseException:
         old.rename(out)
         raise
+    return old
 
 
 def exchange(a: Path, b: Path) -> bool:

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import logging
 import os
+import sys
 from pathlib import Path
 from typing import Callable
 
-from ..vega.exporter import Exporter
+from ..vega.exporter import Exporter, SharedExporter
 
 log = logging.getLogger(__name__)
+
+# The SHA-256 of the bundle (as cached, "</script" escaped) of the Vega versions of each vl-convert release
+# reporter is tested with: a cached copy that differs (edited, truncated, planted in a shared cache) is
+# rebuilt, never inlined. For other versions the digest written beside the cached copy is checked.
+KNOWN_BUNDLES = {
+    "7.0.2-6.2.0-6.4": "3425bd951a44d478d0505c6b5d1e8d57656b6e9a4da7bfe88a718ce61d76e572",  # vl-convert 1.9.0
+}
 
 
 @functools.lru_cache(maxsize=1)
@@ -21,14 +30,25 @@ def vega_bundle() -> str:
     Building the bundle costs over a second, so it is cached per vl-convert
     version in the user's cache folder (REPORTER_CACHE_DIR overrides it).
     """
-    path = bundle_path()
-    try:
-        return path.read_text(encoding="utf-8")
-    except OSError:
-        pass
+    cached = cached_bundle()
+    if cached is not None:
+        return cached
     import vl_convert as vlc
 
     return store_bundle(vlc.javascript_bundle())
+
+
+def cached_bundle() -> str | None:
+    """The cached bundle when it has the SHA-256 it should (see KNOWN_BUNDLES), else None."""
+    path = bundle_path()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    if sha256_text(text) == expected_digest(path):
+        return text
+    log.warning("the cached Vega bundle %s does not have the SHA-256 it should; building it again", path)
+    return None
 
 
 def store_bundle(text: str) -> str:
@@ -39,23 +59,39 @@ def store_bundle(text: str) -> str:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(bundle, encoding="utf-8")
+        digest_path(path).write_text(sha256_text(bundle) + "\n", encoding="ascii")
         tmp.replace(path)
     except OSError as exc:  # a read-only home only costs time
         log.info("cannot cache the Vega bundle at %s: %s", path, exc)
     return bundle
 
 
-def bundle_file_name() -> str:
-    """The shared bundle's file name in a multi-page site: named by its SHA-256, so a new version is a new name."""
-    import hashlib
-
-    return f"vega-{hashlib.sha256(vega_bundle().encode()).hexdigest()[:16]}.js"
+def sha256_text(text: str) -> str:
+    """SHA-256 of text's UTF-8 bytes, in hex."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def script_context(vega_src: str | None = None, theme: str | None = None) -> dict:
-    """The template context every page gets besides ``page``: the Vega bundle inline, or ``vega_src``, the
-    relative address of the site's shared copy; and ``theme`` ("light" or "dark" to fix it; None follows the system)."""
-    return {"vega_bundle": None if vega_src else vega_bundle(), "vega_src": vega_src, "theme": theme}
+def expected_digest(path: Path) -> str | None:
+    """The SHA-256 the cached bundle at ``path`` must have: pinned for a known version, else the one stored beside it."""
+    known = KNOWN_BUNDLES.get(path.name.removeprefix("vega-bundle-").removesuffix(".js"))
+    if known:
+        return known
+    try:
+        return digest_path(path).read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def digest_path(path: Path) -> Path:
+    """Where the SHA-256 of a cached bundle is written, beside it."""
+    return path.with_name(path.name + ".sha256")
+
+
+def script_context(theme: str | None = None) -> dict:
+    """The template context every page gets besides ``page``: the Vega bundle, inline in every page so that each
+    opens alone (no shared script file for a changed copy to replace); and ``theme`` ("light" or "dark" to fix it;
+    None follows the system)."""
+    return {"vega_bundle": vega_bundle(), "theme": theme}
 
 
 def bundle_path() -> Path:
@@ -68,7 +104,7 @@ def bundle_path() -> Path:
 
 def cache_bundle(build: Callable[[], str | None]) -> None:
     """Cache the bundle that ``build`` gives (the export helper's, its runtime booted already), unless cached."""
-    if vega_bundle.cache_info().currsize or bundle_path().exists():
+    if vega_bundle.cache_info().currsize or cached_bundle() is not None:
         return
     text = build()
     if text is not None:
@@ -76,9 +112,15 @@ def cache_bundle(build: Callable[[], str | None]) -> None:
 
 
 def exporter_for(formats: tuple[str, ...]) -> Exporter:
-    """A new exporter for one build: its helper started when it will have figures or the bundle to make."""
-    cold = not bundle_path().exists()
-    return Exporter.started(bundle=cold) if cold or formats else Exporter()
+    """The exporter of one build: its helper started when it will have figures or the bundle to make.
+
+    A new one per build, except in a notebook kernel, where every build shares one (SharedExporter).
+    """
+    cold = cached_bundle() is None
+    exporter = SharedExporter.get() if "ipykernel" in sys.modules else Exporter()
+    if cold or formats:
+        exporter.start(bundle=cold)
+    return exporter
 
 
 def cache_dir() -> Path:

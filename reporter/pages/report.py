@@ -3,7 +3,7 @@
 Template context (documented here; tests render every template under
 StrictUndefined): every page gets ``page`` (a ReportPage) and ``vega_bundle``
 (the inline JavaScript, already safe for a <script> element),
-``vega_src`` and ``theme`` (see assets.script_context).
+and ``theme`` (see assets.script_context).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import jinja2
 from .. import __version__
 from .assets import cache_dir, script_context, script_json
 from .csp import install as install_csp
+from .head_detail import head_detail
 from .alt_text import alt_text, caption
 from ..charts import DataTable, Figure
 from ..charts.theme import dark_colors, dark_config
@@ -30,6 +31,8 @@ from ..rules import MIN_HEADS
 from ..analysis.top_heads import CategoryTop, RelationTop
 from ..observe.categories import Observation
 from ..analysis.summarize import Summary
+from ..input.known_models import matched_text
+from ..rules import SHOWN_OBSERVATIONS
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +82,7 @@ class CategoryRow:
     core: str
     core_share: str
     shared: int | str
+    measured: bool = True  # False: nothing of it is drawn, so nothing to highlight
 
 
 @dataclass(frozen=True)
@@ -120,19 +124,27 @@ SHAPE_NOTES = {
 }
 
 
+def shape_note(t) -> str | None:
+    """Where the shape came from, naming the known model a name matched ("gpt-neox" -> EleutherAI/gpt-neox-20b)."""
+    if t.shape_source == "known-model":
+        return f"shape of {matched_text(t.model)}, from the known-model table"
+    return SHAPE_NOTES.get(t.shape_source)
+
+
 def highlight_labels(summary: Summary) -> list[str]:
-    """Legend labels worth a highlight button: every category in panel order, then "N categories" when some head has N.
+    """Legend labels worth a highlight button: every measured category in panel order, then "N categories" when some head has N.
 
     Panel order, as the panels and tables run (the legend alone stacks them in reverse, as the reference does).
     """
     held = [multi_label(n) for n, heads in summary.by_n_categories if n >= 2 and heads]
-    return [*summary.table.categories, *held]
+    measured = [c.name for c in summary.categories if c.measured]  # nothing of an unmeasured one to highlight
+    return [*measured, *held]
 
 
 @functools.lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
     """The one Jinja environment: autoescape on, undefined names are errors."""
-    return install_csp(jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir())),
         bytecode_cache=TemplateCache(),
         autoescape=True,
@@ -140,7 +152,9 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-    ))
+    )
+    env.globals["shown_observations"] = SHOWN_OBSERVATIONS  # the strongest first; the rest behind "more"
+    return install_csp(env)
 
 
 class TemplateCache(jinja2.FileSystemBytecodeCache):
@@ -180,13 +194,13 @@ def templates_dir() -> Path:
 
 def render_report(summary: Summary, observations: list[Observation], figures: dict[str, Figure],
                   title: str | None, formats: tuple[str, ...], with_downloads: bool = True,
-                  nav: tuple[Link, ...] = (), vega_src: str | None = None, theme: str | None = None) -> str:
+                  nav: tuple[Link, ...] = (), theme: str | None = None) -> str:
     """The single-model report page as HTML text; ``nav`` links it to the other pages of a site.
 
-    ``vega_src``: the site's shared copy of the Vega JavaScript instead of an inline one; ``theme``: see script_context.
+    ``theme``: see script_context.
     """
     page = dataclasses.replace(report_page(summary, observations, figures, title, formats, with_downloads), nav=nav)
-    return environment().get_template("report.html").render(page=page, **script_context(vega_src, theme))
+    return environment().get_template("report.html").render(page=page, **script_context(theme))
 
 
 def report_page(summary: Summary, observations: list[Observation], figures: dict[str, Figure],
@@ -200,7 +214,7 @@ def report_page(summary: Summary, observations: list[Observation], figures: dict
         model=model,
         shape=(f"{t.n_layers} layers × {t.n_heads} key/value heads (each shared by {t.query_heads // t.n_heads} "
                f"of the model's {t.query_heads} query heads)" if t.kv_granular else f"{t.n_layers} layers × {t.n_heads} heads"),
-        shape_note=SHAPE_NOTES.get(t.shape_source),
+        shape_note=shape_note(t),
         source_name=t.source.name if t.source else None,
         source_sha256=t.source.sha256 if t.source else None,
         rule=t.rule or "categories as given in the table",
@@ -218,7 +232,7 @@ def report_page(summary: Summary, observations: list[Observation], figures: dict
         categories=tuple(category_row(c) for c in summary.categories),
         downloads=(Link("heads.csv", "data/heads.csv"), Link("summary.json", "data/summary.json")) if with_downloads else (),
         warnings=t.warnings,
-        payload=script_json(page_payload(figures)),
+        payload=script_json(page_payload(figures, head_detail(summary))),
         highlights=tuple(Swatch(label, summary.colors[label]) for label in highlight_labels(summary)),
         n_layers=t.n_layers,
         top_heads=summary.top_heads,
@@ -231,14 +245,17 @@ def accessible(view: FigureView, figure: Figure, observations: list[Observation]
     return replace(view, caption=caption(figure), alt=alt_text(figure, observations))
 
 
-def page_payload(figures: dict[str, Figure]) -> dict:
-    """Specs without data plus each dataset once, for the page's script; a figure with a stand-in has neither."""
+def page_payload(figures: dict[str, Figure], heads: dict | None = None) -> dict:
+    """Specs without data plus each dataset once, for the page's script; a figure with a stand-in has neither.
+
+    ``heads`` is the per-head panel's data (head_detail), on a model's page only.
+    """
     drawn = {slug: f for slug, f in figures.items() if f.drawn}
     datasets: dict[str, list[dict]] = {}
     for figure in drawn.values():
         datasets.update(figure.datasets)
     return {"datasets": datasets, "specs": {slug: f.spec for slug, f in drawn.items()}, "dark": dark_config(),
-            "darkColors": dark_colors()}
+            "darkColors": dark_colors(), **({"heads": heads} if heads is not None else {})}
 
 
 def figure_view(figure: Figure, formats: tuple[str, ...]) -> FigureView:
@@ -253,7 +270,7 @@ def figure_view(figure: Figure, formats: tuple[str, ...]) -> FigureView:
 def category_row(c) -> CategoryRow:
     """Format one category's statistics for the table."""
     if not c.measured:
-        return CategoryRow(c.name, c.color, "not measured", "–", "–", "–", "–", "–", "–")
+        return CategoryRow(c.name, c.color, "not measured", "–", "–", "–", "–", "–", "–", measured=False)
     if not c.heads:
         return CategoryRow(c.name, c.color, 0, "0%", "–", "–", "–", "–", 0)
     return CategoryRow(
