@@ -217,8 +217,8 @@ def timeline_product(args: argparse.Namespace, given: dict):
     pages = "none" if args.single_file else args.step_pages  # one file holds no checkpoint pages
     return build_timeline(args.input, steps=args.steps, show_steps=args.show_steps, step_pages=pages,
                           title=args.title, model=args.model, layers=args.layers, heads=args.heads,
-                          categories=args.categories, formats=exported_formats(args), force=args.force,
-                          **score_options(args), **given)
+                          categories=args.categories, category_order=args.category_order,
+                          formats=exported_formats(args), force=args.force, **score_options(args), **given)
 
 
 def step_list(text: str) -> list[int]:
@@ -245,7 +245,11 @@ def add_shape_options(p: argparse.ArgumentParser) -> None:
     group(p, "input").add_argument(
         "--categories", metavar="A,B,...",
         help="comma-separated categories: show only these, panels and tables in this order (default: every "
-             "category, alphabetically); naming one the input lacks is an error")
+             "category, in the input's order, the reference order for the MAPS names); naming one the input "
+             "lacks is an error")
+    group(p, "input").add_argument(
+        "--category-order", metavar="A,B,...",
+        help="comma-separated categories to put first, in this order; the others follow in the default order")
 
 
 def add_publish_options(p: argparse.ArgumentParser) -> None:
@@ -563,7 +567,7 @@ def run_inspect(args: argparse.Namespace) -> int:
     from .input.model_config import options_of
 
     options = options_of(model=args.model, layers=args.layers, heads=args.heads,
-                         categories=args.categories, **score_options(args))
+                         categories=args.categories, category_order=args.category_order, **score_options(args))
     found = inspect(args.input, options)
     print("\n".join([*found.lines(), *provenance_lines(args.settled)]))
     return 0 if found.ok else 2
@@ -605,11 +609,11 @@ def made(args: argparse.Namespace, exporter, shown: "Progress"):
         from .diff_report import build_diff
 
         return build_diff(args.run_a, args.run_b, title=args.title, model=args.model, layers=args.layers,
-                          heads=args.heads, categories=args.categories, formats=exported_formats(args),
-                          **score_options(args), force=args.force, **given)
+                          heads=args.heads, categories=args.categories, category_order=args.category_order,
+                          formats=exported_formats(args), **score_options(args), force=args.force, **given)
     return build_any(args.input, title=args.title, model=args.model, layers=args.layers, heads=args.heads,
-                     categories=args.categories, formats=exported_formats(args), **score_options(args),
-                     force=args.force, **given)
+                     categories=args.categories, category_order=args.category_order,
+                     formats=exported_formats(args), **score_options(args), force=args.force, **given)
 
 
 def saved(args: argparse.Namespace, report, shown: "Progress") -> Path:

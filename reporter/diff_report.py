@@ -47,7 +47,7 @@ def build_diff(a: object, b: object, *, exporter: Exporter | None = None, progre
     label_a, label_b = labels(a, b)
     say(f"loading {label_a} and {label_b}")
     ta, tb = load_run(a, label_a, opts), load_run(b, label_b, opts)
-    order = shared_categories([ta, tb], opts.categories)
+    order = shared_categories([ta, tb], opts.categories, opts.category_order)
     say(f"comparing {label_a} with {label_b}")
     diff = diff_tables(with_categories(ta, order), with_categories(tb, order), label_a, label_b)
     figures = build_diff_figures(diff, on_figure=exporter.sender(opts.formats))

@@ -29,6 +29,7 @@ class Options:
     layers: int | None = None
     heads: int | None = None
     categories: tuple[str, ...] | None = None
+    category_order: tuple[str, ...] | None = None  # these categories first, in this order; the rest after them
     formats: tuple[str, ...] = FORMATS
     example: bool = False  # label the report as the bundled synthetic example
     score_column: str = "score"
@@ -79,13 +80,12 @@ class Options:
             hint = f"did you mean {close[0]!r}? " if close else ""
             raise UsageError(f"unknown option {unknown[0]!r}: {hint}known options are "
                              f"{listed(sorted(known | API_KEYWORDS))}")
-        if isinstance(kwargs.get("categories"), str):
-            kwargs["categories"] = split_list(kwargs["categories"])
-        if isinstance(kwargs.get("formats"), str):
-            kwargs["formats"] = split_list(kwargs["formats"])
+        for key in ("categories", "category_order", "formats"):
+            if isinstance(kwargs.get(key), str):
+                kwargs[key] = split_list(kwargs[key])
         if isinstance(kwargs.get("field"), (str, int)) and not isinstance(kwargs.get("field"), bool):
             kwargs["field"] = field_list(kwargs["field"])
-        for key in ("categories", "formats", "field"):
+        for key in ("categories", "category_order", "formats", "field"):
             if isinstance(kwargs.get(key), (list, tuple)):
                 kwargs[key] = tuple(kwargs[key])
         return cls(**kwargs)
@@ -97,8 +97,8 @@ WHOLES = "a list of whole numbers"
 KINDS = {"layers": WHOLE, "heads": WHOLE, "top_k": WHOLE, "kv_heads": WHOLE, "threshold": NUMBER,
          "top_percent": NUMBER, "top_mass": NUMBER, "ties": TEXT, "normalize": TEXT, "rank_within": TEXT,
          "threshold_map": TEXT, "title": TEXT, "model": TEXT, "score_column": TEXT, "aggregate": TEXT,
-         "category_map": TEXT, "category": TEXT, "categories": TEXTS, "formats": TEXTS, "example": FLAG, "force": FLAG,
-         "field": WHOLES, "one_model_per_file": FLAG}
+         "category_map": TEXT, "category": TEXT, "categories": TEXTS, "category_order": TEXTS, "formats": TEXTS,
+         "example": FLAG, "force": FLAG, "field": WHOLES, "one_model_per_file": FLAG}
 
 
 def check_types(options: Options) -> None:

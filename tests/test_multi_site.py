@@ -110,7 +110,7 @@ def test_every_model_gets_the_shared_category_order_and_colours(site):
     assert site.slugs == ("p", "q")
     assert [r.table.model for r in site.reports] == ["P", "Q"]
     for report in site.reports:
-        assert report.table.categories == ("Deep2", "Early", "Late", "Rare")
+        assert report.table.categories == ("Early", "Late", "Deep2", "Rare")  # first appearance, in model order
     q = site.reports[1].summary
     rare = next(c for c in q["categories"] if c["name"] == "Rare")
     assert rare["heads"] == 0 and rare["core_layers"] is None
@@ -139,7 +139,7 @@ def test_cross_model_observations_say_what_holds_and_what_differs(site):
     got = {o.id: o.text for o in site.observations}
     assert list(got) == [
         "early-same-third", "late-same-third", "deep2-few-in-first-third", "empty-layers",
-        "early-before-deep2", "deep2-before-late", "early-before-late",
+        "early-before-late", "early-before-deep2", "deep2-before-late",
         "deep2-thirds-not-different", "rare-presence", "rare-too-few", "deep2-share",
         "unclassified-range", "multi-category-range",
     ]
@@ -222,7 +222,7 @@ def test_overview_tables_and_model_page_navigation(built):
     overview = BeautifulSoup((built / "index.html").read_text(), "html.parser")
     links = [(a.get_text(), a["href"]) for a in overview.select("#models tbody th a")]
     assert links == [("P", "p/index.html"), ("Q", "q/index.html")]
-    first = overview.select("#core-windows-table tbody tr")[2]  # Late
+    first = overview.select("#core-windows-table tbody tr")[1]  # Late
     assert [td.get_text(" ", strip=True) for td in first.select("td")] == [
         "layers 28–30 depth 0.93–1.00 · 100% of 12 heads", "layers 13–15 depth 0.87–1.00 · 100% of 12 heads"]
     assert [fig["id"] for fig in overview.select("figure")] == [

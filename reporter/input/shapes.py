@@ -47,6 +47,7 @@ class Parsed:
     rule: str | None = None
     rule_spec: dict | None = None
     warnings: tuple[str, ...] = field(default=())
+    ordered: bool = True  # whether ``categories`` is in an order the input gives (input/order.py)
 
 
 def head_index_problems(frame: pd.DataFrame) -> list[str]:
@@ -142,7 +143,7 @@ def long_memberships(frame: pd.DataFrame) -> Parsed:
         raise InputError(problems[0])
     heads = heads_of(frame)
     out = heads.assign(category=as_names(frame["category"], "category"))
-    categories = tuple(sorted(out["category"].unique()))
+    categories = tuple(pd.unique(out["category"]))  # first appearance: the input's order
     if "member" in frame.columns:
         keep = flag_values(frame["member"]).to_numpy()
         frame, out = frame[keep], out[keep]
@@ -245,4 +246,4 @@ def wide_memberships(frame: pd.DataFrame) -> Parsed:
     rows = pd.concat(parts, ignore_index=True) if parts else heads.iloc[:0].assign(category="")
     rows = rows.astype({"layer": "int64", "head": "int64", "category": "object"})
     memberships, warnings = collapse_duplicates(rows)
-    return Parsed("wide", memberships, tuple(sorted(category_name(c) for c in columns)), heads, warnings=warnings)
+    return Parsed("wide", memberships, tuple(category_name(c) for c in columns), heads, warnings=warnings)

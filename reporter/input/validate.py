@@ -96,7 +96,8 @@ def checked_table(parsed: Parsed, n_layers: int, n_heads: int, shape_source: str
     if options.kv_heads is not None:
         check_kv_heads(n_heads, options.kv_heads)  # the grouped-query view needs it; inspect says so as build does
     check_inside_shape(parsed.extent, n_layers, n_heads, shape_source)
-    categories = order_categories(parsed.categories, options.categories)
+    categories = order_categories(parsed.categories, options.categories, order=options.category_order,
+                                  ordered=parsed.ordered)
     check_names(categories, "category")
     check_legend_names(categories)
     if model is not None:

@@ -50,6 +50,7 @@
   // box; any other figure shrinks when too wide. A first guess from the spec's hints, then corrected
   // from the drawn width (a figure is drawn at most a few times, and only when the guess was off).
   var VIEW_KEYS = ["layer", "concat", "hconcat", "vconcat"];
+  var ACTIONS_ROOM = 38;
 
   function resized(spec, fx, fy) {
     var out = Object.assign({}, spec);
@@ -220,7 +221,10 @@
   function embed(el) {
     var slug = el.dataset.figure;
     var dark = isDark();
-    var room = el.parentElement.clientWidth;  // the figure box: vega-embed makes the chart itself inline-block
+    var box = el.parentElement.clientWidth;  // the figure box: vega-embed makes the chart itself inline-block
+    // The export menu (vega-embed's "..." button, 28 px and its margin) sits at the top right of the chart:
+    // a drawing as wide as the box ran under it, over a legend or a panel.
+    var room = box - ACTIONS_ROOM;
     var spec = specFor(slug, dark);
     var fit = (spec.usermeta && spec.usermeta.fit) || { kind: "shrink" };
     el.dataset.rendered = "";
@@ -231,7 +235,7 @@
       apply(view);
       el.dispatchEvent(new CustomEvent("reporter:drawn", { bubbles: true, detail: { slug: slug } }));  // head_panel.js
       el.dataset.theme = dark ? "dark" : "light";
-      el.dataset.fitWidth = String(room);
+      el.dataset.fitWidth = String(box);
       el.dataset.rendered = "true";
       tellHost();
     }).catch(function (error) {
