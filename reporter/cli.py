@@ -32,9 +32,12 @@ INPUT_HELP = (
     "a matrix of per-head values, rows = layers, columns = heads (.csv/.tsv/.txt with or without a header row "
     "or index column, .npy, .npz with one array per category or relation): true/false are memberships, numbers "
     "are scores for a rule; a JSON map of head ids {\"L-H\": score, [scores] or true/false}, "
-    "{category: {head_id: value}} or {category: [head ids]}; or a folder of one such file per category, each "
-    "file's name (without extension) its category. Several models (a model column or several inputs) make an "
-    "overview plus one page per model"
+    "{category: {head_id: value}} or {category: [head ids]}; a JSON list of layers {head: [values]} (--field N), "
+    "{layer: [head indices, best first]} (a rank score per layer), a bare JSON list of head ids, a YAML config "
+    "with a field of head ids (attn_head_set: \"13-1,14-22\"); a layer, head, score table (one relation, named by "
+    "--category or the file); or a folder of one such file per category, each file's name (without extension) its "
+    "category. Several single-category files are the categories of one model; several models (a model column or "
+    "several tables) make an overview plus one page per model"
 )
 
 
@@ -59,7 +62,7 @@ def parser() -> argparse.ArgumentParser:
     add_input_options(build)
 
     inspect = sub.add_parser("inspect", help="print what a build would make of INPUT and every problem, writing nothing")
-    inspect.add_argument("input", metavar="INPUT", help="an input, as for build")
+    inspect.add_argument("input", metavar="INPUT", nargs="+", help="the input(s), as for build")
     inspect.add_argument("--model", help="the model to inspect when the table holds several")
     inspect.add_argument("--layers", type=positive_int, help="number of layers (with --heads)")
     inspect.add_argument("--heads", type=positive_int, help="number of heads per layer (with --layers)")
@@ -77,6 +80,7 @@ def parser() -> argparse.ArgumentParser:
     diff.add_argument("--heads", type=positive_int, help="number of heads per layer (with --layers)")
     diff.add_argument("--categories", help="comma-separated categories to show, in panel order")
     add_tracker_options(diff)
+    add_input_options(diff)
 
     add_timeline_command(sub)
 
@@ -155,7 +159,7 @@ def add_output_options(p: argparse.ArgumentParser) -> None:
 
 
 def add_input_options(p: argparse.ArgumentParser) -> None:
-    """Options that say how to read scores into categories (build and inspect share them)."""
+    """Options that say how to read the input and its scores (build, inspect and diff share them)."""
     p.add_argument("--score-column", default="score", metavar="NAME", help="column holding the scores (default: score)")
     p.add_argument("--threshold", type=float, metavar="T", help="a head joins a relation's category when its score >= T")
     p.add_argument("--top-k", type=positive_int, metavar="K", help="the K highest-scoring heads of each relation join")
@@ -178,8 +182,16 @@ def add_input_options(p: argparse.ArgumentParser) -> None:
                    help="how files are read: auto (DuckDB scans Parquet datasets, globs, s3:// and files over 64 MB "
                         "out of core), pandas or duckdb")
     p.add_argument("--category", metavar="NAME",
-                   help="the name of the one category of a matrix or head-id map (default: the file's name without "
-                        "extension); for a [layers, heads, relations] .npy, the relations' names as A,B,...")
+                   help="the name of the one category of a matrix, head-id map, head list or layer, head, score table, "
+                        "or of every relation of a scores table without a category column (default: the file's name "
+                        "without extension); with several inputs, A,B,... names one per input; for a "
+                        "[layers, heads, relations] .npy, the relations' names as A,B,...")
+    p.add_argument("--field", metavar="N[,N]",
+                   help="for a list of layers of {head: [values]} (MInference): the position of the value that is the "
+                        "category (text; several positions make one label) or the score (a number)")
+    p.add_argument("--one-model-per-file", action="store_true",
+                   help="several single-category inputs (matrices, head lists): one model each, instead of the "
+                        "categories of one model")
     p.add_argument("--model-config", metavar="FILE",
                    help="a Hugging Face config.json: layers (num_hidden_layers), heads (num_attention_heads) and "
                         "KV heads (num_key_value_heads)")
@@ -196,6 +208,7 @@ def score_options(args: argparse.Namespace) -> dict:
         "category": args.category, "model_config": args.model_config, "kv_heads": args.kv_heads,
         "engine": args.engine, "top_mass": args.top_mass, "ties": args.ties, "rank_within": args.rank_within,
         "normalize": args.normalize, "threshold_map": args.threshold_map,
+        "field": args.field, "one_model_per_file": args.one_model_per_file,
     }
 
 
@@ -302,7 +315,7 @@ def run(args: argparse.Namespace, started: float, exporter, shown: "Progress") -
 
         report = build_diff(args.run_a, args.run_b, title=args.title, model=args.model, layers=args.layers,
                             heads=args.heads, categories=args.categories, formats=exported_formats(args),
-                            force=args.force, **given)
+                            **score_options(args), force=args.force, **given)
     else:
         report = build_any(
             args.input,

@@ -13,8 +13,7 @@ from .charts.diff import build_diff_figures
 from .errors import UsageError, api_words, listed
 from .input.load import load_raw
 from .input.model_config import options_of
-from .input.multi import model_names, shared_categories, with_categories
-from .input.read import read
+from .input.multi import input_list, model_inputs, shared_categories, with_categories
 from .input.table import HeadTable
 from .observe.categories import Observation
 from .observe.diff import observe_diff
@@ -60,12 +59,12 @@ def labels(a: object, b: object) -> tuple[str, str]:
 
 
 def load_run(source: object, label: str, options: Options) -> HeadTable:
-    """Load one run; a table holding several models needs --model to say which."""
-    raw = read(source, options.category)
-    names = model_names(raw)
-    if options.model is None and names is not None and len(names) > 1:
-        raise UsageError(f"{label} holds {len(names)} models ({listed(names)}); pick one with --model NAME")
-    return load_raw(raw, dataclasses.replace(options, categories=None))
+    """Load one run, read as build reads it; a table holding several models needs --model to say which."""
+    found = model_inputs(input_list(source), options.model, options.category, options)
+    if len(found) > 1:
+        raise UsageError(f"{label} holds {len(found)} models ({listed(m.name for m in found)}); "
+                         "pick one with --model NAME")
+    return load_raw(found[0].source, dataclasses.replace(options, categories=None))
 
 
 @dataclass(frozen=True, eq=False, repr=False)

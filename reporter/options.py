@@ -48,6 +48,8 @@ class Options:
     normalize: str = "none"  # a threshold reads the score as given, or per relation: max, z, rank
     rank_within: str = "relation"  # a rank rule ranks within each relation, each layer or each KV group of it
     threshold_map: str | None = None  # a file of per-relation thresholds
+    field: tuple[int, ...] | None = None  # which value(s) of each head's list is the category or the score
+    one_model_per_file: bool = False  # several single-category files: one model each, not one model's categories
 
     def __post_init__(self) -> None:
         check_types(self)
@@ -80,7 +82,9 @@ class Options:
             kwargs["categories"] = split_list(kwargs["categories"])
         if isinstance(kwargs.get("formats"), str):
             kwargs["formats"] = split_list(kwargs["formats"])
-        for key in ("categories", "formats"):
+        if isinstance(kwargs.get("field"), (str, int)) and not isinstance(kwargs.get("field"), bool):
+            kwargs["field"] = field_list(kwargs["field"])
+        for key in ("categories", "formats", "field"):
             if isinstance(kwargs.get(key), (list, tuple)):
                 kwargs[key] = tuple(kwargs[key])
         return cls(**kwargs)
@@ -88,10 +92,12 @@ class Options:
 
 # The type each option must have (None is always allowed where the default is None).
 WHOLE, NUMBER, TEXT, TEXTS, FLAG = "a whole number", "a number", "text", "a list of text", "True or False"
+WHOLES = "a list of whole numbers"
 KINDS = {"layers": WHOLE, "heads": WHOLE, "top_k": WHOLE, "kv_heads": WHOLE, "threshold": NUMBER,
          "top_percent": NUMBER, "top_mass": NUMBER, "ties": TEXT, "normalize": TEXT, "rank_within": TEXT,
          "threshold_map": TEXT, "title": TEXT, "model": TEXT, "score_column": TEXT, "aggregate": TEXT,
-         "category_map": TEXT, "category": TEXT, "categories": TEXTS, "formats": TEXTS, "example": FLAG, "force": FLAG}
+         "category_map": TEXT, "category": TEXT, "categories": TEXTS, "formats": TEXTS, "example": FLAG, "force": FLAG,
+         "field": WHOLES, "one_model_per_file": FLAG}
 
 
 def check_types(options: Options) -> None:
@@ -125,6 +131,9 @@ def has_kind(value: object, kind: str) -> bool:
         return isinstance(value, numbers.Real)
     if kind == TEXT:
         return isinstance(value, (str, os.PathLike))
+    if kind == WHOLES:
+        return isinstance(value, tuple) and bool(value) and all(
+            isinstance(v, numbers.Integral) and not isinstance(v, bool) and v >= 0 for v in value)
     return isinstance(value, tuple) and all(isinstance(v, str) for v in value)
 
 
@@ -149,6 +158,14 @@ def check_rule(options: Options) -> None:
         raise UsageError(f"--threshold must be a finite number, got {options.threshold}")
     if not str(options.score_column).strip():
         raise UsageError("--score-column needs a column name")
+
+
+def field_list(value: str | int) -> tuple[int, ...] | str:
+    """``--field 0`` or ``--field 0,1,2`` as positions; text that is not whole numbers is left for check_types."""
+    if isinstance(value, int):
+        return (value,)
+    parts = split_list(value)
+    return tuple(int(p) for p in parts) if parts and all(p.isdigit() for p in parts) else value
 
 
 def split_list(text: str) -> tuple[str, ...]:

@@ -11,8 +11,9 @@ from functools import cached_property
 from .analysis.robustness import with_neighbours
 from .analysis.summarize import Summary, describe, with_tests
 from .charts import Figure, build_figures, in_made_order
-from .errors import api_words
-from .input.load import load
+from .errors import UsageError, api_words, listed
+from .input.load import load_raw
+from .input.multi import model_inputs
 from .input.model_config import options_of
 from .input.table import HeadTable
 from .observe.categories import Observation, observe
@@ -41,9 +42,21 @@ def build(table: object, *, exporter: Exporter | None = None, progress: Progress
     ``progress`` hears of each step.
     """
     opts = options_of(**options)
+    found = one_model_input(table, opts)  # before the export helper starts: a refusal starts nothing
     exporter, say = exporter or exporter_for(opts.formats), progress or silent
     say(f"loading {source_name(table)}")
-    return Report.from_table(load(table, opts), opts, exporter, say).bundled()
+    return Report.from_table(load_raw(found.source, opts), opts, exporter, say).bundled()
+
+
+def one_model_input(table: object, opts: Options):
+    """The one model ``table`` holds, or a UsageError naming what to call for several."""
+    found = model_inputs([table], opts.model, opts.category, opts)
+    if len(found) > 1:
+        names = listed(m.name for m in found)
+        raise UsageError(f"{source_name(table)} holds {len(found)} models ({names}); reporter.build makes one "
+                         "model's report: call reporter.build_site(table) for an overview and a page per model, "
+                         "or reporter.build(table, model='NAME') for one of them")
+    return found[0]
 
 
 def source_name(table: object) -> str:

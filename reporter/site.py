@@ -14,7 +14,7 @@ from .charts.overview import build_overview_figures
 from .errors import api_words
 from .input.load import load_raw
 from .input.model_config import options_of
-from .input.multi import load_models, model_inputs
+from .input.multi import input_list, load_models, model_inputs
 from .observe.categories import Observation
 from .observe.models import observe_models
 from .options import Options
@@ -39,11 +39,11 @@ ASSETS = "assets"  # the site's folder of files its pages share
 def build_any(inputs: Sequence[object], *, exporter: Exporter | None = None, progress: Progress | None = None,
               **options: object) -> "Report | SiteReport":
     """A single-model Report when the inputs hold one model, else a multi-model SiteReport (see build_site)."""
-    opts = options_of(**options)
+    opts, inputs = options_of(**options), input_list(inputs)
     exporter, say = exporter or exporter_for(opts.formats), progress or silent
     say(f"loading {', '.join(source_name(i) for i in inputs)}")
     found = model_inputs(inputs, opts.model, opts.category, opts)  # reads each input once
-    if len(found) == 1 and len(list(inputs)) == 1:
+    if len(found) == 1:  # one table of one model, or single-category files of one model
         return Report.from_table(load_raw(found[0].source, opts), opts, exporter, say).bundled()
     return site_from(found, opts, exporter, say).bundled()
 
@@ -57,7 +57,7 @@ def build_site(inputs: Sequence[object], *, exporter: Exporter | None = None, pr
     export helper, which the site keeps for its saves (see Product.close);
     ``progress`` hears of each step.
     """
-    opts = options_of(**options)
+    opts, inputs = options_of(**options), input_list(inputs)
     exporter, say = exporter or exporter_for(opts.formats), progress or silent
     say(f"loading {', '.join(source_name(i) for i in inputs)}")
     return site_from(model_inputs(inputs, opts.model, opts.category, opts), opts, exporter, say).bundled()

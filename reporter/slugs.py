@@ -12,7 +12,7 @@ HASH_LENGTH = 8
 FALLBACK = "item"
 # Names Windows refuses as files whatever the extension.
 WINDOWS_RESERVED = {"con", "prn", "aux", "nul"} | {f"{p}{i}" for p in ("com", "lpt") for i in range(1, 10)}
-SITE_FOLDERS = ("data", "figures")  # a model's folder must not take the name of the site's own folders
+SITE_FOLDERS = ("assets", "data", "figures")  # a model's folder must not take the name of the site's own folders
 NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
@@ -46,7 +46,7 @@ def slug_map(names: Iterable[str], reserved: Iterable[str] = ()) -> dict[str, st
 
 
 def folder_slugs(names: Iterable[str]) -> list[str]:
-    """One folder slug per model name, in order: never a folder of the site's own (data, figures)."""
+    """One folder slug per model name, in order: never a folder of the site's own (assets, data, figures)."""
     taken = set(SITE_FOLDERS)
     return [slugify(name, taken) for name in names]
 

@@ -22,7 +22,7 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from reporter.input.limits import MAX_CATEGORIES, MAX_MEMBERSHIPS, MAX_NAME_LENGTH  # noqa: E402
+from reporter.input.limits import MAX_CATEGORIES, MAX_MEMBERSHIPS, MAX_MODELS, MAX_NAME_LENGTH  # noqa: E402
 from reporter.input.validate import MAX_COLUMNS  # noqa: E402
 
 ALL = "svg,png,pdf"
@@ -60,6 +60,19 @@ def wide(columns: int) -> pd.DataFrame:
     return pd.concat([frame, pd.DataFrame(flags), pd.DataFrame(notes, index=frame.index)], axis=1)
 
 
+def site(models: int) -> pd.DataFrame:
+    """``models`` models of 64 x 64 heads sharing the MAX_MEMBERSHIPS budget, 4 categories, 256-character model names."""
+    per_model = dense(64, 64, 4)
+    names = [(f"{m:02d} " + "a long model name " * 20)[:MAX_NAME_LENGTH] for m in range(models)]
+    return pd.concat([per_model.assign(model=name) for name in names])
+
+
+def unmembered(k: int) -> pd.DataFrame:
+    """One head in one category and ``k`` categories whose rows all say member = false."""
+    return pd.DataFrame({"layer": 0, "head": [0] + [1] * k, "category": ["A"] + [f"c{i}" for i in range(k)],
+                         "member": [True] + [False] * k})
+
+
 CASES = {
     # name: (what it holds, table maker, CLI options)
     "memberships": (f"256 x 256 = 65,536 heads (MAX_HEADS_TOTAL), each in 4 categories: {MAX_MEMBERSHIPS:,} "
@@ -71,6 +84,11 @@ CASES = {
                 ["--formats", ALL]),
     "too-wide": ("5,002 columns, refused", lambda: wide(5002), ["--formats", ALL]),
     "rows": ("10,000,000 rows (Parquet), 80 x 64, 4 categories", lambda: many_rows(10_000_000), ["--formats", ""]),
+    "site": (f"{MAX_MODELS} models (MAX_MODELS) of 64 x 64 heads in 4 categories: {MAX_MEMBERSHIPS:,} memberships "
+             f"in all (MAX_SITE_MEMBERSHIPS), {MAX_NAME_LENGTH}-character model names", lambda: site(MAX_MODELS),
+             ["--formats", ALL]),
+    "unmembered": ("2,001 categories, 2,000 of them without a member: refused", lambda: unmembered(2000),
+                   ["--formats", ALL]),
 }
 
 

@@ -104,7 +104,7 @@ def test_index_outside_the_known_model_shape(cli, tmp_path):
 def test_unknown_extension(cli, tmp_path):
     path = csv(tmp_path, "layer,head,category\n1,0,A\n", name="t.xlsx")
     assert fail(cli, tmp_path, path) == (
-        "t.xlsx: unknown file type '.xlsx'; use .parquet, .csv, .tsv, .txt, .json, .jsonl, .feather, .arrow, .npy, "
+        "t.xlsx: unknown file type '.xlsx'; use .parquet, .csv, .tsv, .txt, .json, .jsonl, .yaml, .feather, .arrow, .npy, "
         ".npz, a folder of .parquet files or a folder of one file per category")
 
 
@@ -209,7 +209,7 @@ def test_folder_without_parquet_files(cli, tmp_path):
     (folder / "notes.md").write_text("nothing here")
     assert fail(cli, tmp_path, folder) == (
         "parts: the folder holds no .parquet files and no per-category files; give a file, a folder of .parquet "
-        "files or a folder of one .npy/.csv/.json/... file per category")
+        "files or a folder of one .npy/.csv/.json/.yaml/... file per category")
     (folder / "notes.txt").write_text("nothing here")
     assert fail(cli, tmp_path, folder) == (
         "notes.txt: not a matrix of numbers; a .txt input holds one row per layer and one number per head "

@@ -184,7 +184,8 @@ def test_api_refuses_what_it_cannot_read_in_api_words():
         reporter.build(42)
     assert str(error.value) == (
         "cannot read a builtins.int; give a path, a pandas, polars or pyarrow table, a [layers, heads] array "
-        "(numpy, or anything with __array__), or a dict {head_id: value}, {category: [head ids]} or {category: array}")
+        "(numpy, or anything with __array__), a dict {head_id: value}, {category: [head ids]}, {category: array} or "
+        "{layer: [head indices, best first]}, or a list of head ids or of layers {head: value}")
     with pytest.raises(InputError, match=r"^a ndarray of per-head values is one category; name it with category=NAME$"):
         reporter.build(np.zeros((3, 2)))
     with pytest.raises(UsageError, match=r"^layers= and heads= go together: give both or neither$"):

@@ -140,6 +140,7 @@ def test_lists_of_names_stop_at_ten(tmp_path, cli):
     result = cli("inspect", str(path))
     assert "missing column 'layer' (found: c0, c1, c2, c3, c4, c5, c6, c7, c8, c9 and 5 more)" in result.stdout
     frame = pd.concat([long_frame().assign(model=f"m{i:02d}") for i in range(12)])
-    with pytest.raises(UsageError, match=r"\(m00, m01, m02, m03, m04, m05, m06, m07, m08, m09 and 2 more\); "
-                                         r"choose one with model=NAME$"):
+    with pytest.raises(UsageError, match=r"^the table holds 12 models \(m00, m01, m02, m03, m04, m05, m06, m07, m08, m09 "
+                                         r"and 2 more\); reporter.build makes one model's report: call "
+                                         r"reporter.build_site\(table\)"):
         reporter.build(frame, formats="")

@@ -93,13 +93,16 @@ def test_inspect_reports_outside_shape_and_unreadable_file(cli, tmp_path):
 
 
 def test_inspect_lists_models_when_several(cli, tmp_path):
+    """A multi-model table is inspected model by model, as build makes one page per model."""
     frame = pd.concat([long_frame().assign(model="gpt2"), long_frame().assign(model="gpt2-xl")])
     path = write(frame, tmp_path / "t.jsonl", "jsonl")
     result = cli("inspect", str(path))
-    assert result.returncode == 2
-    assert result.stdout.splitlines()[1:] == [
-        "models in the table: gpt2, gpt2-xl",
-        "problem: the table holds 2 models (gpt2, gpt2-xl); choose one with --model NAME",
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "2 models: gpt2, gpt2-xl (a build makes an overview and one page per model)"
+    assert [line for line in lines if line.startswith(("model", "problem"))] == [
+        "model: gpt2", "model shape: 12 layers x 12 heads (from known-model)", "problems: none",
+        "model: gpt2-xl", "model shape: 48 layers x 25 heads (from known-model)", "problems: none",
     ]
     result = cli("inspect", str(path), "--model", "gpt2-xl")
     assert result.returncode == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -10,7 +11,8 @@ from bs4 import BeautifulSoup
 
 import reporter
 from reporter.errors import InputError
-from reporter.input.limits import MAX_CATEGORIES, MAX_HEADS_TOTAL, MAX_LAYERS, MAX_NAME_LENGTH
+from reporter.charts.vega_safe import CUT
+from reporter.input.limits import MAX_CATEGORIES, MAX_HEADS_TOTAL, MAX_LAYERS, MAX_MODELS, MAX_NAME_LENGTH
 
 
 def table(rows):
@@ -93,3 +95,77 @@ def test_name_length_limit():
     assert reporter.build(table([(0, 0, ok)]), formats=()).table.categories == (ok,)
     with pytest.raises(InputError, match=r"^a category name is 257 characters long, more than 256; shorten it"):
         reporter.build(table([(0, 0, ok + "y")]), formats=())
+
+
+def test_categories_without_members_count_toward_the_limit(cli, tmp_path):
+    # A dense matrix per category becomes one row per head with a true/false member column: 2,000
+    # categories of which one has a member are 2,000 panels to draw, not one.
+    rows = [(0, 0, "A", True)] + [(0, 1, f"c{i}", False) for i in range(2000)]
+    path = tmp_path / "t.csv"
+    pd.DataFrame(rows, columns=["layer", "head", "category", "member"]).to_csv(path, index=False)
+    message = ("the table has 2,001 categories, more than the 64 a report can show; merge categories or pick "
+               "some with --categories (see docs/limits.md)")
+    r = cli("build", str(path), "-o", str(tmp_path / "site"), "--formats", "")
+    assert (r.returncode, r.stderr) == (2, f"reporter: error: {message}\n")
+    r = cli("inspect", str(path))
+    assert (r.returncode, r.stdout.splitlines()[-1]) == (2, f"problem: {message}")
+
+
+def test_categories_are_counted_after_the_union_across_models():
+    # 5 models of 20 categories each: every model is within the limit, the site would draw 100.
+    rows = [(f"m{m}", 0, 0, f"c{m}-{i}") for m in range(5) for i in range(20)]
+    with pytest.raises(InputError) as caught:
+        reporter.build_site([pd.DataFrame(rows, columns=["model", "layer", "head", "category"])], formats=())
+    assert str(caught.value) == ("together, the 5 tables have 100 categories, more than the 64 a report can show; "
+                                 "merge categories or pick some with categories= (see docs/limits.md)")
+
+
+def test_models_per_site_are_limited():
+    rows = [(f"m{m}", 0, 0, "A") for m in range(MAX_MODELS + 1)]
+    with pytest.raises(InputError) as caught:
+        reporter.build_site([pd.DataFrame(rows, columns=["model", "layer", "head", "category"])], formats=())
+    assert str(caught.value) == ("the inputs hold 17 models, more than the 16 one site shows; build several sites, "
+                                 "or pick one model with model= (see docs/limits.md)")
+
+
+def test_memberships_are_limited_over_the_whole_site():
+    # Two models of 256 x 256 heads, each head in three categories: 196,608 memberships each, within the
+    # limit of one report, 393,216 for the site.
+    layer, head = divmod(np.arange(256 * 256), 256)
+    one = pd.DataFrame({"layer": np.repeat(layer, 3), "head": np.repeat(head, 3),
+                        "category": np.tile(["A", "B", "C"], 256 * 256)})
+    with pytest.raises(InputError) as caught:
+        reporter.build_site([one.assign(model="a"), one.assign(model="b")], formats=())
+    assert str(caught.value) == ("the models have 393,216 distinct (layer, head, category) rows in all, more than "
+                                 "the 262,144 one site handles; build several sites with fewer models "
+                                 "(see docs/limits.md)")
+
+
+def test_model_names_are_limited_like_category_names():
+    with pytest.raises(InputError) as caught:
+        reporter.build(table([(0, 0, "A")]).assign(model="M" * 100_000), formats=())
+    assert str(caught.value).startswith(f"a model name is 100,000 characters long, more than {MAX_NAME_LENGTH}; ")
+
+
+def test_long_model_names_are_cut_on_every_axis_of_the_overview():
+    long = "M" * MAX_NAME_LENGTH
+    small = table([(0, 0, "A"), (1, 1, "B"), (2, 0, "A")])
+    site = reporter.build_site([small.assign(model=long), small.assign(model="short")], formats=())
+    cut = f"truncate(datum.label, {CUT})"
+    guides = {slug: list(model_guides(figure.spec)) for slug, figure in site.figures.items()}
+    assert sorted(slug for slug, found in guides.items() if found) == ["core-windows", "depth-profiles"]
+    assert all(g.get("labelExpr") == cut for found in guides.values() for g in found), guides
+
+
+def model_guides(node):
+    """Every axis or legend of a channel that shows the model names."""
+    if isinstance(node, list):
+        for item in node:
+            yield from model_guides(item)
+    elif isinstance(node, dict):
+        for channel in (node.get("encoding") or {}).values():
+            if isinstance(channel, dict) and channel.get("field") == "model":
+                yield channel.get("axis", channel.get("legend")) or {}
+        for value in node.values():
+            if isinstance(value, (dict, list)):
+                yield from model_guides(value)

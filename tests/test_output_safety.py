@@ -165,3 +165,30 @@ def test_folders_keep_their_owner_group_and_mode_when_root_builds(cli, cats, tmp
         for path in (work / "index.html", work / "data", work / "data" / "heads.csv", work / ".reporter-site"):
             assert (os.lstat(path).st_uid, os.lstat(path).st_gid) == (4321, 4322), path
     assert (work / "notes" / "todo.md").read_text() == "- check layer 1\n"
+
+
+def two_models(*names: str) -> pd.DataFrame:
+    """A tiny table of the named models, the same heads each."""
+    rows = [(m, layer, head, cat) for m in names for layer, head, cat in ((0, 0, "A"), (1, 1, "B"), (1, 0, "A"))]
+    return pd.DataFrame(rows, columns=["model", "layer", "head", "category"])
+
+
+def test_a_removed_models_folder_goes_with_its_files_and_a_users_empty_folder_stays(tmp_path):
+    import reporter
+
+    out = tmp_path / "site"
+    reporter.build_site([two_models("alpha", "beta")], formats=()).save(out)
+    assert (out / "beta" / "index.html").is_file()
+    (out / "empty").mkdir()
+    reporter.build_site([two_models("alpha", "gamma")], formats=()).save(out)
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == ["alpha", "assets", "data", "empty", "figures", "gamma"]
+
+
+def test_a_model_named_assets_does_not_share_the_sites_assets_folder(tmp_path):
+    import reporter
+
+    site = reporter.build_site([two_models("assets", "other")], formats=())
+    assert site.slugs[0].startswith("assets-") and site.slugs[1] == "other"
+    out = site.save(tmp_path / "site")
+    assert sorted(p.name for p in (out / "assets").iterdir()) == [p.name for p in (out / "assets").glob("vega-*.js")]
+    assert (out / site.slugs[0] / "index.html").is_file()

@@ -54,6 +54,9 @@ REFUSED = [
     ("para\u2029sep", "a paragraph separator (U+2029) at character 5"),
     ("non\ufffe", "a noncharacter (U+FFFE) at character 4"),
     ("non\ufdd0", "a noncharacter (U+FDD0) at character 4"),
+    # Would print every observation quoting it backwards ("sdaeh 11 sti fo 11"), in pages and figures.
+    ("\u202eInduction", "a bidirectional control (U+202E) at character 1"),
+    ("x\u2067y", "a bidirectional control (U+2067) at character 2"),
 ]
 
 
@@ -198,7 +201,8 @@ def test_feather_with_duplicate_columns_and_binary_parquet(tmp_path):
 
 SMALL = table(["A", "B"])
 OBJECTS = ("; give a path, a pandas, polars or pyarrow table, a [layers, heads] array (numpy, or anything with "
-           "__array__), or a dict {head_id: value}, {category: [head ids]} or {category: array}")
+           "__array__), a dict {head_id: value}, {category: [head ids]}, {category: array} or {layer: [head indices, "
+           "best first]}, or a list of head ids or of layers {head: value}")
 API_CALLS = {
     "build(123)": (lambda: reporter.build(123), InputError, "cannot read a builtins.int" + OBJECTS),
     "build(None)": (lambda: reporter.build(None), InputError, "cannot read a builtins.NoneType" + OBJECTS),
@@ -222,8 +226,8 @@ API_CALLS = {
     "list in a cell": (lambda: reporter.build(pd.DataFrame({"layer": [0], "head": [0], "category": [["A"]]})), InputError,
                        "column 'category' holds a value that is neither text nor a number (unhashable type: 'list'); "
                        "give one value per cell"),
-    "build_site(path)": (lambda: reporter.build_site("t.csv"), UsageError,
-                         "give the inputs as a list of paths or DataFrames, not str"),
+    "build_site(path)": (lambda: reporter.build_site("t.csv"), InputError,  # one path is a list of one
+                         "t.csv: no such file; check the path"),
     "save(123)": (lambda: reporter.build(SMALL, formats=()).save(123), OutputError,
                   "the place to write must be a path, not int"),
 }

@@ -104,7 +104,8 @@ def heatmaps(summary: Summary) -> Figure:
     y = alt.Y("head:Q", title="head", scale=alt.Scale(domain=[0, t.n_heads], nice=False, reverse=True),
               axis=alt.Axis(values=ticks(t.n_heads), format="d"))
     panels = [all_panel(summary, x, y, width, height)]
-    panels += [category_panel(summary, i, x, y, width, height) for i in range(len(t.categories))]
+    # A category not measured for this model has no panel (an empty one would read as zero heads).
+    panels += [category_panel(summary, i, x, y, width, height) for i in measured_indexes(summary)]
     # Independent colour scales keep the legend beside "All Categories", the only panel with one.
     body = independent_colors(concat(panels, columns=min(len(panels), 5)))
     legend_pick = {**LEGEND_PICK, "views": [ALL_CELLS]}
@@ -122,14 +123,19 @@ def heatmaps(summary: Summary) -> Figure:
 def alt_text(summary: Summary) -> str:
     """What the heatmaps draw, in one sentence (the page adds the observations they show)."""
     t = summary.table
-    names = ", ".join(t.categories) or "no categories"
+    names = ", ".join(summary.categories[i].name for i in measured_indexes(summary)) or "no categories"
     return (f"Heatmaps of {t.n_layers} layers by {t.n_heads} heads: All Categories, then one panel per category "
             f"({names}); {summary.totals.classified:,} heads are classified")
 
 
+def measured_indexes(summary: Summary) -> list[int]:
+    """Panel indexes of the categories measured for this model (all of them unless scores left some out)."""
+    return [i for i, c in enumerate(summary.categories) if c.measured]
+
+
 def heads_by_layer(summary: Summary) -> DataTable:
-    """Per layer with classified heads: the head indexes of each category."""
-    names = summary.table.categories
+    """Per layer with classified heads: the head indexes of each measured category."""
+    names = tuple(summary.categories[i].name for i in measured_indexes(summary))
     m = summary.table.memberships.sort_values(["layer", "head"], kind="stable")
     cells: dict[tuple[int, str], list[str]] = {}  # (layer, category) -> its heads, ascending
     for layer_, head, name in zip(m["layer"].tolist(), m["head"].tolist(), m["category"].tolist()):

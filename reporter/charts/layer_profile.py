@@ -7,7 +7,7 @@ import altair as alt
 from ..analysis.summarize import CategoryStats, Summary
 from ..observe.categories import Observation
 from .figure import DataTable, Figure
-from .heatmaps import ticks
+from .heatmaps import measured_indexes, ticks
 from .compose import figure_spec, fit_stretch, layer, row_axis, vconcat
 from .interaction import emphasis, highlight_param, layer_brush, picked
 
@@ -64,12 +64,12 @@ def layer_profile(summary: Summary, observations: tuple[Observation, ...] = ()) 
     t = summary.table
     peak = int(summary.profile["heads"].max()) if len(summary.profile) else 1
     scale = alt.Scale(domain=[0, t.n_layers], nice=False)
-    last = len(t.categories) - 1
-    rows = [category_row(summary, i, scale, row_axis(ticks(t.n_layers), "d", i == last), max(peak, 1))
-            for i in range(len(t.categories))]
+    shown = measured_indexes(summary)  # a category not measured has no row of zero bars
+    rows = [category_row(summary, i, scale, row_axis(ticks(t.n_layers), "d", i == shown[-1]), max(peak, 1))
+            for i in shown]
     if rows:
         # One brush shared by every row: dragging over layers in any row sets it.
-        brush = layer_brush([bars_view(i) for i in range(len(rows))])
+        brush = layer_brush([bars_view(i) for i in shown])
         spec = figure_spec(vconcat(*rows, spacing=8), params=[brush, highlight_param()], names=t.categories,
                            fit=fit_stretch(WIDTH, widest(t.n_layers)))
     else:
@@ -122,7 +122,7 @@ def category_row(summary: Summary, index: int, scale: alt.Scale, axis: alt.Axis,
 
 def alt_text(summary: Summary) -> str:
     """What the profile draws, in one sentence (the page adds the observations it shows)."""
-    names = ", ".join(summary.table.categories) or "no categories"
+    names = ", ".join(summary.categories[i].name for i in measured_indexes(summary)) or "no categories"
     return (f"Bars of heads per layer for each category ({names}); each category's core window is shaded when its "
             "heads concentrate there and outlined when they do not")
 
@@ -130,7 +130,7 @@ def alt_text(summary: Summary) -> str:
 def profile_table(summary: Summary) -> DataTable:
     """Heads per layer for each category, layers with at least one head."""
     p = summary.profile.pivot(index="layer", columns="category", values="heads")
-    names = summary.table.categories
+    names = tuple(summary.categories[i].name for i in measured_indexes(summary))
     p = p[list(names)] if len(names) else p
     p = p[p.sum(axis=1) > 0]
     rows = tuple((str(int(layer_)),) + tuple(str(int(v)) for v in values) for layer_, values in zip(p.index, p.to_numpy()))

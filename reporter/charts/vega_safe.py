@@ -29,6 +29,9 @@ from typing import Iterable
 # (300 px at 13 px is 23 em; the narrowest glyph, an apostrophe, is 0.19 em: 121 characters).
 CUT = 128
 ELLIPSIS = "…"
+# The guide of each channel whose labels can be names from the input.
+GUIDES = {"x": "axis", "y": "axis", "color": "legend", "fill": "legend", "stroke": "legend", "shape": "legend",
+          "strokeDash": "legend", "size": "legend", "opacity": "legend"}
 OBJECT_MEMBERS = frozenset({
     "constructor", "hasOwnProperty", "isPrototypeOf", "propertyIsEnumerable", "toLocaleString", "toString",
     "valueOf", "__defineGetter__", "__defineSetter__", "__lookupGetter__", "__lookupSetter__", "__proto__",
@@ -71,16 +74,22 @@ def walk(node: object, long: bool) -> None:
         node["title"] = lines_cut(title)
     elif isinstance(title, dict) and isinstance(title.get("text"), (str, list)):
         title["text"] = lines_cut(title["text"])
-    for channel in (node.get("encoding") or {}).values():
+    for name, channel in (node.get("encoding") or {}).items():
         for definition in channel if isinstance(channel, list) else [channel]:
             if isinstance(definition, dict):
-                safe_channel(definition, long)
+                safe_channel(definition, long, GUIDES.get(name))
     for key in ("layer", "concat", "hconcat", "vconcat", "spec"):
         walk(node.get(key), long)
 
 
-def safe_channel(definition: dict, long: bool) -> None:
-    """One encoding channel: its order in the scale domain, its title quoted for expressions, labels cut."""
+def safe_channel(definition: dict, long: bool, kind: str | None = None) -> None:
+    """One encoding channel: its order in the scale domain, its title quoted for expressions, labels cut.
+
+    ``kind`` is the channel's guide ("axis", "legend"): a channel of names
+    that left its guide to the defaults gets one, so its labels are cut too.
+    """
+    if long and kind and kind not in definition and definition.get("type") in ("nominal", "ordinal"):
+        definition[kind] = {}
     if isinstance(definition.get("sort"), list):
         scale = definition.setdefault("scale", {})
         scale.setdefault("domain", definition.pop("sort"))

@@ -6,6 +6,7 @@ message (for ``reporter inspect``), and the converter raises the first one.
 
 from __future__ import annotations
 
+import datetime
 import difflib
 
 import numpy as np
@@ -57,11 +58,11 @@ def index_problems(column: pd.Series, name: str) -> list[str]:
     if missing.any():
         problems.append(f"column {name!r} has a missing value (row {int(np.flatnonzero(missing)[0])}); fill or drop that row")
     present = column[~missing]
-    # True/False are not indexes, although pandas would read them as 1/0.
-    if pd.api.types.is_bool_dtype(present):
-        numeric = pd.Series(np.nan, index=present.index)
-    else:
-        numeric = pd.to_numeric(present, errors="coerce")
+    # True/False are not indexes, although pandas would read them as 1/0; nor are dates (nanoseconds
+    # to pandas) or complex numbers (whose imaginary part float64 would drop).
+    refused = not_numbers(present)
+    numeric = (pd.Series(np.nan, index=present.index) if refused.all()
+               else pd.to_numeric(present.mask(refused), errors="coerce"))
     if numeric.isna().any():
         bad = plain(present[numeric.isna().to_numpy()].iloc[0])
         problems.append(f"column {name!r} holds {bad!r}, not a whole number; {name} indexes are 0-based integers")
@@ -80,6 +81,17 @@ def index_problems(column: pd.Series, name: str) -> list[str]:
 def plain(value: object) -> object:
     """A numpy scalar as the Python value it holds, so messages read ``1.5``, not ``np.float64(1.5)``."""
     return value.item() if isinstance(value, np.generic) else value
+
+
+def not_numbers(column: pd.Series) -> np.ndarray:
+    """Where ``column`` holds a boolean, a date, a duration or a complex number: values pandas would turn into numbers."""
+    if column.dtype.kind in "bcmM":
+        return np.ones(len(column), dtype=bool)
+    if column.dtype.kind != "O":
+        return np.zeros(len(column), dtype=bool)
+    kinds = (bool, np.bool_, complex, np.complexfloating, datetime.date, datetime.timedelta, np.datetime64,
+             np.timedelta64)
+    return np.fromiter((isinstance(v, kinds) for v in column), dtype=bool, count=len(column))
 
 
 def as_index(column: pd.Series, name: str) -> pd.Series:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
+import logging
 import os
 import shutil
 import tempfile
@@ -26,6 +27,8 @@ from ..digest import sha256_of
 from ..errors import InputError, UsageError
 from .read import first_line, local_files, sha256_of_folder
 from .table import Source
+
+log = logging.getLogger(__name__)
 
 GLOB = set("*?[")
 LARGE_BYTES = 64 << 20  # above this a local Parquet input is scanned by DuckDB instead of read into pandas
@@ -54,25 +57,44 @@ def is_dataset_location(table: object, engine: str) -> bool:
         return False
     text = os.fspath(table)
     if text.startswith("s3://") or (GLOB & set(text) and not Path(text).exists()):
-        return require_duckdb(text)
-    if engine == "pandas" or not Path(text).exists() or (engine == "auto" and not has_duckdb()):
+        return require_duckdb(text, "reading a glob or s3:// dataset")
+    if engine == "pandas" or not Path(text).exists():
         return False
     path = Path(text)
     is_parquet = path.is_dir() or path.suffix.lower() in (".parquet", ".pq")
-    return is_parquet and (engine == "duckdb" or local_bytes(path) > LARGE_BYTES)
+    if engine == "duckdb":
+        return require_duckdb(text, "the duckdb engine") and is_parquet
+    large = is_parquet and local_bytes(path) > LARGE_BYTES
+    if large and not has_duckdb():
+        # Read into pandas all the same (it works, with memory to spare), but say what would be lighter.
+        log.warning("%s: %s of Parquet is read into memory by pandas; %s to scan it out of core with DuckDB",
+                    path.name, size_words(local_bytes(path)), INSTALL_HINT)
+        return False
+    return large
+
+
+INSTALL_HINT = "pip install 'attention-head-report[datasets]'"
+
+
+def size_words(size: int) -> str:
+    """Bytes as MiB or GiB for a message."""
+    return f"{size / (1 << 30):.2f} GiB" if size >= 1 << 30 else f"{size / (1 << 20):.0f} MiB"
 
 
 def has_duckdb() -> bool:
     """Whether the optional DuckDB engine is installed."""
     import importlib.util
+    import sys
 
+    if "duckdb" in sys.modules:  # imported already, or set to None to say it is not there
+        return sys.modules["duckdb"] is not None
     return importlib.util.find_spec("duckdb") is not None
 
 
-def require_duckdb(location: str) -> bool:
-    """True, or a UsageError saying how to install DuckDB, which reads globs and object storage."""
+def require_duckdb(location: str, what: str) -> bool:
+    """True, or a UsageError saying how to install DuckDB, which ``what`` (globs, s3://, --engine duckdb) needs."""
     if not has_duckdb():
-        raise UsageError(f"{location}: reading a glob or s3:// dataset needs DuckDB; pip install 'reporter[datasets]'")
+        raise UsageError(f"{location}: {what} needs DuckDB, which is not installed; {INSTALL_HINT}")
     return True
 
 

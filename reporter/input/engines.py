@@ -218,7 +218,7 @@ def read_bounded(table: object, options: Options, sample_rows: int = SAMPLE_ROWS
     from . import dataset
 
     if not dataset.is_dataset_location(table, options.engine):
-        raw = read(table, options.category)
+        raw = read(table, options.category, options, push=False)
         return raw, len(raw.frame), None
     found = dataset.open_dataset(str(table))
     with dataset.connection() as con:

@@ -41,10 +41,10 @@ def head_map_frame(document: object, name: str | None, where: str) -> pd.DataFra
     return None
 
 
-def named(name: str | None, where: str) -> str:
-    """The category of a single map: the name given, else a problem saying how to give one."""
+def named(name: str | None, where: str, what: str = "a map of head ids") -> str:
+    """The category of a single-category input: the name given, else a problem saying how to give one."""
     if name is None or not str(name).strip():
-        raise InputError(f"{where}: a map of head ids is one category; name it with --category NAME")
+        raise InputError(f"{where}: {what} is one category; name it with --category NAME")
     return str(name).strip()
 
 
@@ -71,7 +71,7 @@ def is_array(value: object) -> bool:
 def heads_of_keys(keys: list) -> pd.DataFrame:
     """Layer and head of each head key."""
     if all(isinstance(k, tuple) for k in keys):
-        return pd.DataFrame(keys, columns=["layer", "head"], dtype="int64")
+        return pd.DataFrame(keys, columns=["layer", "head"], dtype=object)  # checked as indexes later (10**30, True)
     return parse_head_ids(pd.Series([str(k) if not isinstance(k, tuple) else f"{k[0]}-{k[1]}" for k in keys]))
 
 

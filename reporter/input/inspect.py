@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from pathlib import Path
@@ -13,6 +14,7 @@ from .load import check_not_empty, check_options_fit, kv_granular_heads, parse, 
 from .models import models_in, select_model
 from ..options import Options
 from .engines import SAMPLE_ROWS, read_bounded
+from .multi import ModelInput, input_categories, input_list, input_stem, models_of
 from .read import RawInput
 from .registry import shape_of
 from .shapes import Parsed
@@ -43,20 +45,35 @@ class Inspection:
     warnings: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     details: list[str] = field(default_factory=list)  # what the shape adds (a scores table: its distribution)
+    structure: str | None = None  # what was read, when the shape does not show it (a ranking read as scores)
+    parts: list["Inspection"] = field(default_factory=list)  # one per model, when the inputs hold several
 
     @property
     def ok(self) -> bool:
         """True when nothing stops a build."""
-        return not self.problems
+        return not self.problems and all(part.ok for part in self.parts)
 
     def lines(self) -> list[str]:
         """The inspection as lines of text for the terminal."""
+        if not self.parts:
+            return self.own_lines()
+        out = [f"{len(self.parts)} models: {', '.join(p.model or p.input for p in self.parts)} "
+               "(a build makes an overview and one page per model)"]
+        out += [f"problem: {p}" for p in self.problems]
+        for part in self.parts:
+            out += ["", *part.own_lines()]
+        return out
+
+    def own_lines(self) -> list[str]:
+        """One input's or one model's lines."""
         size = f"{self.dense[0]} x {self.dense[1]} matrix" if self.dense else self.counted()
         out = [f"input: {self.input}" + (f" ({self.format}, {size})" if self.format else "")]
         if self.models:
             out.append(f"models in the table: {', '.join(self.models)}")
         if self.model:
             out.append(f"model: {self.model}")
+        if self.structure:
+            out.append(f"read as: {self.structure}")
         if self.shape:
             out.append(f"shape: {self.shape}")
         if self.n_layers and self.query_heads:
@@ -89,20 +106,47 @@ class Inspection:
         return f"{whole}read the first {self.rows_read:,} for these checks"
 
 
-def inspect(table: object, options: Options, sample_rows: int = SAMPLE_ROWS) -> Inspection:
-    """Inspect an input the way ``build`` would read it, collecting problems instead of stopping at the first.
+def inspect(tables: object, options: Options, sample_rows: int = SAMPLE_ROWS) -> Inspection:
+    """Inspect input(s) the way ``build`` would read them, collecting problems instead of stopping at the first.
 
-    A dataset or another engine's frame is checked on its first ``sample_rows`` rows.
+    ``tables`` is one input or a list of them, resolved into models as build resolves
+    them (multi.models_of): several models give one part each. A dataset or another
+    engine's frame is checked on its first ``sample_rows`` rows.
     """
-    found = Inspection(input=str(table) if isinstance(table, (str, Path)) else type(table).__name__)
+    sources = input_list(tables)
+    names = [input_name(t) for t in sources]
+    found = Inspection(input=" + ".join(names))
     try:
-        raw, found.rows, found.rows_read = read_bounded(table, options, sample_rows)
+        read = [read_bounded(t, dataclasses.replace(options, category=c), sample_rows)
+                for t, c in zip(sources, input_categories(options.category, len(sources)))]
+        models = models_of([r[0] for r in read], [input_stem(t, i) for i, t in enumerate(sources)], options.model, options)
     except ReporterError as exc:
         found.problems.append(str(exc))
         return found
-    found.format, found.dense = raw.format, raw.dense
-    inspect_frame(raw, options, found)
+    counts = {id(raw): (rows, rows_read) for raw, rows, rows_read in read}
+    parts = [inspect_model(m, options, found if len(models) == 1 else None) for m in models]
+    for m, part in zip(models, parts):
+        part.input = found.input
+        part.rows, part.rows_read = counts.get(id(m.source), (len(m.source.frame), None))
+    if len(models) > 1:
+        found.parts = parts
     return found
+
+
+def input_name(table: object) -> str:
+    """How inspect names an input: its path, or the type of an object."""
+    return str(table) if isinstance(table, (str, Path)) else type(table).__name__
+
+
+def inspect_model(m: ModelInput, options: Options, found: Inspection | None) -> Inspection:
+    """One model's inspection (into ``found`` when the input holds only this model)."""
+    part = found or Inspection(input=m.stem)
+    part.format, part.dense, part.structure = m.source.format, m.source.dense, m.source.structure
+    inspect_frame(m.source, dataclasses.replace(options, model=m.select if m.select is not None else options.model),
+                  part)
+    if found is None:
+        part.models = ()  # the overview line names them all once
+    return part
 
 
 def inspect_frame(raw: RawInput, options: Options, found: Inspection) -> None:
@@ -124,7 +168,7 @@ def inspect_frame(raw: RawInput, options: Options, found: Inspection) -> None:
     if found.problems:
         return
     found.details = shape.details(frame, options)
-    parsed = attempt(lambda: parse(frame, options), found)
+    parsed = attempt(lambda: parse(frame, options, raw.structure), found)
     if parsed is None:
         return
     found.rule, found.warnings = parsed.rule, list(parsed.warnings) + scale_warnings(parsed.scores, options)

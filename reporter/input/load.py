@@ -12,7 +12,7 @@ import logging
 
 import pandas as pd
 
-from ..errors import InputError, UsageError, listed
+from ..errors import InputError, ReporterError, UsageError, listed
 from .known_models import lookup
 from .models import select_model
 from ..options import Options
@@ -36,7 +36,7 @@ def load(table: object, options: Options) -> HeadTable:
 def load_raw(raw: RawInput, options: Options) -> HeadTable:
     """Validate an already-read table into a HeadTable."""
     frame, model = prepare(raw, options)
-    parsed = parse(frame, options)
+    parsed = parse(frame, options, raw.structure)
     n_layers, n_heads, shape_source = resolve_shape(parsed.extent, raw.metadata, options, model)
     query_heads = n_heads
     n_heads = kv_granular_heads(raw.dense, n_heads, options, model) or n_heads
@@ -73,12 +73,21 @@ def check_not_empty(frame: pd.DataFrame) -> None:
         raise InputError("the table has no rows; give at least one (layer, head, category) row")
 
 
-def parse(frame: pd.DataFrame, options: Options) -> Parsed:
-    """Memberships from whichever registered shape the columns describe."""
+def parse(frame: pd.DataFrame, options: Options, structure: str | None = None) -> Parsed:
+    """Memberships from whichever registered shape the columns describe.
+
+    ``structure`` says what a reader made the frame from (a ranking read as scores); a refusal names it,
+    since the frame's columns are not what the user wrote.
+    """
     shape = shape_of(frame, options)
-    check_options_fit(frame, shape.name, options)
-    # per-table validation: checks every shape shares run here, before the shape's own parse.
-    return shape.parse(frame, options)
+    try:
+        check_options_fit(frame, shape.name, options)
+        # per-table validation: checks every shape shares run here, before the shape's own parse.
+        return shape.parse(frame, options)
+    except ReporterError as exc:
+        if structure is None:
+            raise
+        raise type(exc)(f"{structure}: {exc}") from exc
 
 
 def check_options_fit(frame: pd.DataFrame, shape: str, options: Options) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,10 +13,11 @@ import pandas as pd
 
 from ..errors import InputError, UsageError
 from .columns import normalize_columns
+from .limits import check_categories, check_site
 from .load import load_raw, order_categories
 from ..options import Options
 from .read import RawInput, read
-from .table import HeadTable
+from .table import HeadTable, Source
 
 log = logging.getLogger(__name__)
 
@@ -38,12 +40,34 @@ def model_inputs(inputs: Sequence[object], model: str | None = None, category: s
 
     A table with a ``model`` column gives one model per distinct name; a table
     without one is a single model named after ``model`` or the file's stem.
-    Names that repeat across inputs get the input's stem appended.
+    Names that repeat across inputs get the input's stem appended. Several inputs
+    that each hold one category named for the file (matrices, head lists) are the
+    categories of one model, unless ``options.one_model_per_file``.
     """
+    sources = input_list(inputs)
+    names = input_categories(category, len(sources))
+    # with options, datasets and engine frames are aggregated where they live
+    raws = [read(source, name, options) for source, name in zip(sources, names)]
+    return models_of(raws, [input_stem(s, i) for i, s in enumerate(sources)], model, options)
+
+
+def input_categories(category: str | None, count: int) -> list[str | None]:
+    """The category name of each input: ``--category A,B`` names several inputs one each, in order."""
+    parts = [p.strip() for p in (category or "").split(",") if p.strip()]
+    if count > 1 and len(parts) == count:
+        return parts
+    return [category] * count
+
+
+def models_of(raws: Sequence[RawInput], stems: Sequence[str], model: str | None,
+              options: Options | None) -> list[ModelInput]:
+    """The models of inputs already read (each read once): see model_inputs."""
+    merged = one_model(raws, stems, options)
+    if merged is not None:
+        stem = " + ".join(stems)
+        return [ModelInput(merged, model, model or next(iter(model_names(merged) or [stem])), stem)]
     found: list[ModelInput] = []
-    for index, source in enumerate(input_list(inputs)):
-        stem = input_stem(source, index)
-        raw = read(source, category, options)  # with options, datasets and engine frames are aggregated where they live
+    for raw, stem in zip(raws, stems):
         names = [model] if model is not None else model_names(raw)
         if names is None:
             found.append(ModelInput(raw, None, stem, stem))
@@ -52,11 +76,43 @@ def model_inputs(inputs: Sequence[object], model: str | None = None, category: s
     return disambiguate(found)
 
 
+def one_model(raws: Sequence[RawInput], stems: Sequence[str], options: Options | None) -> RawInput | None:
+    """Several single-category inputs of one model (or of no named model) as one input; else None."""
+    if len(raws) < 2 or (options is not None and options.one_model_per_file) or not all(r.named for r in raws):
+        return None
+    models = {m for r in raws if "model" in r.frame.columns for m in r.frame["model"].astype(str).unique()}
+    if len(models) > 1:
+        return None  # each names its own model: several models
+    twice = sorted({r.named for r in raws if [q.named for q in raws].count(r.named) > 1})
+    if twice:
+        raise UsageError(f"two inputs give the category {twice[0]!r}; rename one file or name them with "
+                         "--category A,B,... (one per input)")
+    kinds = {"relation" in r.frame.columns for r in raws}
+    if len(kinds) > 1:
+        raise InputError(f"{' and '.join(stems)}: some inputs hold scores and some memberships; give one kind, "
+                         "or --one-model-per-file to make each a model")
+    model = next(iter(models), None)
+    frames = [r.frame if model is None or "model" in r.frame.columns else r.frame.assign(model=model) for r in raws]
+    return merged_input(raws, frames)
+
+
+def merged_input(raws: Sequence[RawInput], frames: list[pd.DataFrame]) -> RawInput:
+    """One RawInput of several inputs' frames: one source (the names joined, a digest of the digests)."""
+    frame = pd.concat(frames, ignore_index=True)
+    dense = {r.dense for r in raws}
+    source = None
+    if all(r.source for r in raws):
+        digest = hashlib.sha256("".join(f"{r.source.name}\0{r.source.sha256}\n" for r in raws).encode()).hexdigest()
+        files = tuple(f for r in raws for f in r.source.files)
+        source = Source(" + ".join(r.source.name for r in raws), digest, files)
+    return RawInput(frame, "category-files", {}, source, dense.pop() if len(dense) == 1 else None)
+
+
 def input_list(inputs: object) -> list[object]:
-    """``inputs`` as a list of tables; one table given alone is a slip (a path would be read letter by letter)."""
-    if isinstance(inputs, (str, Path, pd.DataFrame)) or not isinstance(inputs, (list, tuple)):
-        raise UsageError(f"give the inputs as a list of paths or DataFrames, not {type(inputs).__name__}")
-    return list(inputs)
+    """``inputs`` as a list of tables: a list or tuple of them, or one table given alone."""
+    if isinstance(inputs, (list, tuple)):
+        return list(inputs)
+    return [inputs]  # one path, frame, array or dict: a path is not read letter by letter
 
 
 def input_stem(source: object, index: int) -> str:
@@ -96,11 +152,13 @@ def load_models(found: Sequence[ModelInput], options: Options) -> list[HeadTable
     """Load every model found by model_inputs, all sharing one category order (so colours match across pages)."""
     if not found:
         raise UsageError("give at least one input table")
+    check_site(len(found))  # before any model is loaded
     tables = []
     for m in found:
         opts = dataclasses.replace(options, model=m.select if m.select is not None else m.name, categories=None)
         table = load_raw(m.source, opts)
         tables.append(dataclasses.replace(table, model=m.name))
+    check_site(len(tables), sum(len(t.memberships) for t in tables))
     order = shared_categories(tables, options.categories)
     return [with_categories(t, order) for t in tables]
 
@@ -108,7 +166,9 @@ def load_models(found: Sequence[ModelInput], options: Options) -> list[HeadTable
 def shared_categories(tables: Sequence[HeadTable], requested: tuple[str, ...] | None) -> tuple[str, ...]:
     """The panel order for every model: ``requested``, else every category of any model, alphabetically."""
     found = {c for t in tables for c in t.categories}
-    return order_categories(found, requested, lacking="no model has", having="they have")
+    order = order_categories(found, requested, lacking="no model has", having="they have")
+    check_categories(order, f"together, the {len(tables)} tables have")  # each may be within the limit alone
+    return order
 
 
 def with_categories(table: HeadTable, order: tuple[str, ...]) -> HeadTable:

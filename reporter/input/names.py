@@ -20,6 +20,10 @@ MAX_SHOWN = 60  # characters of a name echoed in a message
 # separators, surrogates (a lone one cannot even be written as UTF-8) and unassigned noncharacters.
 REFUSED = {"Cc": "a control character", "Zl": "a line separator", "Zp": "a paragraph separator",
            "Cs": "a lone surrogate"}
+# Bidirectional embeddings, overrides and isolates (U+202A..U+202E, U+2066..U+2069) reorder the text
+# after them: a name holding U+202E would print every sentence quoting it backwards ("sdaeh 11"), and
+# figures (SVG text) have no <bdi> to isolate it. Refused like the rest; the marks U+200E/U+200F stay.
+BIDI_CONTROLS = frozenset(chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A)))
 
 
 def shown(text: object, limit: int = MAX_SHOWN) -> str:
@@ -33,6 +37,8 @@ def bad_character(name: str) -> tuple[int, str] | None:
     """The first character of ``name`` no name may hold, with what it is; None when every one is fine."""
     for index, char in enumerate(name):
         what = REFUSED.get(unicodedata.category(char))
+        if what is None and char in BIDI_CONTROLS:
+            what = "a bidirectional control"
         if what is None and is_noncharacter(char):
             what = "a noncharacter"
         if what is not None:

@@ -13,14 +13,16 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from .head_map import head_map_frame
+from .documents import document_frame
 from .matrix import DENSE, matrix_frame, names_of
 
 ACCEPTED = ("a path, a pandas, polars or pyarrow table, a [layers, heads] array (numpy, or anything with "
-            "__array__), or a dict {head_id: value}, {category: [head ids]} or {category: array}")
+            "__array__), a dict {head_id: value}, {category: [head ids]}, {category: array} or {layer: [head "
+            "indices, best first]}, or a list of head ids or of layers {head: value}")
 
 
-def frame_of_object(obj: object, category: str | None) -> tuple[pd.DataFrame, str, dict[str, str]] | None:
+def frame_of_object(obj: object, category: str | None,
+                    fields: tuple[int, ...] = ()) -> tuple[pd.DataFrame, str, dict[str, str]] | None:
     """(frame, format, metadata) of an in-memory input; None for a path (str or os.PathLike)."""
     if isinstance(obj, (str, os.PathLike)):
         return None
@@ -32,11 +34,12 @@ def frame_of_object(obj: object, category: str | None) -> tuple[pd.DataFrame, st
 
         frame, metadata = arrow_to_pandas(arrow)
         return frame, type(obj).__module__.split(".")[0], metadata
-    if isinstance(obj, Mapping):
-        frame = head_map_frame(obj, category, "the dict")
+    if isinstance(obj, (Mapping, list)):
+        kind = "dict" if isinstance(obj, Mapping) else "list"
+        frame = document_frame(obj, category, f"the {kind}", fields)
         if frame is None:
-            raise InputError(f"the dict is not a head map; give {ACCEPTED}")
-        return frame, "dict", {}
+            raise InputError(f"the {kind} is not a head map or a structure of head ids; give {ACCEPTED}")
+        return frame, kind, {}
     if hasattr(obj, "__array__"):
         if category is None:
             raise InputError(f"a {type(obj).__name__} of per-head values is one category; name it with category=NAME")

@@ -8,6 +8,7 @@ reading sees tables only.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import json
@@ -18,12 +19,16 @@ from pathlib import Path
 import pandas as pd
 
 from ..digest import sha256_of
-from ..errors import InputError
+from ..errors import InputError, UsageError
 from ..options import Options
-from .head_map import head_map_frame
+from .columns import ALIASES
+from .documents import document_frame, structure_of
 from .matrix import combine, matrix_frame, read_npy, read_npz, text_matrix
 from .objects import dense_shape, frame_of_object
+from .one_category import with_category
 from .table import Source
+from .names import shown
+from .sizes import check_size
 from .validate import check_columns
 
 COMPRESSIONS = (".gz", ".bz2", ".xz", ".zst")
@@ -41,8 +46,14 @@ FORMATS = {
     ".txt": "text",
     ".npy": "npy",
     ".npz": "npz",
+    ".yaml": "yaml",
+    ".yml": "yaml",
 }
-KNOWN_TYPES = (".parquet, .csv, .tsv, .txt, .json, .jsonl, .feather, .arrow, .npy, .npz, a folder of .parquet files "
+# JSON columns read as written: a head_id "12.10" stays text, and true/false under layer or head stay
+# booleans (pandas would make them 1/0), for the index checks to refuse.
+JSON_DTYPES = {"head_id": str, "layer": object, "head": object}
+DOCUMENTS = ("json", "yaml")  # formats whose readers take --field (documents.py)
+KNOWN_TYPES = (".parquet, .csv, .tsv, .txt, .json, .jsonl, .yaml, .feather, .arrow, .npy, .npz, a folder of .parquet files "
                "or a folder of one file per category")
 
 
@@ -55,43 +66,73 @@ class RawInput:
     metadata: dict[str, str] = field(default_factory=dict)
     source: Source | None = None
     dense: tuple[int, int] | None = None  # (layers, heads) of the matrix the frame was made from
+    named: str | None = None  # the one category, when the input has no category of its own (named for its file)
+    structure: str | None = None  # what was read, when the frame does not show it (a ranking read as scores)
 
 
-def read(table: object, category: str | None = None, options: Options | None = None) -> RawInput:
+STRUCTURE = "reporter:structure"  # a reader's metadata key: the structure it saw, in words, for inspect
+
+
+def read(table: object, category: str | None = None, options: Options | None = None, push: bool = True) -> RawInput:
     """Read ``table`` (a path, a folder, or an object objects.py accepts) into a RawInput.
 
     ``category`` names the one category of an input that has none (a matrix, a
-    map of head ids); a file's stem names it otherwise. With ``options``, a
-    dataset or another engine's frame is aggregated where it lives (engines.py).
+    map of head ids, a ``layer, head, score`` table); a file's stem names it
+    otherwise. With ``options`` and ``push``, a dataset or another engine's frame
+    is aggregated where it lives (engines.py).
     """
-    if options is not None and not isinstance(table, pd.DataFrame):
+    options = options or Options(category=category)
+    if push and not isinstance(table, pd.DataFrame):
         from .engines import read_in_engine
 
         pushed = read_in_engine(table, options)
         if pushed is not None:
-            return pushed
-    found = frame_of_object(table, category)
+            name = stem_of(Path(os.fspath(table))) if isinstance(table, (str, os.PathLike)) else None
+            return dataclasses.replace(pushed, frame=own_category(pushed.frame, name, category, options))
+    found = frame_of_object(table, category, options.field or ())
     if found is not None:
         frame, fmt, metadata = found
-        return RawInput(frame, fmt, metadata, dense=dense_shape(frame))
+        frame = own_category(frame, None, category, options)
+        return RawInput(frame, fmt, metadata, dense=dense_shape(frame), named=single_name(frame, category))
     path = table_path(table)
     if not path.exists():
         raise InputError(f"{path}: no such file; check the path")
     if path.is_dir():
-        return read_folder(path)
-    frame, fmt, metadata = read_file(path, category or stem_of(path))
-    return RawInput(frame, fmt, metadata, Source(path.name, sha256_of(path), local_files([path])),
-                    dense_shape(frame))
+        return read_folder(path, options)
+    name = category or stem_of(path)
+    frame, fmt, metadata = read_file(path, name, options.field or ())
+    frame = own_category(frame, name, category, options)
+    structure = metadata.pop(STRUCTURE, None)
+    return RawInput(frame, fmt, metadata, Source(path.name, sha256_of(path), local_files([path])), dense_shape(frame),
+                    named=single_name(frame, name), structure=structure)
 
 
-def read_file(path: Path, name: str) -> tuple[pd.DataFrame, str, dict[str, str]]:
+def own_category(frame: pd.DataFrame, name: str | None, given: str | None, options: Options) -> pd.DataFrame:
+    """The frame with the category of a table that names none (one_category.py)."""
+    return with_category(frame, name, given, options.score_column, options.category_map)
+
+
+def single_name(frame: pd.DataFrame, name: str | None) -> str | None:
+    """``name`` when it is the input's only category (it came from the file's name or --category), else None."""
+    if name is None or "category" not in frame.columns or frame.columns.has_duplicates or frame.empty:
+        return None
+    if "model" in frame.columns and frame["model"].nunique() > 1:
+        return None
+    category = frame["category"]
+    # The first row decides for nearly every table at once; the whole column only when it names ``name``.
+    return name if category.iloc[0] == name and bool((category == name).all()) else None
+
+
+def read_file(path: Path, name: str, fields: tuple[int, ...] = ()) -> tuple[pd.DataFrame, str, dict[str, str]]:
     """One file's frame, format and metadata; every reader failure is the file's fault, not ours."""
     fmt = format_of(path)
     if path.stat().st_size == 0:
         raise InputError(f"{path.name}: the file is empty; give a table with at least one row")
     try:
+        check_size(path, fmt)  # from headers, before anything is expanded or allocated
         check_width(path, fmt)
-        frame, metadata = READERS[fmt](path, name)
+        reader = READERS[fmt]
+        frame, metadata = reader(path, name, fields) if fmt in DOCUMENTS else reader(path, name)
     except InputError:
         raise
     except Exception as exc:
@@ -164,7 +205,8 @@ def read_csv(path: Path, name: str, sep: str = ",") -> tuple[pd.DataFrame, dict[
     if matrix is not None:
         return matrix_frame(matrix, [name], path.name), {}
     header = pd.read_csv(path, sep=sep, nrows=0)
-    text_columns = {c: str for c in header.columns if str(c).strip().lower() == "head_id"}
+    # pandas would read 10.10 as the float 10.1, another head: head ids stay text.
+    text_columns = {c: str for c in header.columns if str(c).strip().lower() in ALIASES["head_id"]}
     return pd.read_csv(path, sep=sep, dtype=text_columns), {}
 
 
@@ -177,21 +219,60 @@ def read_text(path: Path, name: str) -> tuple[pd.DataFrame, dict[str, str]]:
     return matrix_frame(matrix, [name], path.name), {}
 
 
-def read_json(path: Path, name: str) -> tuple[pd.DataFrame, dict[str, str]]:
-    """A JSON file: a map of head ids, an array of records or an object of columns (JSON Lines also accepted)."""
+def read_json(path: Path, name: str, fields: tuple[int, ...] = ()) -> tuple[pd.DataFrame, dict[str, str]]:
+    """A JSON file: a map of head ids, a structure of documents.py, an array of records or an object of columns
+    (JSON Lines also accepted)."""
     try:
-        document = json.loads(path.read_text(encoding="utf-8-sig"))  # a byte order mark is allowed, as in CSV
+        document = json.loads(path.read_text(encoding="utf-8-sig"),  # a byte order mark is allowed, as in CSV
+                              object_pairs_hook=lambda pairs: unique_keys(pairs, path.name))
     except ValueError:
         return read_jsonl(path)
-    frame = head_map_frame(document, name, path.name)
+    return read_document(document, name, path.name, fields, "JSON")
+
+
+def read_document(document: object, name: str, where: str, fields: tuple[int, ...], kind: str) -> tuple[pd.DataFrame, dict[str, str]]:
+    """A parsed JSON or YAML document as a frame, with the structure seen when the frame hides it."""
+    frame = document_frame(document, name, where, fields)
+    structure = structure_of(document)
+    metadata = {STRUCTURE: structure} if structure else {}
     if frame is not None:
-        return frame, {}
-    return pd.read_json(io.StringIO(json.dumps(document)), dtype={"head_id": str}), {}
+        return frame, metadata
+    if fields:
+        raise InputError(f"{where}: --field picks a value of each head in a list of layers of {{head: [values]}}; "
+                         f"this {kind} is not one, so drop --field")
+    if kind == "YAML":
+        raise InputError(f"{where}: the YAML holds no head ids reporter reads; give a field of head ids "
+                         "(attn_head_set: \"13-1,14-22\" or a list), {category: [head ids]} or {head_id: score}")
+    return pd.read_json(io.StringIO(json.dumps(document)), dtype=JSON_DTYPES), metadata
+
+
+def read_yaml(path: Path, name: str, fields: tuple[int, ...] = ()) -> tuple[pd.DataFrame, dict[str, str]]:
+    """A YAML file (a config with head-id fields, or any structure a JSON file may hold), through PyYAML."""
+    try:
+        import yaml
+    except ImportError:
+        raise UsageError(f"{path.name}: reading YAML needs PyYAML, which is not installed; "
+                         "pip install 'attention-head-report[yaml]'") from None
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except yaml.YAMLError as exc:
+        raise InputError(f"{path.name}: not valid YAML ({first_line(exc)}); check the file") from exc
+    return read_document(document, name, path.name, fields, "YAML")
+
+
+def unique_keys(pairs: list[tuple[str, object]], name: str) -> dict:
+    """A JSON object as a dict; a key given twice is an InputError (json.loads keeps the last silently)."""
+    found = dict(pairs)
+    if len(found) < len(pairs):
+        twice = next(k for i, (k, _) in enumerate(pairs) if any(k == other for other, _ in pairs[:i]))
+        raise InputError(f"{name}: the key {shown(twice)} appears twice in one JSON object, so one of its "
+                         "values would be dropped; keep one")
+    return found
 
 
 def read_jsonl(path: Path, name: str = "") -> tuple[pd.DataFrame, dict[str, str]]:
     """A JSON Lines file: one record per line."""
-    return pd.read_json(path, lines=True, dtype={"head_id": str}, encoding="utf-8-sig"), {}
+    return pd.read_json(path, lines=True, dtype=JSON_DTYPES, encoding="utf-8-sig"), {}
 
 
 def read_arrow(path: Path, name: str = "") -> tuple[pd.DataFrame, dict[str, str]]:
@@ -230,18 +311,21 @@ READERS = {
     "arrow": read_arrow,
     "npy": read_npy,
     "npz": lambda path, name: (read_npz(path), {}),
+    "yaml": read_yaml,
 }
 
 
-def read_folder(path: Path) -> RawInput:
+def read_folder(path: Path, options: Options | None = None) -> RawInput:
     """A folder of Parquet files (one dataset), else a folder of one file per category (stem = category)."""
     if parquet_files(path):
         return read_parquet_folder(path)
     files = category_files(path)
     if not files:
         raise InputError(f"{path.name}: the folder holds no .parquet files and no per-category files; give a file, "
-                         "a folder of .parquet files or a folder of one .npy/.csv/.json/... file per category")
-    frames = [read_file(file, stem_of(file))[0] for file in files]
+                         "a folder of .parquet files or a folder of one .npy/.csv/.json/.yaml/... file per category")
+    options = options or Options()
+    frames = [own_category(read_file(file, stem_of(file), options.field or ())[0], stem_of(file), None, options)
+              for file in files]
     frame = combine(frames, path.name + "/")
     return RawInput(frame, "category-folder", {}, Source(path.name + "/", sha256_of_folder(path, files),
                                                           local_files(files)), dense_shape(frame))

@@ -54,7 +54,7 @@ def head_index_problems(frame: pd.DataFrame) -> list[str]:
     if "head_id" not in frame.columns:
         missing = [missing_column(frame, name, SHAPE_HINT) for name in ("layer", "head") if name not in frame.columns]
         return missing or pair_problems(frame)
-    problems = [
+    problems = [numeric_head_ids(frame["head_id"])] if is_numeric_ids(frame["head_id"]) else [
         f"row {row}: head_id {value!r} is not a head id; write L12H5, L12-H5, 12.5, 12-5 or (12, 5)"
         for row, value in bad_head_ids(frame["head_id"])[:1]
     ]
@@ -63,6 +63,19 @@ def head_index_problems(frame: pd.DataFrame) -> list[str]:
         if not problems:
             problems += head_id_disagreements(frame)
     return problems
+
+
+def is_numeric_ids(column: pd.Series) -> bool:
+    """A head_id column of numbers: read from text that said 12.5 as the number 12.5 (pandas' default)."""
+    return pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column) and not column.isna().all()
+
+
+def numeric_head_ids(column: pd.Series) -> str:
+    """Why a head_id column of numbers cannot be read, and the fix."""
+    value = plain(column.dropna().iloc[0])
+    return (f"column 'head_id' holds numbers (such as {value!r}), not text: as numbers 10.10 and 10.1 are the same, "
+            "so which head is meant cannot be told; read that column as text (pd.read_csv(..., "
+            "dtype={'head_id': str})) or give layer and head columns")
 
 
 def pair_problems(frame: pd.DataFrame) -> list[str]:

@@ -92,13 +92,13 @@ def checked_table(parsed: Parsed, n_layers: int, n_heads: int, shape_source: str
     """The categories shown, in panel order, once the parsed table passes every check of its shape."""
     from .load import check_inside_shape, order_categories  # load imports this module
 
-    check_limits(parsed.memberships, n_layers, n_heads, options.categories)
+    check_limits(parsed.memberships, n_layers, n_heads, options.categories or parsed.categories)
     check_inside_shape(parsed.extent, n_layers, n_heads, shape_source)
     categories = order_categories(parsed.categories, options.categories)
     check_names(categories, "category")
     check_legend_names(categories)
     if model is not None:
-        check_names([model], "model", limit=None)  # its folder slug and figure titles are cut instead
+        check_names([model], "model")  # repeated in every record of the overview's figures, as a category is
     return categories
 
 

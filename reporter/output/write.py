@@ -238,9 +238,14 @@ def carry_entry(entry: os.DirEntry, name: str, dst: Path, dropped: dict[str, Ide
     if entry.is_dir(follow_symlinks=False):
         if target.exists() and not target.is_dir():
             raise conflict(path.parent, name)
+        had_entries = next(os.scandir(path), None) is not None
         target.mkdir(exist_ok=True)
         known.update(carry_over(path, target, dropped, name + "/"))
-        keep_attributes(path, target)
+        known[name + "/"] = identity(path)
+        if had_entries and next(os.scandir(target), None) is None:
+            target.rmdir()  # it held only files the new site drops (a removed model's folder): it goes with them
+        else:
+            keep_attributes(path, target)
         return
     if os.path.lexists(target):
         raise conflict(path.parent, name)
@@ -295,11 +300,12 @@ def keep_late_files(previous: Path, out: Path, known: dict[str, Identity], rel: 
                 continue
             target = out / name
             if entry.is_dir(follow_symlinks=False) and (not os.path.lexists(target) or is_real_dir(target)):
-                if not os.path.lexists(target):
-                    target.mkdir()
+                if name + "/" not in known and not os.path.lexists(target):  # made since carry_over read it
+                    target.mkdir(parents=True)
                     keep_attributes(path, target)
                 keep_late_files(path, out, known, name + "/")
             else:
+                target.parent.mkdir(parents=True, exist_ok=True)  # a folder carry_over dropped as empty
                 keep_one(path, target)
 
 

@@ -79,6 +79,7 @@ class CategoryRow:
     core: str
     core_share: str
     shared: int | str
+    measured: bool = True  # False: nothing of it is drawn, so nothing to highlight
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,8 @@ SHAPE_NOTES = {
 def highlight_labels(summary: Summary) -> list[str]:
     """Legend labels worth a highlight button: every category, and "N categories" when some head has N."""
     held = {multi_label(n) for n, heads in summary.by_n_categories if n >= 2 and heads}
-    return [label for label in summary.legend if label in summary.table.categories or label in held]
+    measured = {c.name for c in summary.categories if c.measured}  # nothing of an unmeasured one to highlight
+    return [label for label in summary.legend if label in measured or label in held]
 
 
 @functools.lru_cache(maxsize=1)
@@ -251,7 +253,7 @@ def figure_view(figure: Figure, formats: tuple[str, ...]) -> FigureView:
 def category_row(c) -> CategoryRow:
     """Format one category's statistics for the table."""
     if not c.measured:
-        return CategoryRow(c.name, c.color, "not measured", "–", "–", "–", "–", "–", "–")
+        return CategoryRow(c.name, c.color, "not measured", "–", "–", "–", "–", "–", "–", measured=False)
     if not c.heads:
         return CategoryRow(c.name, c.color, 0, "0%", "–", "–", "–", "–", 0)
     return CategoryRow(
