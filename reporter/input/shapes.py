@@ -21,8 +21,9 @@ log = logging.getLogger(__name__)
 
 # Columns that are never a wide-shape category.
 RESERVED = {"layer", "head", "head_id", "model", "score", "category", "relation", "template", "prompt", "member"}
+# Layer and head need something between them (a separator or H): "L10" could be L1H0 or layer 10.
 HEAD_ID = re.compile(
-    r"^\s*[(\[]?\s*L?\s*(\d+)\s*(?:[-.,:_/ ]\s*)?H?\s*(\d+)\s*[)\]]?\s*$", re.IGNORECASE
+    r"^\s*[(\[]?\s*L?\s*(\d+)(?:\s*[-.,:_/]\s*H?|\s*H|\s+H?)\s*(\d+)\s*[)\]]?\s*$", re.IGNORECASE
 )
 SHAPE_HINT = (
     "; give layer, head, category columns (long), one true/false column per category (wide), "
