@@ -110,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--quick", action="store_true", help="an 8x6 input, 4 categories, one build each (for tests)")
     p.add_argument("--scores", action="store_true",
                    help=f"the input as per-head scores (one relation per category), built with {' '.join(SCORE_RULE)}")
+    p.add_argument("--fail-above", type=float, metavar="RATIO",
+                   help="exit 1 when B / A in median CPU time exceeds RATIO (CPU: a busy second core does not move it)")
     args = p.parse_args(argv)
     shape = (8, 6) if args.quick else tuple(int(n) for n in args.shape.lower().split("x"))
     runs = 1 if args.quick else args.runs
@@ -129,7 +131,17 @@ def main(argv: list[str] | None = None) -> int:
         print(report(args.a, args.b, shape, runs, samples))
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return 0
+    return regression(samples, args.fail_above)
+
+
+def regression(samples: dict[str, list[tuple[float, float]]], limit: float | None) -> int:
+    """1 (and why, on standard error) when B / A in median CPU time is above ``limit``, else 0."""
+    cpu = statistics.median(c for _, c in samples["B"]) / statistics.median(c for _, c in samples["A"])
+    if limit is None or cpu <= limit:
+        return 0
+    print(f"ab.py: B / A median CPU time is {cpu:.3f}, above the allowed {limit:.2f}: a build-time regression",
+          file=sys.stderr)
+    return 1
 
 
 def report(a: str, b: str, shape: tuple[int, int], runs: int, samples: dict[str, list[tuple[float, float]]]) -> str:

@@ -110,11 +110,16 @@ def test_prototype_classifies_the_tiny_scores_table(quick_run):
     assert re.fullmatch(r"\d+\.\d\d s, \d+ MiB peak \((9|10) memberships\)", value), value
 
 
-def load_prototype():
-    spec = importlib.util.spec_from_file_location("classify_prototype", ROOT / "benchmarks" / "classify_prototype.py")
+def load_script(name: str):
+    """benchmarks/<name>.py as a module (benchmarks/ is not a package)."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def load_prototype():
+    return load_script("classify_prototype")
 
 
 def test_prototype_matches_a_plain_pandas_rule(tmp_path):
@@ -158,3 +163,15 @@ def test_ab_script_names_a_revision_git_cannot_export():
                           capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert done.returncode == 2
     assert done.stderr.startswith("ab.py: git cannot export 'no-such-revision': ")
+
+
+def test_ab_fails_only_when_b_takes_more_cpu_than_the_stated_ratio(capsys):
+    ab = load_script("ab")
+    # (wall, cpu) per build: B's median CPU is 3.0 s against A's 2.0 s, a ratio of 1.5; its wall time is lower.
+    samples = {"A": [(9.0, 2.0), (9.0, 1.9), (9.0, 2.1)], "B": [(1.0, 3.0), (1.0, 2.9), (1.0, 3.1)]}
+    assert ab.regression(samples, None) == 0
+    assert ab.regression(samples, 1.5) == 0
+    assert capsys.readouterr().err == ""
+    assert ab.regression(samples, 1.25) == 1
+    assert capsys.readouterr().err == (
+        "ab.py: B / A median CPU time is 1.500, above the allowed 1.25: a build-time regression\n")
