@@ -7,6 +7,7 @@ import math
 import numbers
 import os
 from dataclasses import dataclass, fields
+from typing import Sequence, TypedDict
 
 from .errors import UsageError, listed
 
@@ -171,3 +172,34 @@ def field_list(value: str | int) -> tuple[int, ...] | str:
 def split_list(text: str) -> tuple[str, ...]:
     """Split a comma-separated option value, dropping blanks."""
     return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+class BuildOptions(TypedDict, total=False):
+    """The keywords of reporter.build, build_site and build_diff, for type checkers (``**options: Unpack[...]``).
+
+    One per Options field, plus what input.model_config.options_of reads first (tests/test_api_types.py
+    checks that they match, and that build's docstring lists each on a line of its own).
+    """
+
+    title: str | None
+    model: str | None
+    layers: int | None
+    heads: int | None
+    categories: str | Sequence[str] | None
+    formats: str | Sequence[str]
+    example: bool
+    score_column: str
+    threshold: float | None
+    top_k: int | None
+    top_percent: float | None
+    aggregate: str
+    category_map: str | None
+    force: bool
+    kv_heads: int | None
+    category: str | None
+    model_config: str | None
+    shape_from: str
+    engine: str
+    n_layers: int
+    n_heads: int
+    cfg: object

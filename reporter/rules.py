@@ -37,7 +37,6 @@ FEW_MULTI, MANY_MULTI = 0.10, 0.25  # shares of classified heads in 2+ categorie
 
 # Across models: a share "differs" only when one model has at least MIN_RATIO times the other's.
 MIN_RATIO = 2.0
-RARE = 0.05
 
 # Diffs of two runs.
 MIN_CHANGES = 5  # fewer changed memberships than this: list their layers instead of a window
@@ -56,6 +55,18 @@ MAX_CLUSTERS = 3
 # Empty layers: a run of layers with no classified head is said when it spans at least EMPTY_MIN_SHARE of
 # the depth (and two layers) and an even spread of the classified heads would leave it empty with p < ALPHA.
 EMPTY_MIN_SHARE = 0.1
+
+# Robustness: under a neighbouring rule a reading "holds" when it names the same layers, each end within this
+# share of the depth (at least one layer), and the same categories and direction.
+ROBUST_TOLERANCE = 0.1
+
+# Pages show this many observations first, the strongest; the rest sit behind "more".
+SHOWN_OBSERVATIONS = 10
+
+# Knife edges: a p-value within this factor of ALPHA (either side), or a ratio within this share of its cut,
+# is said as borderline rather than as a clear finding or a clear absence.
+BORDERLINE_FACTOR = 2.0
+BORDERLINE_RATIO = 0.1
 
 # Scores on different scales (input/suggest.py): `inspect` warns when one relation's highest score is at least
 # SCALE_RATIO times another's, since then any threshold above half the larger maximum keeps none of the other.

@@ -130,7 +130,7 @@ def test_inspect_shows_the_distribution_and_a_rule_that_keeps_almost_nothing(tmp
         "problem: the rule keeps 2 of 100 heads (2.0%), fewer than 10 (10 per category, the least a claim about where "
         "a category sits needs); try --top-k 5 (the 5 highest-scoring heads of each relation: 5 of 100 heads) or --threshold 0.94 "
         "(about the 95th percentile of the scores: 6 heads)")
-    result = cli("inspect", str(path), "--threshold", "0.5")
+    result = cli("inspect", str(path), "--threshold", "0.5", "--layers", "10", "--heads", "10")
     assert result.returncode == 0 and result.stdout.splitlines()[-1] == "problems: none"
 
 

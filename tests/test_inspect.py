@@ -23,6 +23,7 @@ def test_inspect_scores_table(cli, tmp_path):
         "model: EleutherAI/pythia-70m",
         "shape: scores (layer, head, relation, score column 'score'; 5 relations)",
         "model shape: 6 layers x 8 heads (from known-model)",
+        "known model: EleutherAI/pythia-70m",
         "scores per relation (one per head, aggregated): median, 90th percentile, 99th percentile, max",
         "  alg_a  0.147  0.248  0.8  0.8",
         "  alg_b  0.126  0.227  0.8  0.8",

@@ -37,9 +37,27 @@ def designed() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["model", "layer", "head", "category"])
 
 
+SHAPES = {"P": (31, 8), "Q": (16, 6)}
+
+
+def with_shapes(root: Path, frame: pd.DataFrame) -> list[Path]:
+    """One Parquet file per model of ``frame``, each carrying its model's shape as n_layers/n_heads metadata."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    paths = []
+    for model, (n_layers, n_heads) in SHAPES.items():
+        table = pa.Table.from_pandas(frame[frame["model"] == model], preserve_index=False)
+        table = table.replace_schema_metadata({**table.schema.metadata, b"n_layers": str(n_layers).encode(),
+                                               b"n_heads": str(n_heads).encode()})
+        pq.write_table(table, root / f"{model}.parquet")
+        paths.append(root / f"{model}.parquet")
+    return paths
+
+
 @pytest.fixture(scope="module")
-def site():
-    return build_site([designed()], formats=())
+def site(tmp_path_factory):
+    return build_site(with_shapes(tmp_path_factory.mktemp("shapes"), designed()), formats=())
 
 
 @pytest.fixture(scope="module")
@@ -126,11 +144,11 @@ def test_cross_model_observations_say_what_holds_and_what_differs(site):
         "unclassified-range", "multi-category-range",
     ]
     assert got["late-same-third"] == (
-        "Late heads sit mostly in the last third of depth in both models: P (100.0% of 12 heads) and "
-        "Q (100.0% of 12 heads), where an even spread would put 35.5%–37.5% there.")
+        "Late heads sit mostly in the last third of depth in both models: 100.0% of each model's heads, where an "
+        "even spread would put 35.5%–37.5% there.")
     assert got["deep2-few-in-first-third"] == (
-        "In both models, few Deep2 heads sit in the first third of depth: 0.0% of 20 heads in P and "
-        "0.0% of 22 heads in Q, where an even spread would put 31.2%–32.3% there.")
+        "In both models, few Deep2 heads sit in the first third of depth: no Deep2 head in any model, where an "
+        "even spread would put 31.3%–32.3% there.")  # 10 of 32 layers is 31.25%: half up, 31.3%
     # P has no head in layers 3-9 (7 of 31 layers), Q none in layers 3-4 (2 of 16): both too empty for chance.
     assert got["empty-layers"] == (
         "In both models, a large range of layers holds no classified head at all: layers 3–9 of 31 in P (22.6%) "
@@ -141,12 +159,13 @@ def test_cross_model_observations_say_what_holds_and_what_differs(site):
     assert got["rare-too-few"] == (
         "Rare heads are too few to compare where they sit: P has 3 (at least 10 per model are needed).")
     assert got["deep2-share"] == (
-        "Deep2 heads are a larger share of Q (22.9%, 22 of 96 heads) than of P (8.1%, 20 of 248): 2.8 times as large.")
+        "Deep2 heads are a larger share of Q (22.9%, 22 of 96 heads) than of P (8.1%, 20 of 248): 2.84 times as large.")
     assert got["unclassified-range"] == (
         "The share of heads in no category ranges from 52.1% in Q (50 of 96) to 82.3% in P (204 of 248).")
+    # Of the classified heads, the model pages' denominator: P has 44 (3 in two categories), Q 46 (none).
     assert got["multi-category-range"] == (
-        "Heads in two or more categories are rare in every model, ranging from 0 of 96 (0.0%) in Q to "
-        "3 of 248 (1.2%) in P.")
+        "Few classified heads belong to two or more categories in any model: from 0 of 46 (0.0%) in Q to "
+        "3 of 44 (6.8%) in P.")
 
 
 def test_no_claim_without_support(site):
@@ -157,18 +176,19 @@ def test_no_claim_without_support(site):
     # Deep2 puts 8 and 12 of its heads in the middle and last thirds of P, 10 and 12 in Q: no difference to claim.
     deep2 = next(o for o in site.observations if o.id == "deep2-thirds-not-different")
     assert deep2.text == ("Where Deep2 heads sit in the thirds of depth does not differ clearly between the 2 models "
-                          "(permutation test, p = 0.78); pooled, the last third holds 57.1% of their 42 heads.")
+                          "(permutation test, p = 0.78); the last third holds 54.5%–60.0% of each model's Deep2 heads.")
     assert "deep2-thirds-differ" not in ids
 
 
 def test_a_category_sitting_in_different_thirds_is_reported_as_a_difference():
     rows = [("early", layer, h, "X") for layer in (0, 1, 2) for h in range(4)] + [("early", 20, 0, "Y")]
     rows += [("late", layer, h, "X") for layer in (18, 19, 20) for h in range(4)] + [("late", 0, 0, "Y")]
-    site = build_site([pd.DataFrame(rows, columns=["model", "layer", "head", "category"])], formats=())
+    site = build_site([pd.DataFrame(rows, columns=["model", "layer", "head", "category"])], formats=(),
+                      layers=21, heads=4)
     text = {o.id: o.text for o in site.observations}["x-thirds-differ"]
     assert text == ("X heads sit in different parts of depth in different models (permutation test of the models' "
-                    "thirds, p = 0.0005): the first third holds the most in early (100.0% of 12 heads); the last third "
-                    "holds the most in late (100.0% of 12 heads).")
+                    "thirds, p = 0.0005): the first third holds the most in early (100.0% of its heads); the last third "
+                    "holds the most in late (100.0% of its heads).")
 
 
 def test_stat_helpers_match_scipy():
@@ -294,17 +314,64 @@ def test_model_flag_picks_one_model_for_a_single_report(tmp_path, cli):
     assert summary["model"] == {"name": "Q", "n_layers": 16, "n_heads": 6, "shape_source": "inferred"}
 
 
-def test_standalone_overview_has_no_links_to_other_files(site):
+def test_the_single_file_site_holds_every_model_page_and_links_only_inside_itself(site):
     soup = BeautifulSoup(site.to_html(), "html.parser")
-    assert [a["href"] for a in soup.find_all("a", href=True) if not a["href"].startswith("#")] == []
-    assert [th.get_text() for th in soup.select("#models tbody th")] == ["P", "Q"]
-    assert soup.select_one("#downloads") is None
+    held = {t["data-page"]: t for t in soup.select("template[data-page]")}
+    assert list(held) == ["p/index.html", "q/index.html"]
+    assert [(a.get_text(), a["href"]) for a in soup.select("#models tbody th a")] == [
+        ("P", "p/index.html"), ("Q", "q/index.html")]
+    assert soup.select_one("#downloads") is None and soup.select(".figure-downloads") == []
+    q = BeautifulSoup(held["q/index.html"].decode_contents(), "html.parser")
+    assert q.select_one("h1").get_text() == "Attention-head categories: Q"
+    assert [(a.get_text(), a["href"]) for a in q.select("nav.site-nav a")] == [
+        ("← Overview of 2 models", "../index.html"), ("P", "../p/index.html")]
+    assert q.select_one("#downloads") is None
+    payload = json.loads(q.select_one("script[data-payload]").string)
+    assert sorted(payload["specs"]) == ["heatmaps", "layer-profile"]
+    # The Vega JavaScript once, every other link an in-page anchor or a page held in the file.
+    assert len([s for s in soup.find_all("script") if len(s.get_text()) > 500_000]) == 1
+    hrefs = [a["href"] for a in soup.find_all("a", href=True)] + [
+        a["href"] for t in held.values() for a in BeautifulSoup(t.decode_contents(), "html.parser").find_all("a", href=True)]
+    assert {h for h in hrefs if not h.startswith("#")} == {"p/index.html", "q/index.html", "../index.html",
+                                                          "../p/index.html", "../q/index.html"}
+
+
+def test_the_single_file_site_switches_models_in_place_in_chromium(site, tmp_path, visit):
+    page_file = tmp_path / "one.html"
+    page_file.write_text(site.to_html())
+    v = visit(page_file.as_uri())
+    assert [s[0] for s in v.wait_rendered()] == ["model-heatmaps", "core-windows", "depth-profiles"]
+    v.page.evaluate("window.stillTheSameDocument = true")
+    v.page.click("#models tbody th a >> text=Q")
+    v.page.wait_for_function("document.querySelector('h1').textContent.includes(': Q')")
+    states = v.wait_rendered()
+    assert [(s[0], s[1]) for s in states] == [("heatmaps", "true"), ("layer-profile", "true")]
+    assert all(s[2] > 0 for s in states)
+    assert v.page.title() == "Attention-head categories: Q"
+    v.page.click("nav.site-nav a >> text=P")
+    v.page.wait_for_function("document.querySelector('h1').textContent.includes(': P')")
+    assert [s[0] for s in v.wait_rendered()] == ["heatmaps", "layer-profile", "overlap"]
+    assert sorted(v.page.evaluate("Object.keys(window.reporterViews)")) == ["heatmaps", "layer-profile", "overlap"]
+    v.page.click("nav.site-nav a >> text=Overview")
+    v.page.wait_for_function("document.documentElement.dataset.page === 'index.html'")
+    assert [s[1] for s in v.wait_rendered()] == ["true"] * 3
+    assert v.page.evaluate("window.stillTheSameDocument") is True and v.page.url == page_file.as_uri()
+    assert v.blocked == [] and v.errors == []
+
+
+def test_cli_single_file_of_several_models(tmp_path, cli):
+    designed().to_csv(tmp_path / "runs.csv", index=False)
+    result = cli("build", "runs.csv", "--single-file", "both.html", "--formats", "", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["both.html", "runs.csv"]
+    soup = BeautifulSoup((tmp_path / "both.html").read_text(), "html.parser")
+    assert [t["data-page"] for t in soup.select("template[data-page]")] == ["p/index.html", "q/index.html"]
 
 
 def test_model_names_are_escaped_and_slugged(tmp_path):
     table = designed().replace({"model": {"P": "<b>P</b> & co", "Q": "Q</script>"}})
     out = build_site([table], formats=()).save(tmp_path / "site")
-    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == ["assets", "b-p-b-co", "data", "figures", "q-script"]
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == ["b-p-b-co", "data", "figures", "q-script"]
     overview = (out / "index.html").read_text()
     assert "<b>P</b>" not in overview and "&lt;b&gt;P&lt;/b&gt; &amp; co" in overview
     assert "Q</script>" not in overview and "Q\\u003c/script\\u003e" in overview
@@ -331,31 +398,29 @@ def test_figures_reach_the_export_helper_in_the_order_the_site_is_staged():
     assert list(site.parts()) == ["p", "q", ""]
 
 
-def test_the_pages_of_a_site_share_one_hashed_copy_of_the_vega_javascript(built, site):
-    import hashlib
-
+def test_every_page_of_a_site_inlines_the_vega_javascript_and_allows_only_its_own_scripts(built):
     from reporter.pages.csp import digest
 
-    [shared] = (built / "assets").iterdir()
-    data = shared.read_bytes()
-    assert shared.name == f"vega-{hashlib.sha256(data).hexdigest()[:16]}.js" and len(data) > 500_000
-    for rel, src in (("index.html", "assets/"), ("p/index.html", "../assets/"), ("q/index.html", "../assets/")):
+    assert not (built / "assets").exists()
+    for rel in ("index.html", "p/index.html", "q/index.html"):
         soup = BeautifulSoup((built / rel).read_text(), "html.parser")
-        # The shared file's <script> element is written by a loader (with its integrity over http).
         assert soup.find_all("script", src=True) == []
-        assert all(len(s.get_text()) < 100_000 for s in soup.find_all("script"))  # nothing inlined
+        scripts = [s.string for s in soup.find_all("script") if s.get("type") != "application/json"]
+        assert len(scripts) == 2 and len(scripts[0]) > 500_000  # the bundle, then the page script
         csp = soup.find("meta", attrs={"http-equiv": "Content-Security-Policy"})["content"]
-        # The loader and the page script by hash (pages/csp.py), the shared file as 'self'.
-        inline = [s.string for s in soup.find_all("script", src=False) if s.get("type") != "application/json"]
-        assert len(inline) == 2 and inline[0].startswith(f"""document.write('<script src="{src}{shared.name}"' + """)
-        assert f"script-src 'sha256-{digest(inline[0])}' 'sha256-{digest(inline[1])}' 'self';" in csp
-    # A page standing alone (the overview's to_html, --single-file) still carries everything inline.
-    alone = BeautifulSoup(site.to_html(), "html.parser")
-    assert alone.find_all("script", src=True) == []
-    scripts = [s.string for s in alone.find_all("script") if s.get("type") != "application/json"]
-    hashes = " ".join(f"'sha256-{digest(s)}'" for s in scripts)
-    assert f"script-src {hashes};" in alone.find("meta", attrs={"http-equiv": "Content-Security-Policy"})["content"]
-    assert max(len(s.get_text()) for s in alone.find_all("script")) > 500_000
+        assert f"script-src 'sha256-{digest(scripts[0])}' 'sha256-{digest(scripts[1])}';" in csp
+        assert "'self'" not in csp
+
+
+def test_a_model_page_copied_alone_draws_every_figure(built, tmp_path, visit):
+    alone = tmp_path / "mailed" / "q.html"
+    alone.parent.mkdir()
+    alone.write_bytes((built / "q" / "index.html").read_bytes())
+    v = visit(alone.as_uri())
+    states = v.wait_rendered()
+    assert [(s[0], s[1]) for s in states] == [("heatmaps", "true"), ("layer-profile", "true")]
+    assert all(s[2] > 0 for s in states)
+    assert v.blocked == [] and v.errors == []
 
 
 def test_the_overview_fits_a_phone_and_a_wide_screen(built, visit):

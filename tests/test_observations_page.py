@@ -34,9 +34,9 @@ def test_page_lists_every_observation_in_order_with_a_link_to_an_existing_figure
         assert li.get_text(" ", strip=True) == f"{o['text']} see figure"
         assert link["href"] == f"#fig-{o['figure']}"
         assert soup.select_one(f"figure#fig-{o['figure']}") is not None
-    assert items[0].get_text(" ", strip=True).startswith("Early heads concentrate in layers 2–5: 24 of its 30 heads (80.0%)")
-    assert ("Late heads sit later than Early heads: median layer 22 against 4; Cliff's delta 1 (99% interval 1 to 1)."
-            in [o["text"] for o in observations])
+    assert items[0].get_text(" ", strip=True).startswith("Early heads sit in layers 2–6 only (all 30, in 5 of the 30 layers")
+    assert ("Late heads sit later than Early heads: median layer 22 against 4; every Late head sits later than every "
+            "Early head." in [o["text"] for o in observations])
 
 
 def test_summary_json_keeps_design_fields_and_adds_statistics_beside_them():

@@ -16,6 +16,7 @@ from reporter.analysis.robustness import with_neighbours
 from reporter.analysis.summarize import core_window, summarize
 from reporter.output.summary_json import dumps, summary_dict
 from reporter.input.table import HeadTable
+from reporter.observe.wording import half_up, percent
 
 
 def grid_rows(category: str, layers, heads) -> list[tuple[int, int, str]]:
@@ -54,18 +55,25 @@ def circuit_rows():
 # --- a uniform category -------------------------------------------------------------------------
 
 
-def test_exactly_uniform_category_is_spread_across_the_depth_not_concentrated():
+def test_exactly_uniform_category_is_said_to_have_the_same_count_in_every_layer_not_concentrated():
     summary, obs, by_id = built(grid_rows("U", range(40), range(5)), 40, 16)
     u = summary.category("U")
     assert u.uniform_p == 1.0 and u.core_p > 0.5
-    assert list(by_id) == ["u-spread", "multi-category", "unclassified"]
-    spread = by_id["u-spread"]
-    assert spread.kind == "concentration" and spread.layers is None
-    assert spread.text == (
-        "U heads are spread across the depth with no clear concentration: holding 160 of its 200 heads (80.0%) "
+    assert list(by_id) == ["u-per-layer", "u-head-indices", "multi-category", "unclassified"]
+    every = by_id["u-per-layer"]
+    assert every.kind == "concentration" and every.layers is None
+    assert every.text == ("U has exactly 5 heads in every one of the 40 layers (200 in all): the same number per "
+                          "layer, as a per-layer selection gives.")
+    assert not any("concentrate in" in t or "lean" in t for t in texts(obs))
+
+
+def test_heads_spread_evenly_but_not_exactly_are_spread_across_the_depth():
+    rows = grid_rows("U", range(40), range(5)) + [(layer, 5, "U") for layer in range(0, 40, 2)]
+    summary, obs, by_id = built(rows, 40, 16)
+    assert by_id["u-spread"].text == (
+        "U heads are spread across the depth with no clear concentration: holding 176 of its 220 heads (80.0%) "
         "takes 32 of the 40 layers (layers 0–31)."
     )
-    assert not any("concentrate in" in t or "lean" in t for t in texts(obs))
 
 
 def test_randomly_uniform_category_gets_no_concentration_claim():
@@ -89,16 +97,19 @@ def separated_rows():
 
 def test_two_separated_categories_give_an_earlier_later_claim_naming_both():
     summary, obs, by_id = built(separated_rows(), 40, 16)
-    assert by_id["a-core"].text == (
-        "A heads concentrate in layers 6–9: 24 of its 30 heads (80.0%) in 4 of the 40 layers (median layer 8)."
+    # Each fills five layers evenly: the whole block is said, not an 80% window cutting through it.
+    assert by_id["a-range"].text == (
+        "A heads sit in layers 6–10 only (all 30, in 5 of the 40 layers; none in layers 0–5 and 11–39); "
+        "18 of them (60.0%) in layers 6–8 (median layer 8)."
     )
-    assert by_id["b-core"].text == (
-        "B heads concentrate in layers 26–29: 24 of its 30 heads (80.0%) in 4 of the 40 layers (median layer 28)."
+    assert by_id["b-range"].text == (
+        "B heads sit in layers 26–30 only (all 30, in 5 of the 40 layers; none in layers 0–25 and 31–39); "
+        "18 of them (60.0%) in layers 26–28 (median layer 28)."
     )
-    assert by_id["b-core"].layers == (26, 29)
+    assert by_id["b-range"].layers == (26, 30)
     later = by_id["b-later"]
     assert later.kind == "comparison" and later.category == "B"
-    assert later.text == "B heads sit later than A heads: median layer 28 against 8; Cliff's delta 1 (99% interval 1 to 1)."
+    assert later.text == "B heads sit later than A heads: median layer 28 against 8; every B head sits later than every A head."
     assert later.evidence["pairs"][0]["cliffs_delta"] == 1.0
     comp = summary.comparisons[0]
     assert (comp.first, comp.second, comp.later, comp.wider) == ("A", "B", "B", None)
@@ -109,10 +120,12 @@ def test_two_separated_categories_give_an_earlier_later_claim_naming_both():
 
 def test_same_shape_at_the_same_depth_gives_no_comparison():
     rows = grid_rows("A", range(10, 15), range(6)) + grid_rows("B", range(10, 15), range(8, 14))
-    summary, obs, _ = built(rows, 40, 16)
+    summary, obs, by_id = built(rows, 40, 16)
     comp = summary.comparisons[0]
     assert comp.later is None and comp.wider is None and comp.cliffs_delta == 0.0
-    assert [o.kind for o in obs].count("comparison") == 0
+    # The only comparison is the exact count that the two are alike layer by layer.
+    assert [o.id for o in obs if o.kind == "comparison"] == ["a-same-as-b"]
+    assert by_id["a-same-as-b"].text == "A and B have the same number of heads in every layer (30 each)."
 
 
 # --- a category of 5 heads ----------------------------------------------------------------------
@@ -193,7 +206,8 @@ def test_many_multi_category_heads():
         "Many heads belong to two or more categories: 30 of the 70 classified heads (42.9%); "
         "24 in two and 6 in three."
     )
-    assert by_id["top-pair"].text == "A and B share the most heads: 30, 42.9% of the heads in either."
+    assert by_id["top-pair"].text == ("A and B share the most heads: 30, 60.0% of the 50 A heads and 60.0% of the "
+                                      "50 B heads.")
 
 
 # --- a table shaped like the reference figure ---------------------------------------------------
@@ -272,7 +286,9 @@ def test_reference_like_order_puts_positions_first_and_unclassified_last(referen
     _, obs, _ = reference_like
     ids = [o.id for o in obs]
     assert ids[:3] == ["algorithmic-core", "knowledge-core", "linguistic-core"]
-    assert ids[3:5] == ["translation-lean", "translation-sparse"]
+    assert ids[3] == "translation-lean"
+    # Then the comparisons (claims), then checkable facts about size, overlaps and unclassified heads.
+    assert ids.index("translation-sparse") > max(i for i, o in enumerate(obs) if o.kind == "comparison")
     assert ids[-1] == "unclassified"
     assert [o.kind for o in obs].index("overlap") > max(i for i, o in enumerate(obs) if o.kind == "comparison")
 
@@ -295,7 +311,7 @@ def numbers_in(value) -> list[float]:
 
 def formatted(value: float, is_percent: bool) -> set[str]:
     """The ways a sentence writes a value: shares with one decimal (or a level such as 99%), the rest with :g."""
-    return {f"{100 * value:.1f}", f"{100 * value:g}"} if is_percent else {f"{value:g}"}
+    return {percent(value)[:-1], f"{100 * value:g}"} if is_percent else {f"{value:g}"}
 
 
 def all_documents():
@@ -375,7 +391,8 @@ def test_every_number_in_a_sentence_is_a_value_of_its_evidence_in_summary_json(d
     if "empty-layers" in by_id:
         e, region = by_id["empty-layers"]["evidence"], doc["empty_region"]
         assert region["clear"] and e["layers"] == region["layers"] and e["classified"] == region["classified"]
-        assert e["expected"] == round(region["expected"]) and e["p_value"] == region["p_value"]
+        i = e["runs"].index(region["layers"])  # the longest run is one of the runs the sentence names
+        assert e["expected"][i] == int(half_up(region["expected"])) and e["p_value"][i] == region["p_value"]
     if "depth-order" in by_id:
         assert by_id["depth-order"]["evidence"]["order"] == doc["depth_order"]
     if "robustness" in by_id:
@@ -511,7 +528,7 @@ def test_an_empty_early_range_of_depth_is_said_once():
     _, obs, by_id = built(rows, 48, 25)
     assert by_id["empty-layers"].text == (
         "No classified head sits in layers 0–19: 20 of 48 layers (the first 41.7% of depth), where an even spread "
-        "of the 78 classified heads would put 32.")
+        "of the 78 classified heads would put 33.")  # 32.5, half up
     assert [o.id for o in obs].count("empty-layers") == 1
 
 
@@ -530,10 +547,10 @@ def test_a_short_or_expected_empty_run_is_not_said():
 
 def test_two_identical_distributions_give_no_comparison_and_no_cluster():
     rows = grid_rows("A", range(10, 20), range(3)) + grid_rows("B", range(10, 20), range(3, 6))
-    summary, obs, _ = built(rows, 40, 16)
+    summary, obs, by_id = built(rows, 40, 16)
     (comp,) = summary.comparisons
     assert comp.cliffs_delta == 0.0 and comp.later is None and comp.wider is None and comp.reason is None
-    assert [o.kind for o in obs].count("comparison") == 0
+    assert [o.id for o in obs if o.kind == "comparison"] == ["a-same-as-b"]
     assert not any(o.id.endswith("-clusters") for o in obs)
 
 
@@ -565,12 +582,13 @@ def test_readings_that_a_doubled_threshold_overturns_are_named():
     assert [n.summary.totals.classified for n in summary.neighbours] == [160, 0]
     assert by_id["robustness"].text == (
         f"Against neighbouring rules (threshold 0.225: 160 classified heads; threshold 0.9: 0; this rule: "
-        f"{summary.totals.classified}): A's concentration, B's concentration, the order in depth, the empty range of "
-        "layers and B sitting later hold under threshold 0.225 only.")
+        f"{summary.totals.classified}): under threshold 0.225, A's range in layers 6–10, B's concentration in "
+        "layers 26–30, the empty range (layers 0–5, 11–25 and 31–39), the order in depth and B sitting later hold; "
+        "under threshold 0.9, nothing is tested (0 classified heads, under the minimum of 10).")
     doc = summary_dict(summary, observe(summary))
     assert doc["robustness"]["rules"][1] == {"label": "threshold 0.9", "threshold": 0.9, "classified": 0,
                                              "heads": {"A": 0, "B": 0}}
-    assert doc["robustness"]["readings"]["a-core"] == {"threshold 0.225": True, "threshold 0.9": False}
+    assert doc["robustness"]["readings"]["a-range"] == {"threshold 0.225": "holds", "threshold 0.9": "not tested"}
 
 
 def test_top_k_rules_are_halved_and_doubled():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import json
 import re
 
@@ -79,7 +81,8 @@ def test_inferred_shape_is_noted(tmp_path):
 
     html = reporter.build(long_table([(3, 7, "A")]), formats=()).to_html()
     note = BeautifulSoup(html, "html.parser").select_one("#shape-inferred")
-    assert "inferred from the largest layer and head indexes" in note.get_text()
+    assert note.get_text().startswith("Problem: the model's shape was not given. 4 layers × 8 heads is the largest "
+                                      "layer and head index + 1")
     assert "4 layers × 8 heads" in html
 
 
@@ -183,7 +186,12 @@ def test_reprs_are_one_line_and_a_figure_shows_as_a_chart_in_a_notebook(small_ta
     figure = report.figures["heatmaps"]
     assert repr(figure) == f"<Figure 'heatmaps': Categories over layer × head ({len(figure.datasets['heads']) + 1} data rows)>"
     bundle = figure._repr_mimebundle_()
-    assert set(bundle) == {"application/vnd.vegalite.v6+json", "text/plain"}
+    assert set(bundle) == {"application/vnd.vegalite.v6+json", "text/html", "text/plain"}
     assert bundle["application/vnd.vegalite.v6+json"] == figure.full_spec()
+    # The HTML fallback (JupyterLab 4, nbconvert): the figure drawn as SVG, in one <img> with the alt text.
+    img = BeautifulSoup(bundle["text/html"], "html.parser").find_all("img")
+    assert len(img) == 1 and img[0]["alt"] == figure.alt_text
+    svg = base64.b64decode(img[0]["src"].removeprefix("data:image/svg+xml;base64,")).decode()
+    assert svg.startswith("<svg") and "All Categories" in svg
     with pytest.raises(reporter.errors.UsageError, match='theme must be "light", "dark" or None'):
         report.notebook(theme="blue")

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..palette import colors_for
+from .stats import binomial_lower, binomial_sum, binomial_upper  # noqa: F401  (observe.models reads them here)
 from .summarize import Summary
 
 THIRDS = ("first", "middle", "last")
@@ -167,38 +168,6 @@ def depth_profile(summaries: Sequence[Summary]) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame(columns=["model", "category", "layer", "depth", "heads", "share_of_layer"])
     return pd.concat(frames, ignore_index=True)[["model", "category", "layer", "depth", "heads", "share_of_layer"]]
-
-
-def binomial_upper(k: int, n: int, p: float) -> float:
-    """P(X >= k) for X ~ Binomial(n, p)."""
-    if k <= 0:
-        return 1.0
-    if k > n or p <= 0.0:
-        return 0.0
-    if p >= 1.0:
-        return 1.0
-    return binomial_sum(range(k, n + 1), n, p)
-
-
-def binomial_lower(k: int, n: int, p: float) -> float:
-    """P(X <= k) for X ~ Binomial(n, p)."""
-    if k >= n:
-        return 1.0
-    if k < 0 or p >= 1.0:
-        return 0.0
-    if p <= 0.0:
-        return 1.0
-    return binomial_sum(range(0, k + 1), n, p)
-
-
-def binomial_sum(values: range, n: int, p: float) -> float:
-    """Sum of Binomial(n, p) probabilities over ``values``, in log space so large n stays accurate."""
-    logs = [
-        math.lgamma(n + 1) - math.lgamma(i + 1) - math.lgamma(n - i + 1) + i * math.log(p) + (n - i) * math.log1p(-p)
-        for i in values
-    ]
-    top = max(logs)
-    return min(1.0, math.exp(top) * sum(math.exp(v - top) for v in logs))
 
 
 def mann_whitney_p(a: np.ndarray, b: np.ndarray) -> float:

@@ -13,6 +13,7 @@ hold more than n_heads of them (a multivariate hypergeometric draw).
 from __future__ import annotations
 
 import functools
+import math
 import zlib
 from dataclasses import dataclass
 
@@ -203,3 +204,34 @@ def bootstrap(counts: tuple[int, ...], core_share: float) -> tuple[np.ndarray, n
         array.setflags(write=False)
     return boot, widths, weights
 
+
+def binomial_upper(k: int, n: int, p: float) -> float:
+    """P(X >= k) for X ~ Binomial(n, p)."""
+    if k <= 0:
+        return 1.0
+    if k > n or p <= 0.0:
+        return 0.0
+    if p >= 1.0:
+        return 1.0
+    return binomial_sum(range(k, n + 1), n, p)
+
+
+def binomial_lower(k: int, n: int, p: float) -> float:
+    """P(X <= k) for X ~ Binomial(n, p)."""
+    if k >= n:
+        return 1.0
+    if k < 0 or p >= 1.0:
+        return 0.0
+    if p <= 0.0:
+        return 1.0
+    return binomial_sum(range(0, k + 1), n, p)
+
+
+def binomial_sum(values: range, n: int, p: float) -> float:
+    """Sum of Binomial(n, p) probabilities over ``values``, in log space so large n stays accurate."""
+    logs = [
+        math.lgamma(n + 1) - math.lgamma(i + 1) - math.lgamma(n - i + 1) + i * math.log(p) + (n - i) * math.log1p(-p)
+        for i in values
+    ]
+    top = max(logs)
+    return min(1.0, math.exp(top) * sum(math.exp(v - top) for v in logs))

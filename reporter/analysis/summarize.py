@@ -12,12 +12,14 @@ import pandas as pd
 from ..palette import UNCLASSIFIED, colors_for, legend_order, multi_label
 from .clusters import Cluster, clusters
 from .kv_groups import GroupClustering, clustering
+from .clusters import side_minimum
 from .relation_scores import RelationScores, relation_scores
-from .regions import Block, EmptyRegion, depth_blocks, empty_region
-from .stats import pair_test, uniform_test
+from .regions import (Block, EmptyRegion, FarGroup, HeldBlock, depth_blocks, empty_region, empty_runs, far_group,
+                      held_blocks, within_p)
+from .stats import binomial_upper, pair_test, uniform_test
 from .top_heads import CategoryTop, RelationTop, head_best_scores, relation_tops, top_heads
 from ..input.table import HeadTable
-from ..rules import CORE_SHARE, DELTA_MIN, HALF_SHARE, MIN_HEADS, WIDTH_RATIO_MIN
+from ..rules import ALPHA, CORE_SHARE, DELTA_MIN, HALF_SHARE, MIN_HEADS, WIDTH_RATIO_MIN
 
 THIRDS = ("early", "middle", "late")
 
@@ -52,6 +54,14 @@ class CategoryStats:
     first_layer: int | None = None  # the category's first and last layer holding one of its heads
     last_layer: int | None = None
     clusters: tuple[Cluster, ...] = ()  # one cluster, or several separated by empty layers (analysis/clusters.py)
+    # Shapes read from exact counts (analysis/regions.py), each with the chance an even spread gives it.
+    range_p: float | None = None  # all heads inside first..last layer: within_p over the layers
+    range_flat_p: float | None = None  # inside first..last, the smaller of the uniform and core-window p-values
+    peak: tuple[int, int] | None = None  # (layer, heads) of the one layer holding the most, when one does
+    head_range: tuple[int, int] | None = None  # the smallest and largest head index of its heads
+    head_range_p: float | None = None  # all heads inside that range of head indices: within_p over head indices
+    per_layer: int | None = None  # k when every layer holds exactly k of its heads
+    far: FarGroup | None = None  # a lone head or two far from the rest (regions.far_group)
 
     @property
     def clustered(self) -> bool:
@@ -136,6 +146,10 @@ class Summary:
     relation_tops: tuple[RelationTop, ...] = ()  # best-scoring heads per relation, with scores
     best_scores: pd.DataFrame | None = None  # each classified head's best score (head_best_scores)
     empty_region: EmptyRegion | None = None  # the longest run of layers no classified head reaches
+    empty_runs: tuple[EmptyRegion, ...] = ()  # every run of layers no classified head reaches, in layer order
+    held_blocks: tuple[HeldBlock, ...] = ()  # runs of layers one category holds (regions.held_blocks)
+    same_layers: tuple[tuple[str, str], ...] = ()  # pairs of categories with the same heads in every layer
+    per_layer: int | None = None  # k when every layer holds exactly k classified heads
     depth_blocks: tuple[Block, ...] = ()  # categories in depth order, overlapping ones grouped
     neighbours: tuple = ()  # robustness.Neighbour per neighbouring rule, for a scores input (with_neighbours)
     relation_scores: tuple[RelationScores, ...] = ()  # rule-free facts of each relation's scores
@@ -157,6 +171,9 @@ def describe(table: HeadTable, kv_heads: int | None = None) -> Summary:
     draws its figures from this Summary while they run.
     """
     heads = classified_heads(table)
+    per_layer = np.bincount(heads["layer"], minlength=table.n_layers)
+    profile = layer_profile(table)
+    counts = profile["heads"].to_numpy().reshape(len(table.categories), table.n_layers)
     present = set(heads["n_categories"].tolist())
     colors = colors_for(table.categories, present)
     multi = heads[heads["n_categories"] >= 2]
@@ -176,7 +193,7 @@ def describe(table: HeadTable, kv_heads: int | None = None) -> Summary:
         categories=stats,
         overlaps=pair_overlaps(table),
         heads=heads.drop(columns="category_list"),
-        profile=layer_profile(table),
+        profile=profile,
         colors=colors,
         legend=tuple(legend_order(table.categories, present)),
         by_n_categories=heads_by_n_categories(heads),
@@ -187,9 +204,27 @@ def describe(table: HeadTable, kv_heads: int | None = None) -> Summary:
         relation_tops=relation_tops(table),
         best_scores=head_best_scores(table),
         relation_scores=relation_scores(table),
-        empty_region=empty_region(np.bincount(heads["layer"], minlength=table.n_layers), table.n_heads),
+        empty_region=empty_region(per_layer, table.n_heads),
+        empty_runs=empty_runs(per_layer, table.n_heads),
+        held_blocks=held_blocks(dict(zip(table.categories, counts)), table.n_heads),
+        same_layers=same_layers(table.categories, counts),
+        per_layer=exactly_per_layer(per_layer),
         depth_blocks=depth_blocks({c.name: (c.first_layer, c.last_layer) for c in stats if c.heads}),
     )
+
+
+def exactly_per_layer(per_layer: np.ndarray) -> int | None:
+    """k when every one of two or more layers holds exactly k >= 1 heads, else None."""
+    per_layer = np.asarray(per_layer)
+    if len(per_layer) < 2 or per_layer[0] == 0 or (per_layer != per_layer[0]).any():
+        return None
+    return int(per_layer[0])
+
+
+def same_layers(categories: tuple[str, ...], counts: np.ndarray) -> tuple[tuple[str, str], ...]:
+    """Pairs of categories (with heads) whose heads per layer are equal in every layer."""
+    return tuple((categories[i], categories[j]) for i, j in combinations(range(len(categories)), 2)
+                 if counts[i].sum() and (counts[i] == counts[j]).all())
 
 
 def with_tests(summary: Summary) -> Summary:
@@ -253,7 +288,31 @@ def category_stats(table: HeadTable, name: str, color: str, shared: int) -> Cate
         first_layer=int(layers.min()),
         last_layer=int(layers.max()),
         clusters=clusters(counts) if len(layers) >= MIN_HEADS else (Cluster(int(layers.min()), int(layers.max()), len(layers)),),
+        **count_shapes(table, name, counts),
     )
+
+
+def peak_p(top: int, n: int, n_layers: int) -> float:
+    """The chance an even spread of ``n`` heads puts ``top`` or more in some one layer (union bound)."""
+    return min(1.0, n_layers * binomial_upper(top, n, 1 / n_layers)) if n_layers > 1 else 1.0
+
+
+def count_shapes(table: HeadTable, name: str, counts: np.ndarray) -> dict:
+    """The shapes of one category read from exact counts: its range, peak, head indices, heads per layer."""
+    n, occupied = int(counts.sum()), np.flatnonzero(counts)
+    lo, hi = int(occupied[0]), int(occupied[-1])
+    top = int(counts.max())
+    peaks = np.flatnonzero(counts == top)
+    head_index = table.memberships.loc[table.memberships["category"] == name, "head"].to_numpy()
+    h_lo, h_hi = int(head_index.min()), int(head_index.max())
+    return {
+        "range_p": within_p(table.n_layers, table.n_heads, hi - lo + 1, n),
+        "peak": (int(peaks[0]), top) if len(peaks) == 1 and peak_p(top, n, table.n_layers) < ALPHA else None,
+        "head_range": (h_lo, h_hi),
+        "head_range_p": within_p(table.n_heads, table.n_layers, h_hi - h_lo + 1, n),
+        "per_layer": exactly_per_layer(counts),
+        "far": far_group(counts, side_minimum(n)) if n >= MIN_HEADS else None,
+    }
 
 
 def tested(table: HeadTable, stats: CategoryStats, counts: np.ndarray) -> CategoryStats:
@@ -263,7 +322,10 @@ def tested(table: HeadTable, stats: CategoryStats, counts: np.ndarray) -> Catego
     test = uniform_test(counts, table.n_heads, CORE_SHARE)
     if test is None:
         return stats
-    return replace(stats, uniform_p=test.uniform_p, ks_p=test.ks_p, chi2_p=test.chi2_p, core_p=test.core_p)
+    inside = uniform_test(counts[stats.first_layer:stats.last_layer + 1], table.n_heads, CORE_SHARE)
+    flat = None if inside is None else min(inside.uniform_p, inside.core_p)
+    return replace(stats, uniform_p=test.uniform_p, ks_p=test.ks_p, chi2_p=test.chi2_p, core_p=test.core_p,
+                   range_flat_p=flat)
 
 
 def third(position: float) -> str:

@@ -14,6 +14,7 @@ from .load import check_not_empty, check_options_fit, kv_granular_heads, parse, 
 from .models import models_in, select_model
 from ..options import Options
 from .engines import SAMPLE_ROWS, read_bounded
+from .known_models import matched_text
 from .multi import ModelInput, input_categories, input_list, input_stem, models_of
 from .read import RawInput
 from .registry import shape_of
@@ -38,19 +39,21 @@ class Inspection:
     n_layers: int | None = None
     n_heads: int | None = None
     shape_source: str | None = None
+    known_model: str | None = None  # the known model whose shape was used, and the name it was matched from
     query_heads: int | None = None  # set when the matrix has one column per key/value head
     rule: str | None = None
     categories: dict[str, int] = field(default_factory=dict)
     classified: int | None = None
     warnings: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    limits: list[str] = field(default_factory=list)  # problems a build still runs with (an inferred shape)
     details: list[str] = field(default_factory=list)  # what the shape adds (a scores table: its distribution)
     structure: str | None = None  # what was read, when the shape does not show it (a ranking read as scores)
     parts: list["Inspection"] = field(default_factory=list)  # one per model, when the inputs hold several
 
     @property
     def ok(self) -> bool:
-        """True when nothing stops a build."""
+        """True when nothing stops a build (``limits`` do not: a build runs with them and its page says them)."""
         return not self.problems and all(part.ok for part in self.parts)
 
     def lines(self) -> list[str]:
@@ -82,6 +85,8 @@ class Inspection:
                        f"{self.query_heads // self.n_heads} query heads), drawn as {self.n_layers} x {self.n_heads}")
         elif self.n_layers:
             out.append(f"model shape: {self.n_layers} layers x {self.n_heads} heads (from {self.shape_source})")
+        if self.known_model:
+            out.append(f"known model: {self.known_model}")
         out += self.details
         if self.rule:
             out.append(f"rule: {self.rule}")
@@ -94,7 +99,8 @@ class Inspection:
             unit = "key/value heads" if self.query_heads else "heads"
             out.append(f"{unit}: {total:,} in all, {self.classified:,} classified, {total - self.classified:,} unclassified")
         out += [f"warning: {w}" for w in self.warnings]
-        out += [f"problem: {p}" for p in self.problems] or ["problems: none"]
+        out += [f"problem (a build still runs): {p}" for p in self.limits]
+        out += [f"problem: {p}" for p in self.problems] or ([] if self.limits else ["problems: none"])
         return out
 
 
@@ -177,6 +183,7 @@ def inspect_frame(raw: RawInput, options: Options, found: Inspection) -> None:
     if resolved is None:
         return
     found.n_layers, found.n_heads, found.shape_source = resolved
+    shape_found(found)
     kv = kv_granular_heads(raw.dense, found.n_heads, options, found.model)
     if kv:
         found.query_heads, found.n_heads = found.n_heads, kv
@@ -185,6 +192,21 @@ def inspect_frame(raw: RawInput, options: Options, found: Inspection) -> None:
     categories = attempt(lambda: checked_table(parsed, *resolved, options, found.model), found)
     if categories is not None:
         count_categories(parsed, categories, found)
+
+
+def shape_found(found: Inspection) -> None:
+    """Which known model gave the shape, or the problem of a shape guessed from the indexes."""
+    if found.shape_source == "known-model":
+        found.known_model = matched_text(found.model)
+    elif found.shape_source == "inferred":
+        found.limits.append(inferred_problem(found.n_layers, found.n_heads))
+
+
+def inferred_problem(n_layers: int, n_heads: int) -> str:
+    """The one-line problem of an inferred shape: the model's depth is unknown beyond the largest index."""
+    return (f"the model's shape was not given: {n_layers} x {n_heads} is the largest layer and head index + 1, "
+            f"and the model may have more layers; pass --model NAME (a known model), --layers N --heads N "
+            f"or --model-config FILE")
 
 
 def count_categories(parsed: Parsed, categories: tuple[str, ...], found: Inspection) -> None:

@@ -88,22 +88,61 @@ ALIASES = {
 }
 
 # Suffixes that name a fine-tune or a packaging of the same architecture.
-_VARIANT = re.compile(r"(-(hf|instruct|chat|it|base|deduped|v\d+(\.\d+)*))+$")
+_VARIANT = re.compile(r"(-(hf|instruct|chat|it|base|deduped|v-?\d+(\.\d+)*))+$")
 
 
 def key(name: str) -> str:
-    """The lookup key of a model name: no org, lower case, no variant suffix, "meta-llama-" as "llama-"."""
+    """The lookup key of a model name: no org, lower case, one separator ("-"), a hyphen where letters meet a
+    number ("llama2" as "llama-2"), no variant suffix, "meta-llama-" as "llama-"."""
     base = name.strip().rsplit("/", 1)[-1].lower()
+    base = re.sub(r"[\s_]+", "-", base)
+    base = re.sub(r"(?<=[a-z])(?=\d)", "-", base)
+    base = re.sub(r"-+", "-", base)
     base = re.sub(r"^meta-llama-", "llama-", base)
     return _VARIANT.sub("", base)
 
 
 _BY_KEY = {key(m.name): m for m in MODELS}
-_BY_KEY.update({alias: _BY_KEY[key(name)] for alias, name in ALIASES.items()})
+_BY_KEY.update({key(alias): _BY_KEY[key(name)] for alias, name in ALIASES.items()})
+
+
+@dataclass(frozen=True)
+class Match:
+    """A known model found for a name, and how: "exact" (the same name up to case, org and variant suffix),
+    "longer name" (the known name followed by more, e.g. "llama-2-7b-80k") or "family" (the one known model
+    of the family the name gives, e.g. "gpt-neox")."""
+
+    known: KnownModel
+    how: str
+
+
+def match(name: str | None) -> Match | None:
+    """The known model a name as people write it refers to, or None when none or several could be meant."""
+    if not name:
+        return None
+    k = key(name)
+    if k in _BY_KEY:
+        return Match(_BY_KEY[k], "exact")
+    longer = [known for known in _BY_KEY if k.startswith(known + "-")]
+    if longer:
+        return Match(_BY_KEY[max(longer, key=len)], "longer name")
+    family = {_BY_KEY[known].name for known in _BY_KEY if known.startswith(k + "-")}
+    if len(family) == 1:
+        return Match(next(m for m in MODELS if m.name in family), "family")
+    return None
 
 
 def lookup(name: str | None) -> KnownModel | None:
-    """The known model a name refers to (e.g. ``meta-llama/Meta-Llama-3.1-8B``), or None."""
-    if not name:
+    """The known model a name refers to (e.g. ``meta-llama/Meta-Llama-3.1-8B``, ``gpt-neox``), or None."""
+    found = match(name)
+    return found.known if found is not None else None
+
+
+def matched_text(name: str | None) -> str | None:
+    """How the shape was found, for the header and inspect: "EleutherAI/gpt-neox-20b, matched from 'gpt-neox'"."""
+    found = match(name)
+    if found is None:
         return None
-    return _BY_KEY.get(key(name))
+    if found.known.name.lower() == (name or "").strip().lower():
+        return found.known.name
+    return f"{found.known.name}, matched from '{name}'"

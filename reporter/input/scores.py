@@ -52,7 +52,8 @@ def score_problems(frame: pd.DataFrame, options: Options, category_map: pd.DataF
         bad = plain(frame["score"][pd.to_numeric(frame["score"], errors="coerce").isna() & frame["score"].notna()].iloc[0])
         problems.append(f"column {options.score_column!r} holds {bad!r}, not a number; scores must be numbers")
     if category_map is None and "category" not in frame.columns:
-        problems.append("no relation -> category map: add a 'category' column or pass --category-map FILE")
+        problems.append("no relation -> category map: add a 'category' column, pass --category-map FILE, or --category "
+                        "NAME to put every relation in one category")
     else:
         problems += map_problems(frame, category_map)
     return problems

@@ -6,7 +6,7 @@ and a claim is made only when a test supports it in every model it names.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import combinations
 
 import numpy as np
@@ -14,9 +14,8 @@ import numpy as np
 from ..analysis.across_models import (THIRDS, ModelCategory, ModelComparison, binomial_lower, binomial_upper,
                                       mann_whitney_p, thirds_differ_p, two_proportion_p)
 from .categories import Observation, slug
-from .wording import heads, join, percent
-from ..rules import ALPHA, MIN_RATIO, RARE
-from ..rules import MIN_HEADS
+from .wording import heads, join, number, percent
+from ..rules import ALPHA, BORDERLINE_FACTOR, BORDERLINE_RATIO, FEW_MULTI, MANY_MULTI, MIN_HEADS, MIN_RATIO
 
 
 
@@ -32,20 +31,64 @@ class Placement:
 
 
 def observe_models(cmp: ModelComparison) -> list[Observation]:
-    """Every cross-model observation the statistics support: shared findings first, then differences."""
-    placements = {c: [placement(cell) for cell in cmp.for_category(c)] for c in cmp.categories}
-    same = {c: same_third(cmp, c, placements[c]) for c in cmp.categories}
+    """Every cross-model observation the statistics support: shared findings first, then differences.
+
+    Models whose shape was inferred take no part in readings of depth or of shares of heads (their depth
+    and size are unknown); a sentence says which they are.
+    """
+    known = known_shapes(cmp)
+    placements = {c: [placement(cell) for cell in known.for_category(c)] for c in cmp.categories}
+    same = {c: same_third(known, c, placements[c]) for c in cmp.categories}
     shared = list(same.values())
     # "Mostly in the last third" already says the other thirds hold few.
-    shared += empty_thirds(cmp, [c for c in cmp.categories if same[c] is None])
-    shared.append(empty_depth(cmp))
-    shared += [ordering(cmp, a, b) for a, b in combinations(cmp.categories, 2)]
-    differ = [differing_thirds(cmp, c, placements[c]) for c in cmp.categories]
+    shared += empty_thirds(known, [c for c in cmp.categories if same[c] is None])
+    shared.append(empty_depth(known))
+    shared += [ordering(known, a, b) for a, b in combinations(cmp.categories, 2)]
+    differ = [differing_thirds(known, c, placements[c]) for c in cmp.categories]
     differ += [presence(cmp, c) for c in cmp.categories]
     differ += [too_few(cmp, c) for c in cmp.categories]
-    differ += [share_contrast(cmp, c) for c in cmp.categories]
-    totals = [unclassified_range(cmp), multi_category_range(cmp)]
-    return [o for o in shared + differ + totals if o is not None]
+    if not rule_fixes_shares(cmp):
+        differ += [share_contrast(known, c) for c in cmp.categories]
+    totals = [unclassified_range(known), multi_category_range(cmp)]
+    return [o for o in [inferred_models(cmp)] + shared + differ + totals if o is not None]
+
+
+def known_shapes(cmp: ModelComparison) -> ModelComparison:
+    """The comparison restricted to the models whose shape was given (flag, config, metadata or known model)."""
+    keep = [i for i, m in enumerate(cmp.models) if m.shape_source != "inferred"]
+    if len(keep) == len(cmp.models):
+        return cmp
+    slugs = {cmp.models[i].slug for i in keep}
+    return replace(cmp, models=tuple(cmp.models[i] for i in keep), summaries=tuple(cmp.summaries[i] for i in keep),
+                   cells=tuple(c for c in cmp.cells if c.slug in slugs))
+
+
+def inferred_models(cmp: ModelComparison) -> Observation | None:
+    """Which models had their shape guessed, and so are left out of depth and share readings."""
+    names = [m.name for m in cmp.models if m.shape_source == "inferred"]
+    if not names:
+        return None
+    text = (f"The shape of {join(names)} was not given (inferred from the largest index), so "
+            f"{'it is' if len(names) == 1 else 'they are'} left out of every comparison of depth and of shares of heads.")
+    return Observation(id="inferred-shapes", kind="sparsity", text=text, figure="model-heatmaps",
+                       evidence={"models": names})
+
+
+def rule_fixes_shares(cmp: ModelComparison) -> bool:
+    """Whether the rule sets each relation's head count (top-k, top-percent): shares of heads are then its doing."""
+    specs = [s.table.rule_spec or {} for s in cmp.summaries]
+    return any(spec.get("top_k") is not None or spec.get("top_percent") is not None for spec in specs)
+
+
+def borderline_p(p_value: float) -> bool:
+    """A p-value within BORDERLINE_FACTOR of ALPHA on either side: too close to the cut to read either way."""
+    return ALPHA / BORDERLINE_FACTOR <= p_value < ALPHA * BORDERLINE_FACTOR
+
+
+def p_text(p_value: float) -> str:
+    """'p = 0.018, borderline: the cut is 0.01' near the cut, else 'p = 0.0005'."""
+    said = f"p = {number(p_value, 4) if p_value < 0.001 else f'{p_value:.2g}'}"
+    return f"{said}, borderline: the cut is {ALPHA:g}" if borderline_p(p_value) else said
 
 
 def placement(cell: ModelCategory) -> Placement:
@@ -68,7 +111,13 @@ def placement(cell: ModelCategory) -> Placement:
 
 def held_text(p: Placement) -> str:
     """``gpt2-xl (71.0% of 120 heads)``."""
-    return f"{p.cell.model} ({percent(p.held / p.cell.heads)} of {heads(p.cell.heads)})"
+    return f"{p.cell.model} ({percent(p.held, p.cell.heads)} of {heads(p.cell.heads)})"
+
+
+def share_range(pairs: list[tuple[int, int]]) -> str:
+    """Shares of several models as one range, half up on each exact fraction: '62.2%–87.5%' (or one value)."""
+    low, high = min(pairs, key=lambda kn: kn[0] / kn[1]), max(pairs, key=lambda kn: kn[0] / kn[1])
+    return percent(*low) if percent(*low) == percent(*high) else f"{percent(*low)}–{percent(*high)}"
 
 
 def evaluated(ps: list[Placement]) -> list[Placement]:
@@ -83,7 +132,8 @@ def same_third(cmp: ModelComparison, category: str, ps: list[Placement]) -> Obse
         return None
     third = THIRDS[ok[0].third]
     text = (f"{category} heads sit mostly in the {third} third of depth in {scope(cmp, len(ok), category)}: "
-            f"{join([held_text(p) for p in ok])}, where an even spread would put {even_share([p.expected for p in ok])} there.")
+            f"{share_range([(p.held, p.cell.heads) for p in ok])} of each model's heads, where an even spread would put "
+            f"{even_share([p.expected for p in ok])} there.")
     return Observation(
         id=f"{slug(category)}-same-third", kind="concentration", text=text, figure="depth-profiles",
         category=category,
@@ -133,17 +183,22 @@ def empty_third(cmp: ModelComparison, category: str):
 def empty_third_sentence(cmp: ModelComparison, k: int, same: list) -> Observation:
     """One sentence for every category that a third of depth holds clearly few of, in every model."""
     names = [c for c, _ in same]
-    parts = [(f"{c} " if len(same) > 1 else "") + join([f"{percent(held / cell.heads)} of {heads(cell.heads)} in {cell.model}"
-                             for cell, held, _ in tests]) for c, tests in same]
+    parts = [f"at most {max_share([(held, cell.heads) for cell, held, _ in tests])} of each model's {c} heads"
+             if any(held for _, held, _ in tests) else f"no {c} head in any model" for c, tests in same]
     n = len(same[0][1])
     shares = [s for _, tests in same for _, _, s in tests]
     text = (f"In {scope(cmp, n, join(names))}, few {join(names)} heads sit in the {THIRDS[k]} third of depth: "
-            f"{'; '.join(parts)}, where an even spread would put {even_share(shares)} there.")
+            f"{join(parts)}, where an even spread would put {even_share(shares)} there.")
     ident = f"{'-'.join(slug(c) for c in names)}-few-in-{THIRDS[k]}-third"
     evidence = {"third": THIRDS[k], "categories": {c: {cell.model: {"heads": cell.heads, "in_third": held}
                                                        for cell, held, _ in tests} for c, tests in same}}
     return Observation(id=ident, kind="sparsity", text=text, figure="depth-profiles",
                        category=names[0] if len(names) == 1 else None, evidence=evidence)
+
+
+def max_share(pairs: list[tuple[int, int]]) -> str:
+    """The largest of several shares (count, total), as a percentage."""
+    return percent(*max(pairs, key=lambda kn: kn[0] / kn[1]))
 
 
 def empty_depth(cmp: ModelComparison) -> Observation | None:
@@ -153,7 +208,7 @@ def empty_depth(cmp: ModelComparison) -> Observation | None:
         return None
     starts = all(r.lo == 0 for r in regions)
     ends = all(r.hi == m.n_layers - 1 for r, m in zip(regions, cmp.models))
-    listed = join([f"layers {r.lo}–{r.hi} of {m.n_layers} in {m.name} ({percent((r.hi - r.lo + 1) / m.n_layers)})"
+    listed = join([f"layers {r.lo}–{r.hi} of {m.n_layers} in {m.name} ({percent(r.hi - r.lo + 1, m.n_layers)})"
                    for r, m in zip(regions, cmp.models)])
     where = " at the start of depth" if starts else " at the end of depth" if ends else ""
     every = "both models" if len(regions) == 2 else f"all {len(regions)} models"
@@ -172,7 +227,7 @@ def scope(cmp: ModelComparison, n: int, category: str) -> str:
 def even_share(shares: list[float]) -> str:
     """The share an even spread would give, or its range over models."""
     low, high = min(shares), max(shares)
-    return percent(low) if percent(low) == percent(high) else f"{percent(low)}–{percent(high)}"
+    return percent(low) if percent(low) == percent(high) else f"{percent(low)}–{percent(high)}"  # layer shares
 
 
 def differing_thirds(cmp: ModelComparison, category: str, ps: list[Placement]) -> Observation | None:
@@ -194,20 +249,21 @@ def differing_thirds(cmp: ModelComparison, category: str, ps: list[Placement]) -
         for k, third in enumerate(THIRDS):
             members = [p for p in ok if largest(p.cell) == k]
             if members:
-                held = join([f"{p.cell.model} ({percent(p.cell.thirds[k] / p.cell.heads)} of {heads(p.cell.heads)})"
-                             for p in members])
-                groups.append(f"the {third} third holds the most in {held}")
+                held = share_range([(p.cell.thirds[k], p.cell.heads) for p in members])
+                groups.append(f"the {third} third holds the most in {join([p.cell.model for p in members])} "
+                              f"({held} of {'its' if len(members) == 1 else 'their'} heads)")
         text = (f"{category} heads sit in different parts of depth in different models (permutation test of "
-                f"the models' thirds, p = {p_value:.2g}): {'; '.join(groups)}.")
+                f"the models' thirds, {p_text(p_value)}): {'; '.join(groups)}.")
         return Observation(id=f"{slug(category)}-thirds-differ", kind="comparison", text=text,
                            figure="depth-profiles", category=category, evidence=evidence)
     pooled = np.sum([p.cell.thirds for p in ok], axis=0)
     k = int(np.argmax(pooled))
     among = f" with at least {MIN_HEADS} {category} heads" if len(ok) < len(cmp.models) else ""
+    # Not the pooled share: one large model can hide a model that differs (78% against 37-50%).
     text = (f"Where {category} heads sit in the thirds of depth does not differ clearly between the {len(ok)} models"
-            f"{among} (permutation test, p = {p_value:.2g}); pooled, the {THIRDS[k]} third holds "
-            f"{percent(pooled[k] / pooled.sum())} of their {heads(int(pooled.sum()))}.")
-    evidence.update({"pooled": [int(v) for v in pooled]})
+            f"{among} (permutation test, {p_text(p_value)}); the {THIRDS[k]} third holds "
+            f"{share_range([(p.cell.thirds[k], p.cell.heads) for p in ok])} of each model's {category} heads.")
+    evidence.update({"pooled": [int(v) for v in pooled], "borderline": borderline_p(p_value)})
     return Observation(id=f"{slug(category)}-thirds-not-different", kind="concentration", text=text,
                        figure="depth-profiles", category=category, evidence=evidence)
 
@@ -298,12 +354,16 @@ def share_contrast(cmp: ModelComparison, category: str) -> Observation | None:
     p_value = two_proportion_p(high.heads, hm.heads, low.heads, lm.heads)
     if ratio < MIN_RATIO or p_value >= ALPHA:
         return None
-    text = (f"{category} heads are a larger share of {high.model} ({percent(high.share_of_heads)}, "
-            f"{high.heads:,} of {hm.heads:,} heads) than of {low.model} ({percent(low.share_of_heads)}, "
-            f"{low.heads:,} of {lm.heads:,}): {ratio:.1f} times as large.")
+    edge = ratio < MIN_RATIO * (1 + BORDERLINE_RATIO) or borderline_p(p_value)
+    times = f"{number(ratio)} times as large" + (
+        f", borderline: the cut is {MIN_RATIO:g} times at p < {ALPHA:g} (here p = {p_value:.2g})" if edge else "")
+    text = (f"{category} heads are a larger share of {high.model} ({percent(high.heads, hm.heads)}, "
+            f"{high.heads:,} of {hm.heads:,} heads) than of {low.model} ({percent(low.heads, lm.heads)}, "
+            f"{low.heads:,} of {lm.heads:,}): {times}.")
     return Observation(
         id=f"{slug(category)}-share", kind="comparison", text=text, figure="model-heatmaps", category=category,
-        evidence={"high": high.model, "low": low.model, "ratio": round(ratio, 4), "p_value": round(p_value, 6)},
+        evidence={"high": high.model, "low": low.model, "ratio": round(ratio, 4), "p_value": round(p_value, 6),
+                  "borderline": edge},
     )
 
 
@@ -319,8 +379,8 @@ def unclassified_range(cmp: ModelComparison) -> Observation | None:
     share = {m.name: m.unclassified / m.heads for m in cmp.models}
     low = min(cmp.models, key=lambda m: share[m.name])
     high = max(cmp.models, key=lambda m: share[m.name])
-    text = (f"The share of heads in no category ranges from {percent(share[low.name])} in {low.name} "
-            f"({low.unclassified:,} of {low.heads:,}) to {percent(share[high.name])} in {high.name} "
+    text = (f"The share of heads in no category ranges from {percent(low.unclassified, low.heads)} in {low.name} "
+            f"({low.unclassified:,} of {low.heads:,}) to {percent(high.unclassified, high.heads)} in {high.name} "
             f"({high.unclassified:,} of {high.heads:,}).")
     return Observation(
         id="unclassified-range", kind="unclassified", text=text, figure="model-heatmaps",
@@ -329,17 +389,23 @@ def unclassified_range(cmp: ModelComparison) -> Observation | None:
 
 
 def multi_category_range(cmp: ModelComparison) -> Observation | None:
-    """How many heads belong to two or more categories in each model."""
-    if len(cmp.models) < 2 or len(cmp.categories) < 2:
+    """How many of each model's classified heads belong to two or more categories (the model pages' denominator)."""
+    models = [m for m in cmp.models if m.classified]
+    if len(models) < 2 or len(cmp.categories) < 2:
         return None
-    share = {m.name: m.multi_category / m.heads for m in cmp.models}
-    low = min(cmp.models, key=lambda m: share[m.name])
-    high = max(cmp.models, key=lambda m: share[m.name])
-    lead = "are rare in every model, ranging" if share[high.name] < RARE else "range"
-    text = (f"Heads in two or more categories {lead} from {low.multi_category:,} of {low.heads:,} "
-            f"({percent(share[low.name])}) in {low.name} to {high.multi_category:,} of {high.heads:,} "
-            f"({percent(share[high.name])}) in {high.name}.")
+    share = {m.name: m.multi_category / m.classified for m in models}
+    low = min(models, key=lambda m: share[m.name])
+    high = max(models, key=lambda m: share[m.name])
+    lead = ("Few classified heads belong to two or more categories in any model"
+            if share[high.name] < FEW_MULTI and all(m.classified >= MIN_HEADS for m in models) else
+            "Many classified heads belong to two or more categories in every model"
+            if share[low.name] >= MANY_MULTI and all(m.classified >= MIN_HEADS for m in models) else
+            "The share of classified heads in two or more categories ranges")
+    lead += "" if lead.endswith("ranges") else ":"
+    text = (f"{lead} from {low.multi_category:,} of {low.classified:,} ({percent(low.multi_category, low.classified)}) "
+            f"in {low.name} to {high.multi_category:,} of {high.classified:,} "
+            f"({percent(high.multi_category, high.classified)}) in {high.name}.")
     return Observation(
         id="multi-category-range", kind="overlap", text=text, figure="model-heatmaps",
-        evidence={"share_of_heads": {k: round(v, 4) for k, v in share.items()}},
+        evidence={"share_of_classified": {k: round(v, 4) for k, v in share.items()}},
     )

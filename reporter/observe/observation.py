@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..slugs import slugify
+from .wording import half_up
 
 KINDS = ("concentration", "comparison", "sparsity", "overlap", "unclassified")
 
@@ -29,9 +30,9 @@ def slug(name: str) -> str:
 
 def r4(value: float) -> float:
     """Round a share like summary.json does."""
-    return round(float(value), 4)
+    return float(half_up(value, 4))
 
 
 def r2(value: float) -> float:
     """Round an effect size for a sentence (the interval's ends too)."""
-    return round(float(value), 2)
+    return float(half_up(value, 2))

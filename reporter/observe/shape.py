@@ -1,11 +1,11 @@
-"""Observe the shape of depth: small categories as facts, clusters, the order categories stack in, empty layers."""
+"""Observe the shape of depth: small categories as facts, clusters, the order categories stack in."""
 
 from __future__ import annotations
 
 from ..analysis.summarize import CategoryStats, Summary
 from ..rules import LIST_HEADS
 from .observation import Observation, r4, slug
-from .wording import head_id, join, number_word, percent, span
+from .wording import half_up, head_id, join, number_word, percent, span
 
 
 def facts(summary: Summary, c: CategoryStats) -> Observation:
@@ -21,10 +21,10 @@ def facts(summary: Summary, c: CategoryStats) -> Observation:
         text = f"{every} {c.name} heads sit in {span(first, last)}: {join(e['members'])}."
     else:
         lo, hi = c.half_layers
-        held = round(c.half_share * c.heads)
+        held = int(half_up(c.half_share * c.heads))
         e.update({"half_layers": [lo, hi], "in_half": held, "half_share": r4(c.half_share)})
         text = (f"The {c.heads} {c.name} heads span {span(first, last)}; {held} of them "
-                f"({percent(e['half_share'])}) sit in {span(lo, hi)}.")
+                f"({percent(held, c.heads)}) sit in {span(lo, hi)}.")
     return Observation(id=f"{slug(c.name)}-few", kind="sparsity", text=text, figure="heatmaps",
                        category=c.name, layers=(first, last), evidence=e)
 
@@ -40,7 +40,7 @@ def cluster_sentence(c: CategoryStats) -> Observation:
     """A category whose heads form separate clusters: each cluster, largest first, with its share."""
     ordered = sorted(c.clusters, key=lambda k: (-k.heads, k.lo))
     main, rest = ordered[0], ordered[1:]
-    others = [f"{'a secondary cluster of ' if k.heads < main.heads else ''}{k.heads} ({percent(r4(k.heads / c.heads))}) "
+    others = [f"{'a secondary cluster of ' if k.heads < main.heads else ''}{k.heads} ({percent(k.heads, c.heads)}) "
               f"in {span(k.lo, k.hi)}" for k in rest]
     text = (f"{c.name} heads form {number_word(len(ordered))} clusters separated by empty layers: "
             f"{main.heads} of its {c.heads} heads in {span(main.lo, main.hi)} and {join(others)}.")
@@ -67,21 +67,3 @@ def block_text(block) -> str:
         return f"{block.categories[0]} ({span(*block.spans[0])})"
     spans = join([span(*s).replace("layers ", "").replace("layer ", "") for s in block.spans])
     return f"{join(list(block.categories))}, which overlap (layers {spans})"
-
-
-def empty_layers(summary: Summary) -> Observation | None:
-    """The longest run of layers without a classified head, when an even spread would rarely leave it empty."""
-    region, t = summary.empty_region, summary.table
-    if region is None or not region.clear:
-        return None
-    width = region.hi - region.lo + 1
-    share = r4(width / t.n_layers)
-    where = "first" if region.lo == 0 else "last" if region.hi == t.n_layers - 1 else None
-    part = f"the {where} {percent(share)} of depth" if where else f"{percent(share)} of depth"
-    expected = round(region.expected)
-    text = (f"No classified head sits in {span(region.lo, region.hi)}: {width} of {t.n_layers} layers ({part}), "
-            f"where an even spread of the {region.classified:,} classified heads would put {expected}.")
-    e = {"layers": [region.lo, region.hi], "width": width, "n_layers": t.n_layers, "depth_share": share,
-         "classified": region.classified, "expected": expected, "p_value": float(f"{region.p_value:.3g}")}
-    return Observation(id="empty-layers", kind="sparsity", text=text, figure="heatmaps",
-                       layers=(region.lo, region.hi), evidence=e)

@@ -3,7 +3,7 @@
 Template context (documented here; tests render every template under
 StrictUndefined): every page gets ``page`` (a ReportPage) and ``vega_bundle``
 (the inline JavaScript, already safe for a <script> element),
-``vega_src`` and ``theme`` (see assets.script_context).
+and ``theme`` (see assets.script_context).
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ from ..palette import multi_label
 from ..analysis.top_heads import CategoryTop, RelationTop
 from ..observe.categories import Observation
 from ..analysis.summarize import Summary
+from ..input.known_models import matched_text
+from ..rules import SHOWN_OBSERVATIONS
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +121,13 @@ SHAPE_NOTES = {
 }
 
 
+def shape_note(t) -> str | None:
+    """Where the shape came from, naming the known model a name matched ("gpt-neox" -> EleutherAI/gpt-neox-20b)."""
+    if t.shape_source == "known-model":
+        return f"shape of {matched_text(t.model)}, from the known-model table"
+    return SHAPE_NOTES.get(t.shape_source)
+
+
 def highlight_labels(summary: Summary) -> list[str]:
     """Legend labels worth a highlight button: every category, and "N categories" when some head has N."""
     held = {multi_label(n) for n, heads in summary.by_n_categories if n >= 2 and heads}
@@ -129,7 +138,7 @@ def highlight_labels(summary: Summary) -> list[str]:
 @functools.lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
     """The one Jinja environment: autoescape on, undefined names are errors."""
-    return install_csp(jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir())),
         bytecode_cache=TemplateCache(),
         autoescape=True,
@@ -137,7 +146,9 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-    ))
+    )
+    env.globals["shown_observations"] = SHOWN_OBSERVATIONS  # the strongest first; the rest behind "more"
+    return install_csp(env)
 
 
 class TemplateCache(jinja2.FileSystemBytecodeCache):
@@ -177,13 +188,13 @@ def templates_dir() -> Path:
 
 def render_report(summary: Summary, observations: list[Observation], figures: dict[str, Figure],
                   title: str | None, formats: tuple[str, ...], with_downloads: bool = True,
-                  nav: tuple[Link, ...] = (), vega_src: str | None = None, theme: str | None = None) -> str:
+                  nav: tuple[Link, ...] = (), theme: str | None = None) -> str:
     """The single-model report page as HTML text; ``nav`` links it to the other pages of a site.
 
-    ``vega_src``: the site's shared copy of the Vega JavaScript instead of an inline one; ``theme``: see script_context.
+    ``theme``: see script_context.
     """
     page = dataclasses.replace(report_page(summary, observations, figures, title, formats, with_downloads), nav=nav)
-    return environment().get_template("report.html").render(page=page, **script_context(vega_src, theme))
+    return environment().get_template("report.html").render(page=page, **script_context(theme))
 
 
 def report_page(summary: Summary, observations: list[Observation], figures: dict[str, Figure],
@@ -197,7 +208,7 @@ def report_page(summary: Summary, observations: list[Observation], figures: dict
         model=model,
         shape=(f"{t.n_layers} layers × {t.n_heads} key/value heads (each shared by {t.query_heads // t.n_heads} "
                f"of the model's {t.query_heads} query heads)" if t.kv_granular else f"{t.n_layers} layers × {t.n_heads} heads"),
-        shape_note=SHAPE_NOTES.get(t.shape_source),
+        shape_note=shape_note(t),
         source_name=t.source.name if t.source else None,
         source_sha256=t.source.sha256 if t.source else None,
         rule=t.rule or "categories as given in the table",

@@ -281,6 +281,7 @@
   if (clear) clear.addEventListener("click", function () { setRange([]); });
 
   embedAll().then(function () {
+    if (listening.signal.aborted) return null;  // another page is shown now (pages.js)
     var holders = Array.prototype.slice.call(document.querySelectorAll("[data-print-for]"));
     return Promise.all(holders.map(drawPrintImage));
   }).then(function () {
@@ -291,7 +292,7 @@
   // The shared highlight / layer-range state, for the browser console and the page tests.
   window.reporterState = state;
   // Follow a change of the system colour scheme without reloading.
-  darkQuery.addEventListener("change", embedAll);
+  darkQuery.addEventListener("change", embedAll, listening);
 
   // A new width refits the figures whose box changed (after the resizing settles).
   var resizing = null;
@@ -302,7 +303,7 @@
         if (el.dataset.rendered && el.dataset.fitWidth !== String(el.parentElement.clientWidth)) embed(el);
       });
     }, 150);
-  });
+  }, listening);
 
   // Shown in a host's frame (a notebook): tell it the page's height so the frame fits its content,
   // and take the host's theme when it sends one. Nothing else is exchanged.
@@ -318,6 +319,11 @@
       root.dataset.theme = theme;
       embedAll();
     }
+  }, listening);
+  window.addEventListener("load", tellHost, listening);
+  // A page shown in place of this one (pages.js) ends these views.
+  listening.signal.addEventListener("abort", function () {
+    clearTimeout(resizing);
+    Object.keys(views).forEach(function (slug) { views[slug].finalize(); });
   });
-  window.addEventListener("load", tellHost);
 })();

@@ -123,7 +123,7 @@
     var view = window.reporterViews[event.detail.slug];
     if (!view || !GRIDS[event.detail.slug]) return;
     view.addEventListener("click", function (e, item) { open(headAt(e, item), false); });
-  });
+  }, listening);
 
   var form = document.getElementById("head-pick");
   if (form) {
@@ -146,7 +146,7 @@
     event.preventDefault();
     open(headOf(panel.dataset.head), false);
   });
-  window.addEventListener("hashchange", function () { var f = headOf(window.location.hash); if (f) show(f, false); });
+  window.addEventListener("hashchange", function () { var f = headOf(window.location.hash); if (f) show(f, false); }, listening);
   var start = headOf(window.location.hash);
   if (start) show(start, false);
 })();
