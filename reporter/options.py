@@ -200,6 +200,13 @@ class BuildOptions(TypedDict, total=False):
     model_config: str | None
     shape_from: str
     engine: str
+    top_mass: float | None
+    ties: str
+    normalize: str
+    rank_within: str
+    threshold_map: str | None
+    field: int | Sequence[int] | None
+    one_model_per_file: bool
     n_layers: int
     n_heads: int
     cfg: object

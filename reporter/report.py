@@ -61,7 +61,14 @@ def build(table: object, *, exporter: Exporter | None = None, progress: Progress
       threshold       a head joins a category when its score is at least this
       top_k           the K best heads of each relation join its categories
       top_percent     the best P% of heads of each relation join its categories
+      top_mass        the fewest heads holding P% of each relation's summed score join its categories
+      ties            at a rank cut: "keep" (default) every tied head, "drop" them all, or "first" by row order
+      normalize       what a threshold reads: the score as given ("none"), or per relation "max", "z" or "rank"
+      rank_within     a rank rule ranks within each "relation" (default), or each "layer" or "kv-group" of it
+      threshold_map   a file of per-relation thresholds
       aggregate       how repeated score rows combine: "mean" (default), "max" or "median"
+      field           which value(s) of each head's list is the category or the score
+      one_model_per_file  several single-category files: one model each, not one model's categories
       kv_heads        key/value heads per layer (grouped-query attention): the grouped-query view
       formats         figure exports written by save(): "svg,png,pdf" (default), a list, or "" for none
       engine          how files are read: "auto" (default), "pandas" or "duckdb"
