@@ -6,6 +6,7 @@ import dataclasses
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .analysis.diff import Diff, diff_tables
 from .charts import Figure
@@ -17,21 +18,25 @@ from .input.multi import input_list, model_inputs, shared_categories, with_categ
 from .input.table import HeadTable
 from .observe.categories import Observation
 from .observe.diff import observe_diff
-from .options import Options
+from .options import BuildOptions, Options
 from .output.csv_tables import changes_csv
 from .output.diff_json import diff_dict
 from .output.headline import diff_metrics
+from .output.params import diff_params
 from .output.summary_json import dumps
 from .pages.assets import exporter_for
 from .pages.diff import render_diff
 from .product import Product, Progress, silent
 from .vega.exporter import Exporter
 
+if TYPE_CHECKING:
+    from typing_extensions import Unpack  # typing.Unpack from Python 3.11; annotations are never evaluated
+
 
 @api_words
 def build_diff(a: object, b: object, *, exporter: Exporter | None = None, progress: Progress | None = None,
-               **options: object) -> "DiffReport":
-    """Compare run ``a`` with run ``b`` (paths or DataFrames of one model shape); see Options for keywords.
+               **options: Unpack[BuildOptions]) -> "DiffReport":
+    """Compare run ``a`` with run ``b`` (paths or DataFrames of one model shape); see build for the keywords.
 
     ``exporter`` draws the figures; without one, the build starts its own
     export helper, which the diff keeps for its saves (see Product.close);
@@ -42,7 +47,7 @@ def build_diff(a: object, b: object, *, exporter: Exporter | None = None, progre
     label_a, label_b = labels(a, b)
     say(f"loading {label_a} and {label_b}")
     ta, tb = load_run(a, label_a, opts), load_run(b, label_b, opts)
-    order = shared_categories([ta, tb], opts.categories)
+    order = shared_categories([ta, tb], opts.categories, opts.category_order)
     say(f"comparing {label_a} with {label_b}")
     diff = diff_tables(with_categories(ta, order), with_categories(tb, order), label_a, label_b)
     figures = build_diff_figures(diff, on_figure=exporter.sender(opts.formats))
@@ -102,6 +107,10 @@ class DiffReport(Product):
     def figure_sets(self) -> dict[str, dict[str, Figure]]:
         """The page's figures, at the top of its folder."""
         return {"": self.figures}
+
+    def params(self) -> dict[str, str]:
+        """The shape, then each run's model and rule (see output.params)."""
+        return diff_params(self.diff.a, self.diff.b)
 
     def headline(self) -> dict[str, float]:
         """Memberships kept, gained and lost, overall and per category, and the Jaccard between the runs."""

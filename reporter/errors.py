@@ -6,6 +6,9 @@ import contextlib
 import contextvars
 import functools
 import re
+from typing import Any, Callable, TypeVar, cast
+
+F = TypeVar("F", bound=Callable[..., Any])  # a decorated function keeps its signature for type checkers
 
 
 MAX_MESSAGE = 1_000  # characters of a message; what it echoes from the input is cut in the middle
@@ -87,10 +90,10 @@ def keyword_wording(message: str) -> str:
     return _FLAG.sub(say, message)
 
 
-def api_words(function):
+def api_words(function: F) -> F:
     """Decorate a public entry point: its ReporterErrors speak keywords, unless the CLI called it."""
     @functools.wraps(function)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return function(*args, **kwargs)
         except ReporterError as exc:
@@ -98,7 +101,7 @@ def api_words(function):
                 raise
             worded = type(exc)(keyword_wording(str(exc)))
             raise worded.with_traceback(exc.__traceback__) from exc.__cause__
-    return wrapper
+    return cast(F, wrapper)
 
 
 def listed(names, limit: int = 10) -> str:

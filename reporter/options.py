@@ -7,6 +7,7 @@ import math
 import numbers
 import os
 from dataclasses import dataclass, fields
+from typing import Sequence, TypedDict
 
 from .errors import UsageError, listed
 
@@ -28,6 +29,7 @@ class Options:
     layers: int | None = None
     heads: int | None = None
     categories: tuple[str, ...] | None = None
+    category_order: tuple[str, ...] | None = None  # these categories first, in this order; the rest after them
     formats: tuple[str, ...] = FORMATS
     example: bool = False  # label the report as the bundled synthetic example
     score_column: str = "score"
@@ -78,13 +80,12 @@ class Options:
             hint = f"did you mean {close[0]!r}? " if close else ""
             raise UsageError(f"unknown option {unknown[0]!r}: {hint}known options are "
                              f"{listed(sorted(known | API_KEYWORDS))}")
-        if isinstance(kwargs.get("categories"), str):
-            kwargs["categories"] = split_list(kwargs["categories"])
-        if isinstance(kwargs.get("formats"), str):
-            kwargs["formats"] = split_list(kwargs["formats"])
+        for key in ("categories", "category_order", "formats"):
+            if isinstance(kwargs.get(key), str):
+                kwargs[key] = split_list(kwargs[key])
         if isinstance(kwargs.get("field"), (str, int)) and not isinstance(kwargs.get("field"), bool):
             kwargs["field"] = field_list(kwargs["field"])
-        for key in ("categories", "formats", "field"):
+        for key in ("categories", "category_order", "formats", "field"):
             if isinstance(kwargs.get(key), (list, tuple)):
                 kwargs[key] = tuple(kwargs[key])
         return cls(**kwargs)
@@ -96,8 +97,8 @@ WHOLES = "a list of whole numbers"
 KINDS = {"layers": WHOLE, "heads": WHOLE, "top_k": WHOLE, "kv_heads": WHOLE, "threshold": NUMBER,
          "top_percent": NUMBER, "top_mass": NUMBER, "ties": TEXT, "normalize": TEXT, "rank_within": TEXT,
          "threshold_map": TEXT, "title": TEXT, "model": TEXT, "score_column": TEXT, "aggregate": TEXT,
-         "category_map": TEXT, "category": TEXT, "categories": TEXTS, "formats": TEXTS, "example": FLAG, "force": FLAG,
-         "field": WHOLES, "one_model_per_file": FLAG}
+         "category_map": TEXT, "category": TEXT, "categories": TEXTS, "category_order": TEXTS, "formats": TEXTS,
+         "example": FLAG, "force": FLAG, "field": WHOLES, "one_model_per_file": FLAG}
 
 
 def check_types(options: Options) -> None:
@@ -171,3 +172,41 @@ def field_list(value: str | int) -> tuple[int, ...] | str:
 def split_list(text: str) -> tuple[str, ...]:
     """Split a comma-separated option value, dropping blanks."""
     return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+class BuildOptions(TypedDict, total=False):
+    """The keywords of reporter.build, build_site and build_diff, for type checkers (``**options: Unpack[...]``).
+
+    One per Options field, plus what input.model_config.options_of reads first (tests/test_api_types.py
+    checks that they match, and that build's docstring lists each on a line of its own).
+    """
+
+    title: str | None
+    model: str | None
+    layers: int | None
+    heads: int | None
+    categories: str | Sequence[str] | None
+    formats: str | Sequence[str]
+    example: bool
+    score_column: str
+    threshold: float | None
+    top_k: int | None
+    top_percent: float | None
+    aggregate: str
+    category_map: str | None
+    force: bool
+    kv_heads: int | None
+    category: str | None
+    model_config: str | None
+    shape_from: str
+    engine: str
+    top_mass: float | None
+    ties: str
+    normalize: str
+    rank_within: str
+    threshold_map: str | None
+    field: int | Sequence[int] | None
+    one_model_per_file: bool
+    n_layers: int
+    n_heads: int
+    cfg: object

@@ -63,6 +63,10 @@ class Product(ABC):
         """Headline numbers, named so every tracker accepts them as metric keys."""
 
     @abstractmethod
+    def params(self) -> dict[str, str]:
+        """Run parameters (model, shape, rule, score column), one short line each, for a tracker's run."""
+
+    @abstractmethod
     def to_html(self, theme: str | None = None) -> str:
         """The main page as one self-contained HTML file (no links to side files).
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from functools import cached_property
 
 
@@ -19,27 +21,60 @@ from .input.table import HeadTable
 from .observe.categories import Observation, observe
 from .observe.kv_groups import kv_observations
 from .observe.scores import score_observations
-from .options import Options
+from .options import BuildOptions, Options
 from .output.csv_tables import heads_csv
 from .output.headline import headline_metrics
+from .output.params import table_params
 from .output.summary_json import dumps, summary_dict
 from .pages.assets import exporter_for
-from .pages.report import Link, render_report
+from .pages.report import Link, ReportPage, render_report, report_page
 from .product import Product, Progress, silent
 from .vega.exporter import Exporter
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack  # typing.Unpack from Python 3.11; annotations are never evaluated
 
 log = logging.getLogger(__name__)
 
 
 @api_words
 def build(table: object, *, exporter: Exporter | None = None, progress: Progress | None = None,
-          **options: object) -> "Report":
-    """Build a report from a path, a table, an array or a dict (input/objects.py); keywords: Options, n_layers,
-    n_heads, cfg (a TransformerLens or Hugging Face config).
+          **options: Unpack[BuildOptions]) -> "Report":
+    """Build a report from a path, a table, an array or a dict (input/objects.py).
 
     ``exporter`` draws the figures; without one, the build starts its own
     export helper, which the report keeps for its saves (see Product.close);
-    ``progress`` hears of each step.
+    ``progress`` hears of each step (a function taking one message).
+
+    Keywords (as the command's options; a wrong name or type is a UsageError):
+      title           the page title (default: "Attention-head categories: MODEL")
+      model           the model's name: its shape from the known models; picks one model of a model column
+      layers, heads   the model's shape (give both), else Parquet metadata, a known model or the largest index + 1
+      n_layers        the same as layers, as TransformerLens and Hugging Face name it
+      n_heads         the same as heads
+      cfg             a TransformerLens or Hugging Face config giving the shape (and KV heads)
+      model_config    a Hugging Face config.json path giving the shape (and KV heads)
+      categories      the panel order, "A,B" or a list; the categories found, alphabetically, otherwise
+      category        the name of an input's one category (a matrix, a map of head ids)
+      category_map    a relation -> category map file for a scores table without a category column
+      score_column    the scores table's score column (default "score")
+      threshold       a head joins a category when its score is at least this
+      top_k           the K best heads of each relation join its categories
+      top_percent     the best P% of heads of each relation join its categories
+      top_mass        the fewest heads holding P% of each relation's summed score join its categories
+      ties            at a rank cut: "keep" (default) every tied head, "drop" them all, or "first" by row order
+      normalize       what a threshold reads: the score as given ("none"), or per relation "max", "z" or "rank"
+      rank_within     a rank rule ranks within each "relation" (default), or each "layer" or "kv-group" of it
+      threshold_map   a file of per-relation thresholds
+      aggregate       how repeated score rows combine: "mean" (default), "max" or "median"
+      field           which value(s) of each head's list is the category or the score
+      one_model_per_file  several single-category files: one model each, not one model's categories
+      kv_heads        key/value heads per layer (grouped-query attention): the grouped-query view
+      formats         figure exports written by save(): "svg,png,pdf" (default), a list, or "" for none
+      engine          how files are read: "auto" (default), "pandas" or "duckdb"
+      force           save() may write into a folder reporter did not make, keeping its files
+      example         label the report as the bundled synthetic example
+      shape_from      where layers/heads came from, for the header: "flag" (default) or "model-config"
     """
     opts = options_of(**options)
     found = one_model_input(table, opts)  # before the export helper starts: a refusal starts nothing
@@ -106,19 +141,21 @@ class Report(Product):
         return render_report(self.stats, list(self.observations), self.figures, self.options.title,
                              self.options.formats, with_downloads=False, theme=theme)
 
+    def page_view(self) -> ReportPage:
+        """The page's view model without downloads, with its links to a site's other pages (a single-file site)."""
+        page = report_page(self.stats, list(self.observations), self.figures, self.options.title, (), False)
+        return dataclasses.replace(page, nav=self.nav)
+
     def __repr__(self) -> str:
         t, totals = self.table, self.stats.totals
         return (f"<Report {t.model or (t.source.name if t.source else 'model')!r}: {t.n_layers} layers × {t.n_heads} heads, "
                 f"{totals.classified:,} of {totals.heads:,} heads classified in {len(t.categories)} categories, "
                 f"{len(self.observations)} observations, figures {', '.join(self.figures)}>")
 
-    def pages(self, vega_src: str | None = None) -> dict[str, bytes]:
-        """index.html, with links to the downloads (and to sibling pages in a multi-model site).
-
-        ``vega_src``: the address of a site's shared Vega JavaScript; None inlines it (a page standing alone).
-        """
+    def pages(self) -> dict[str, bytes]:
+        """index.html, with links to the downloads (and to sibling pages in a multi-model site); it opens alone."""
         page = render_report(self.stats, list(self.observations), self.figures, self.options.title,
-                             self.options.formats, with_downloads=True, nav=self.nav, vega_src=vega_src)
+                             self.options.formats, with_downloads=True, nav=self.nav)
         return {"index.html": page.encode()}
 
     def documents(self) -> dict[str, bytes]:
@@ -132,6 +169,10 @@ class Report(Product):
     def headline(self) -> dict[str, float]:
         """Totals, classified share and heads per category."""
         return headline_metrics(self.summary)
+
+    def params(self) -> dict[str, str]:
+        """The model, its shape and the rule that made the categories (see output.params)."""
+        return table_params(self.table)
 
     def input_digests(self) -> tuple[str, ...]:
         """The input file's SHA-256, when the table came from a file."""

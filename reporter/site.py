@@ -6,7 +6,7 @@ import dataclasses
 import logging
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from .analysis.across_models import ModelComparison, compare_models
 from .charts import Figure
@@ -17,12 +17,12 @@ from .input.model_config import options_of
 from .input.multi import input_list, load_models, model_inputs
 from .observe.categories import Observation
 from .observe.models import observe_models
-from .options import Options
+from .options import BuildOptions, Options
 from .output.comparison_json import comparison_dict
-from .pages.assets import bundle_file_name, vega_bundle
 from .output.headline import site_metrics
+from .output.params import site_params
 from .output.summary_json import dumps
-from .pages.overview import render_overview
+from .pages.overview import SitePage, render_overview, render_single_site
 from .pages.report import Link
 from .product import Product, Progress, silent
 from .report import Report, source_name
@@ -30,14 +30,15 @@ from .slugs import folder_slugs
 from .pages.assets import exporter_for
 from .vega.exporter import Exporter
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from typing_extensions import Unpack  # typing.Unpack from Python 3.11; annotations are never evaluated
 
-ASSETS = "assets"  # the site's folder of files its pages share
+log = logging.getLogger(__name__)
 
 
 @api_words
 def build_any(inputs: Sequence[object], *, exporter: Exporter | None = None, progress: Progress | None = None,
-              **options: object) -> "Report | SiteReport":
+              **options: Unpack[BuildOptions]) -> "Report | SiteReport":
     """A single-model Report when the inputs hold one model, else a multi-model SiteReport (see build_site)."""
     opts, inputs = options_of(**options), input_list(inputs)
     exporter, say = exporter or exporter_for(opts.formats), progress or silent
@@ -50,7 +51,7 @@ def build_any(inputs: Sequence[object], *, exporter: Exporter | None = None, pro
 
 @api_words
 def build_site(inputs: Sequence[object], *, exporter: Exporter | None = None, progress: Progress | None = None,
-               **options: object) -> "SiteReport":
+               **options: Unpack[BuildOptions]) -> "SiteReport":
     """Build an overview and one report per model from paths or objects; see build for the keywords.
 
     ``exporter`` draws the figures; without one, the build starts its own
@@ -104,22 +105,22 @@ class SiteReport(Product):
         return comparison_dict(self.comparison, list(self.observations))
 
     def to_html(self, theme: str | None = None) -> str:
-        """The overview as one self-contained HTML file (no links to model pages or side files)."""
-        return render_overview(self.comparison, list(self.observations), self.figures, self.options.title,
-                               self.options.formats, self.sources, with_links=False, theme=theme)
+        """The whole site as one self-contained HTML file: the overview and every model page, switched in place by
+        the overview's links and each page's navigation (no links to side files)."""
+        pages = tuple(SitePage(f"{slug}/index.html", r.page_view()) for slug, r in zip(self.slugs, self.reports))
+        return render_single_site(self.comparison, list(self.observations), self.figures, self.options.title,
+                                  self.sources, pages, theme=theme)
 
     def __repr__(self) -> str:
         names = ", ".join(m.name for m in self.comparison.models)
         return f"<SiteReport of {len(self.reports)} models ({names}), {len(self.comparison.categories)} categories>"
 
     def pages(self) -> dict[str, bytes]:
-        """The overview at the top, each model's page in its slug's folder, and the one copy of the Vega
-        JavaScript they all load (assets/vega-<hash>.js) instead of a megabyte inline in each."""
-        shared = f"{ASSETS}/{bundle_file_name()}"
+        """The overview at the top and each model's page in its slug's folder; each page inlines the Vega
+        JavaScript, so that any one of them opens alone (copied, mailed, or a tracker's artifact)."""
         page = render_overview(self.comparison, list(self.observations), self.figures, self.options.title,
-                               self.options.formats, self.sources, with_links=True, vega_src=shared)
-        return {**self.per_model(lambda r: r.pages(vega_src=f"../{shared}")), "index.html": page.encode(),
-                shared: vega_bundle().encode()}
+                               self.options.formats, self.sources, with_links=True)
+        return {**self.per_model(lambda r: r.pages()), "index.html": page.encode()}
 
     def documents(self) -> dict[str, bytes]:
         """data/comparison.json at the top, each model's data files in its folder."""
@@ -136,6 +137,10 @@ class SiteReport(Product):
     def input_digests(self) -> tuple[str, ...]:
         """Every model's input SHA-256, each once, in the models' order."""
         return tuple(dict.fromkeys(d for r in self.reports for d in r.input_digests()))
+
+    def params(self) -> dict[str, str]:
+        """The models, then each model's shape and rule under its slug (see output.params)."""
+        return site_params(list(self.slugs), [r.table for r in self.reports])
 
     def table_files(self) -> tuple[str, ...]:
         """Every model's input files, each once."""

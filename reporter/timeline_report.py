@@ -24,9 +24,10 @@ from .input.series import load_series
 from .observe.categories import Observation
 from .observe.timeline import observe_timeline
 from .options import Options
+from .output.params import timeline_params
 from .output.summary_json import dumps
 from .output.timeline_json import step_metrics, timeline_csv, timeline_dict, timeline_headline
-from .pages.assets import bundle_file_name, exporter_for, vega_bundle
+from .pages.assets import exporter_for
 from .pages.report import Link
 from .pages.timeline import render_timeline
 from .product import Product, Progress, silent
@@ -35,7 +36,6 @@ from .vega.exporter import Exporter
 
 SHOWN = 6  # checkpoints drawn as small multiples (and given model pages) unless chosen with show_steps
 STEP_PAGES = ("selected", "all", "none")
-ASSETS = "assets"
 
 
 @api_words
@@ -136,17 +136,16 @@ class TimelineReport(Product):
                 f"{len(t.categories)} categories, {len(self.reports)} checkpoint pages>")
 
     def pages(self) -> dict[str, bytes]:
-        """The timeline at the top, each built checkpoint's page in its folder, one shared copy of the Vega JavaScript."""
+        """The timeline at the top, each built checkpoint's page in its folder, each page with the Vega JavaScript inline (it opens alone)."""
         if not self.reports:
             page = render_timeline(self.timeline, list(self.observations), self.figures, self.options.title,
                                    self.options.formats, {})
             return {"index.html": page.encode()}
-        shared = f"{ASSETS}/{bundle_file_name()}"
         page = render_timeline(self.timeline, list(self.observations), self.figures, self.options.title,
-                               self.options.formats, self.page_links, vega_src=shared)
+                               self.options.formats, self.page_links)
         steps = {f"{step_folder(self.timeline, s)}/{rel}": data for s, r in self.reports.items()
-                 for rel, data in r.pages(vega_src=f"../../{shared}").items()}
-        return {**steps, "index.html": page.encode(), shared: vega_bundle().encode()}
+                 for rel, data in r.pages().items()}
+        return {**steps, "index.html": page.encode()}
 
     def documents(self) -> dict[str, bytes]:
         """data/timeline.csv and data/summary.json at the top, each checkpoint page's data files in its folder."""
@@ -158,6 +157,11 @@ class TimelineReport(Product):
     def figure_sets(self) -> dict[str, dict[str, Figure]]:
         """The timeline's figures at the top, then each checkpoint page's: the order they went to the export helper."""
         return {"": self.figures, **{step_folder(self.timeline, s): r.figure_sets()[""] for s, r in self.reports.items()}}
+
+    def params(self) -> dict[str, str]:
+        """The model, shape and rule of the checkpoints, and their steps (see output.params)."""
+        series = self.timeline.series
+        return timeline_params(series.first, series.steps, series.axis)
 
     def headline(self) -> dict[str, float]:
         """Checkpoints, and each category's final heads and the steps it appears, reaches half and settles."""

@@ -106,7 +106,12 @@ FIT_STATE = """() => {
   const figures = Array.from(document.querySelectorAll('[data-figure]')).map(e => [
     e.dataset.figure, e.dataset.rendered, e.querySelectorAll('canvas').length,
     e.querySelector('canvas') ? e.querySelector('canvas').getBoundingClientRect().width > 100 : false]);
-  return {scroll: document.documentElement.scrollWidth - width, outside, figures};
+  // The export menu ("...") sits beside the drawing, never over it (a legend or a panel ran under it).
+  const menus = Array.from(document.querySelectorAll('.vega-embed')).filter(e => {
+    const menu = e.querySelector('details > summary'), drawing = e.querySelector('canvas');
+    return menu && drawing && menu.getBoundingClientRect().left < drawing.getBoundingClientRect().right;
+  }).map(e => e.dataset.figure);
+  return {scroll: document.documentElement.scrollWidth - width, outside, figures, menus};
 }"""
 FITTED = ("() => Array.from(document.querySelectorAll('[data-figure]')).every(e => e.dataset.rendered === 'true'"
           " && e.dataset.fitWidth === String(e.parentElement.clientWidth))")
@@ -141,6 +146,7 @@ def test_every_figure_fits_every_screen_without_sideways_scroll(shape, visit, tm
         state = page.page.evaluate(FIT_STATE)
         assert state["scroll"] <= 0, (width, state)
         assert state["outside"] == [], (width, state)
+        assert state["menus"] == [], (width, state)
         assert state["figures"] == [[slug, "true", 1, True] for slug in ("heatmaps", "layer-profile", "overlap", "kv-groups")], width
     assert page.errors == [] and page.blocked == []
 
@@ -163,7 +169,7 @@ def test_dark_mode_darkens_every_neutral_fill_and_exports_stay_light(site, visit
     dark = visit((site / "index.html").as_uri(), color_scheme="dark")
     dark.wait_rendered()
     fills = dark.page.evaluate(FILLS, "heatmaps")
-    assert "#30363d" in fills and "#e0e0e0" not in fills  # the unclassified background
+    assert "#161b22" in fills and "#e0e0e0" not in fills  # the unclassified background (palette.DARK_UNCLASSIFIED_COLOR)
     overlap = dark.page.evaluate(FILLS, "overlap")
     assert "#262c36" in overlap and "#f0f0f0" not in overlap  # the matrix's diagonal
     light = visit((site / "index.html").as_uri())

@@ -46,7 +46,7 @@ def test_every_overview_and_diff_figure_validates(small_table):
 def test_the_layer_brush_listens_in_every_row_of_the_profile(small_table):
     spec = all_figures(small_table)["layer-profile"].spec
     brush = next(p for p in spec["params"] if p["name"] == "layer_brush")
-    bars = [row["layer"][2]["name"] for row in spec["vconcat"]]
+    bars = [row["layer"][2]["name"] for row in spec["concat"]]  # 6 layers: rows side by side (a grid)
     assert brush["views"] == bars == ["profile_bars_0", "profile_bars_1", "profile_bars_2"]
 
 
@@ -82,13 +82,14 @@ def test_figures_need_no_test_results(small_table):
 
 def test_stacked_rows_label_their_shared_axis_on_the_bottom_row_only(small_table):
     other = small_table[small_table["category"] != "C"]
-    profile = all_figures(small_table)["layer-profile"].spec
+    deep = small_table.assign(layer=small_table["layer"] * 6)  # 36 layers: the profile's rows stack
+    profile = build(deep, layers=36, heads=4, formats=()).figures["layer-profile"].spec
     changes = build_diff(small_table, other, layers=6, heads=4).figures["change-profile"].spec
     depths = build_site([small_table, other], layers=6, heads=4).figures["depth-profiles"].spec
     rows_of = {
         "layer-profile": [row["layer"][1]["encoding"]["x"]["axis"] for row in profile["vconcat"]],
         "change-profile": [row["encoding"]["x"]["axis"] for row in changes["vconcat"]],
-        "depth-profiles": [row["encoding"]["x"]["axis"] for row in depths["vconcat"]],
+        "depth-profiles": [row["layer"][0]["encoding"]["x"]["axis"] for row in depths["concat"][0]["vconcat"]],
     }
     assert [len(axes) for axes in rows_of.values()] == [3, 4, 3]
     for axes in rows_of.values():
@@ -102,7 +103,7 @@ def test_the_profile_titles_its_y_axis_and_outlines_a_core_window_that_is_not_a_
     rows = [(layer, head, "A") for layer in (2, 3) for head in range(12)] + [(layer, 0, "B") for layer in range(6)]
     report = build(pd.DataFrame(rows, columns=["layer", "head", "category"]), layers=6, heads=12, formats=())
     figure = report.figures["layer-profile"]
-    rows_ = figure.spec["vconcat"]
+    rows_ = figure.spec["concat"]
     assert [r["layer"][2]["encoding"]["y"]["title"] for r in rows_] == ["heads", "heads"]
     assert [r["title"]["text"] for r in rows_] == ["A", "B"]
     assert [(c["category"], c["concentrated"], c["kind"]) for c in figure.datasets["core"]] == [
@@ -113,14 +114,45 @@ def test_the_profile_titles_its_y_axis_and_outlines_a_core_window_that_is_not_a_
     assert outline["mark"]["strokeDash"] == [4, 3]
 
 
-def test_the_overview_tells_models_apart_by_dash_and_shape_never_by_colour(tmp_path):
+def test_a_short_model_sets_its_profile_rows_side_by_side_each_labelling_its_axis(small_table):
+    # 6 layers: rows stay WIDTH wide (bars at most LAYER_PX), so the page lays them out in as many columns as fit.
+    spec = all_figures(small_table)["layer-profile"].spec
+    assert "vconcat" not in spec and spec["columns"] == 3
+    assert spec["usermeta"]["fit"] == {"kind": "grid", "width": 520, "panels": 3, "step": 520 + 36 + 18,
+                                       "extra": 0, "grow": 1.0}
+    for row in spec["concat"]:
+        axis = row["layer"][1]["encoding"]["x"]["axis"]
+        assert "labels" not in axis and "title" not in axis and axis["values"] == [0, 1, 2, 3, 4, 5, 6]
+
+
+def test_the_depth_profiles_give_each_model_a_named_panel_and_each_category_its_colour(tmp_path):
     rows = [(layer, head, cat, model) for model in ("m1", "m2", "m3") for layer in range(6) for head in range(4)
             for cat in "AB" if (layer + head + len(model)) % 3 == 0]
     site = build_site([pd.DataFrame(rows, columns=["layer", "head", "category", "model"])], formats=())
-    category_colours = set(site.comparison.colors.values())
-    for row in site.figures["depth-profiles"].spec["vconcat"]:
-        enc = row["encoding"]
-        assert enc["color"]["field"] == enc["strokeDash"]["field"] == enc["shape"]["field"] == "model"
-        assert enc["color"]["scale"]["range"] == ["#444444"] * 3 and "#444444" not in category_colours
-        assert len({json.dumps(d) for d in enc["strokeDash"]["scale"]["range"]}) == 3
-        assert len(set(enc["shape"]["scale"]["range"])) == 3
+    spec = site.figures["depth-profiles"].spec
+    assert [panel["title"]["text"][0] for panel in spec["concat"]] == ["m1", "m2", "m3"]
+    colors = site.comparison.colors
+    for m, panel in enumerate(spec["concat"]):
+        assert [row["title"]["text"] for row in panel["vconcat"]] == ["A", "B"]
+        for i, row in enumerate(panel["vconcat"]):
+            area, line = row["layer"]
+            assert area["mark"]["color"] == line["mark"]["color"] == colors["AB"[i]]
+            assert {"filter": f"datum.m === {m} && datum.ci === {i}"} in area["transform"]
+            assert "color" not in line["encoding"] and "strokeDash" not in line["encoding"]
+    assert spec["usermeta"]["fit"]["kind"] == "grid" and spec["usermeta"]["fit"]["panels"] == 3
+
+def test_a_category_a_model_did_not_measure_reads_not_measured_in_its_depth_row():
+    # Two scores tables: only the first scores a relation of "Late".
+    def scores(relations):
+        return pd.DataFrame([(layer, head, rel, cat, 0.9 if (layer + head) % 3 == 0 else 0.1)
+                             for layer in range(6) for head in range(4) for rel, cat in relations],
+                            columns=["layer", "head", "relation", "category", "score"])
+    both = scores([("r1", "Early"), ("r2", "Late")]).assign(model="m1")
+    one = scores([("r1", "Early")]).assign(model="m2")
+    site = build_site([pd.concat([both, one])], threshold=0.5, formats=())
+    second = site.figures["depth-profiles"].spec["concat"][1]["vconcat"]
+    assert [row["title"]["text"] for row in second] == ["Early", "Late"]
+    assert [part["mark"]["type"] for part in second[1]["layer"]] == ["text"]
+    assert second[1]["layer"][0]["mark"]["text"] == "not measured"
+    assert [part["mark"]["type"] for part in site.figures["depth-profiles"].spec["concat"][0]["vconcat"][1]["layer"]] == [
+        "area", "line"]

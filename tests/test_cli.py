@@ -73,7 +73,7 @@ def test_layers_without_heads_is_a_usage_error(cli, tmp_path):
 def test_unknown_flag_exits_2(cli):
     result = cli("build", "x.csv", "--nope")
     assert result.returncode == 2
-    assert "unrecognized arguments: --nope" in result.stderr
+    assert "reporter build: error: unknown flag --nope" in result.stderr
 
 
 def test_categories_flag_orders_panels(cli, tmp_path):

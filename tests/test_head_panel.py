@@ -42,15 +42,24 @@ L2H1_ROWS = [["duplicate", "Induction", "0.27", "1 of 16", "yes"],
              ["previous_token", "Positional", "0.49", "8 of 16", "no"]]  # below 0.92 and heads 10-15
 
 
+IMAGE_WIDTH_JS = """(p) => { let w = 0; (function walk(m) { for (const i of m.items || []) {
+    if (m.marktype === 'image' && i.datum.p === p) w = i.width; (i.items || []).forEach(walk); } })(
+    window.reporterViews['score-maps'].scenegraph().root); return w; }"""
+
+
+def click_cell(v, panel_index: int, layer: int, head: int, n: int = 4) -> None:
+    """Click the middle of cell (layer, head) of a score map panel of n x n heads."""
+    [image] = v.page.evaluate("window.sceneItems('score-maps', (m, i) => m.marktype === 'image' && "
+                              f"i.datum.p === {panel_index} && i.mark.role !== 'legend').slice(0, 1)")
+    side = v.page.evaluate(f"({IMAGE_WIDTH_JS})({panel_index})")
+    # sceneItems gives the image's centre; cells count from its top-left corner.
+    v.page.mouse.click(image["px"] - side / 2 + (layer + 0.5) * side / n, image["py"] - side / 2 + (head + 0.5) * side / n)
+
+
 def test_a_click_on_a_score_map_cell_opens_the_head_and_sets_the_hash(visit, site):
     v = opened(visit, site.as_uri())
     centre(v, "score-maps")
-    items = v.page.evaluate("window.sceneItems('score-maps', (m, i) => m.marktype === 'rect' && i.datum && "
-                            "i.datum.p === 0 && i.datum.l === 2 && i.datum.h === 1 && i.datum.k === undefined)")
-    cells = v.page.evaluate("window.sceneItems('score-maps', (m, i) => m.marktype === 'rect' && i.datum && "
-                            "i.datum.p === 0 && i.datum.l === 2 && i.datum.h === 1)")
-    assert cells and not items  # L2H1 is kept for Induction: its cell is outlined
-    v.page.mouse.click(cells[-1]["px"], cells[-1]["py"])
+    click_cell(v, 0, 2, 1)
     title, rows, text = panel(v)
     assert title == "Head L2H1 (layer 2, head 1)"
     assert rows == L2H1_ROWS
@@ -88,6 +97,15 @@ def test_a_click_on_an_unclassified_cell_of_the_heatmaps_opens_that_head(visit, 
     assert title == "Head L0H0 (layer 0, head 0)"
     assert "Categories: none (unclassified)." in text
     assert rows[0] == ["duplicate", "Induction", "0", "16 of 16", "no"]
+
+
+def test_a_click_on_another_panel_opens_the_head_under_it(visit, site):
+    v = opened(visit, site.as_uri())
+    centre(v, "score-maps")
+    click_cell(v, 1, 1, 1)
+    title, rows, _ = panel(v)
+    assert title == "Head L1H1 (layer 1, head 1)"
+    assert rows[2][:3] == ["previous_token", "Positional", "0.45"]
 
 
 def test_the_hash_opens_the_head_on_load(visit, site):

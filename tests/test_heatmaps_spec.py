@@ -137,24 +137,40 @@ def test_four_categories_list_exactly_the_reference_eight_even_without_multi_cat
                       "Algorithmic": "#1f77b4", "Unclassified": "#e0e0e0"}
 
 
-def test_seven_categories_list_higher_counts_only_when_some_head_has_them():
+def test_beyond_the_reference_the_legend_lists_only_the_counts_some_head_has():
     names = [f"C{i}" for i in range(7)]
     rows = [(layer, 1, name) for layer, name in enumerate(names)]
     legend = legend_of(reporter.build(long_table(rows), layers=10, heads=4, formats=()))
-    assert list(legend) == ["4 categories", "3 categories", "2 categories", *reversed(names), "Unclassified"]
-    # One head in six categories: "6 categories" joins, 5 and 7 stay out.
-    six = rows + [(9, 0, name) for name in names[:6]]
+    assert list(legend) == [*reversed(names), "Unclassified"]  # no head in two: no "k categories" entry
+    # One head in six categories and one in two: "6 categories" and "2 categories" join, 3, 4, 5 and 7 stay out.
+    six = rows + [(9, 0, name) for name in names[:6]] + [(8, 0, "C0"), (8, 0, "C1")]
     legend = legend_of(reporter.build(long_table(six), layers=10, heads=4, formats=()))
-    assert list(legend) == ["6 categories", "4 categories", "3 categories", "2 categories", *reversed(names),
-                            "Unclassified"]
+    assert list(legend) == ["6 categories", "2 categories", *reversed(names), "Unclassified"]
+    assert legend["2 categories"] == "#9467bd" and legend["6 categories"] == "#c2185b"
     assert len(set(legend.values())) == len(legend)
 
 
-def test_twenty_categories_give_every_legend_entry_its_own_colour():
+def all_panels(report) -> list[tuple[str, dict[str, str]]]:
+    """Each "All Categories" panel of a built report: its title and its legend (entry -> colour)."""
+    out = []
+    for panel in report.figures["heatmaps"].spec["concat"]:
+        title = panel["title"]["text"] if isinstance(panel["title"], dict) else panel["title"]
+        if title.startswith("All Categories"):
+            scale = panel["layer"][1]["encoding"]["color"]["scale"]
+            out.append((title, dict(zip(scale["domain"], scale["range"]))))
+    return out
+
+
+def test_twenty_categories_take_two_colour_groups_each_legend_with_its_own_colours():
     names = [f"category {i:02d}" for i in range(20)]
     rows = [(layer, head, names[(layer + head) % 20]) for layer in range(20) for head in range(8)]
     rows += [(0, 0, names[1]), (0, 0, names[2]), (1, 1, names[5])]  # heads in 3 and 2 categories
-    legend = legend_of(reporter.build(long_table(rows), layers=20, heads=8, formats=()))
-    assert len(legend) == 20 + 3 + 1
-    assert len(set(legend.values())) == len(legend)
-    assert [legend[n] for n in names[:4]] == ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"]
+    panels = all_panels(reporter.build(long_table(rows), layers=20, heads=8, formats=()))
+    assert [title for title, _ in panels] == ["All Categories, group 1 of 2", "All Categories, group 2 of 2"]
+    first, second = (legend for _, legend in panels)
+    assert list(first) == ["3 categories", "2 categories", *reversed(names[:10]), "Unclassified"]
+    assert list(second) == ["3 categories", "2 categories", *reversed(names[10:]), "Unclassified"]
+    for legend in (first, second):
+        assert len(set(legend.values())) == len(legend)  # no colour twice within a panel's legend
+    assert [first[n] for n in names[:4]] == ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"]
+    assert [second[n] for n in names[10:14]] == ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"]

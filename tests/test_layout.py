@@ -10,7 +10,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "reporter"
 LEVELS = [
     {"errors", "rules", "options", "slugs", "palette", "digest"},  # shared basics
     {"input"}, {"analysis"}, {"observe"}, {"charts"}, {"vega"}, {"pages"}, {"output"}, {"product"},
-    {"integrations"}, {"report", "site", "diff_report", "timeline_report"}, {"cli", "__main__"},
+    {"integrations"}, {"report", "site", "diff_report", "timeline_report"},
+    {"cli", "__main__", "config", "serve", "completion"},
 ]
 TOP_LEVEL = set().union(*LEVELS) | {"__init__"}
 

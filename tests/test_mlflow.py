@@ -70,6 +70,7 @@ def test_log_report_to_a_new_run(store, small_table, tmp_path):
     assert run.info.status == "FINISHED"  # a run started by log_report is ended by it
     assert run.info.experiment_id == store[1]
     assert run.data.metrics == pytest.approx(SMALL_METRICS)
+    assert run.data.params == {"model": "model", "shape": "6x4", "shape_source": "inferred", "rule": "as given"}
     assert artifact_paths(client, run_id) == ARTIFACTS
     assert read_artifact(run_id, "head-report/report.html", tmp_path / "dl").decode() == report.to_html()
     summary = json.loads(read_artifact(run_id, "head-report/data/summary.json", tmp_path / "dl"))
@@ -87,6 +88,15 @@ def test_log_report_uses_the_active_run_and_leaves_it_open(store, small_table):
     assert artifact_paths(client, active.info.run_id) == [
         "reports/heads/data/heads.csv", "reports/heads/data/summary.json", "reports/heads/figures/heatmaps.vl.json", "reports/heads/figures/layer-profile.vl.json",
         "reports/heads/figures/overlap.vl.json", "reports/heads/report.html"]
+
+
+def test_a_scores_table_logs_its_rule_and_score_column_as_params(store):
+    scores = pd.DataFrame({"layer": [0, 0, 1, 1], "head": [0, 1, 0, 1], "relation": ["r1", "r2", "r1", "r2"],
+                           "category": ["A", "B", "A", "B"], "attn": [0.9, 0.1, 0.4, 0.7]})
+    run_id = log_report(reporter.build(scores, formats="", score_column="attn", top_k=1, model="gpt2"))
+    assert MlflowClient().get_run(run_id).data.params == {
+        "model": "gpt2", "shape": "12x12", "shape_source": "known-model", "rule": "top_k 1",
+        "score_column": "attn", "aggregate": "mean"}
 
 
 def test_category_names_become_valid_distinct_metric_keys(store):
@@ -174,8 +184,15 @@ def test_cli_mlflow_logs_a_two_model_site(store, cli, small_table, tmp_path):
     assert "head-report/report.html" in paths and "head-report/data/comparison.json" in paths
     assert {"head-report/a/data/summary.json", "head-report/b/figures/heatmaps.svg",
             "head-report/figures/depth-profiles.svg"} <= set(paths)
+    # report.html holds every page (switched in place); each page is also logged at its path in the site.
     page = read_artifact(run.info.run_id, "head-report/report.html", tmp_path / "dl").decode()
-    assert "2 models" in page
+    assert "2 models" in page and page.count("<template data-page=") == 2
+    assert {"head-report/index.html", "head-report/a/index.html", "head-report/b/index.html"} <= set(paths)
+    assert read_artifact(run.info.run_id, "head-report/b/index.html", tmp_path / "dl") == (
+        tmp_path / "site" / "b" / "index.html").read_bytes()
+    assert run.data.params == {
+        "models": "a, b", "a/model": "a", "a/shape": "6x4", "a/shape_source": "inferred", "a/rule": "as given",
+        "b/model": "b", "b/shape": "6x4", "b/shape_source": "inferred", "b/rule": "as given"}
 
 
 def test_cli_mlflow_logs_a_diff(store, cli, small_table, tmp_path):
@@ -188,6 +205,10 @@ def test_cli_mlflow_logs_a_diff(store, cli, small_table, tmp_path):
     assert metrics["category_lost/C"] == c_heads and metrics["jaccard"] == pytest.approx(kept / len(small_table))
     paths = artifact_paths(MlflowClient(), run.info.run_id)
     assert {"head-report/report.html", "head-report/data/diff.json", "head-report/data/changes.csv"} <= set(paths)
+    assert "head-report/index.html" not in paths  # one page: report.html is it
+    assert run.data.params == {"shape": "6x4", "run_a/model": "a.csv", "run_a/shape_source": "inferred",
+                               "run_a/rule": "as given", "run_b/model": "b.csv", "run_b/shape_source": "inferred",
+                               "run_b/rule": "as given"}
 
 
 # --- the stores a user of the `mlflow` extra alone logs to ----------------------------------------------------
@@ -228,12 +249,14 @@ def test_cli_mlflow_logs_to_a_file_store(cli, small_table, tmp_path, fresh_env):
     # MLflow 3 refuses a file store unless MLFLOW_ALLOW_FILE_STORE is set; a user who names one chose it.
     store = (tmp_path / "mlruns").as_uri()
     small_table.to_csv(tmp_path / "heads.csv", index=False)
-    result = cli("build", "heads.csv", "-o", "site", "--mlflow", "--formats", "svg", "--quiet", cwd=tmp_path,
+    result = cli("build", "heads.csv", "-o", "site", "--mlflow", "--formats", "svg", cwd=tmp_path,
                  env={"MLFLOW_TRACKING_URI": store})
     assert (result.returncode, result.stderr) == (0, "")
     fresh_env.setenv("MLFLOW_ALLOW_FILE_STORE", "true")
     client = MlflowClient(store)
     run = only_run(client)
+    assert result.stdout.splitlines()[1] == (f"logged to MLflow run {run.info.run_id} (experiment 0) in {store}; "
+                                             f"to see it: mlflow ui --backend-store-uri {store}")
     assert run.data.metrics["category_heads/A"] == 5.0
     assert artifact_paths(client, run.info.run_id) == ARTIFACTS
 
@@ -299,11 +322,14 @@ def test_cli_mlflow_logs_to_a_real_tracking_server(server, cli, small_table, tmp
     uri, root = server
     small_table.to_csv(tmp_path / "a.csv", index=False)
     small_table[small_table["category"] != "C"].to_csv(tmp_path / "b.csv", index=False)
-    result = cli("build", "a.csv", "b.csv", "-o", "site", "--mlflow", "--formats", "svg", "--quiet", cwd=tmp_path,
+    result = cli("build", "a.csv", "b.csv", "-o", "site", "--mlflow", "--formats", "svg", cwd=tmp_path,
                  env={"MLFLOW_TRACKING_URI": uri, "MLFLOW_EXPERIMENT_NAME": "served"})
     assert (result.returncode, result.stderr) == (0, "")
     client = MlflowClient(uri)
     (run,) = client.search_runs([client.get_experiment_by_name("served").experiment_id])
+    run_id, experiment = run.info.run_id, run.info.experiment_id
+    # MLflow prints its own "View run" lines when the run it started ends; reporter's line says the same, once.
+    assert f"logged to MLflow run {run_id}: {uri}/#/experiments/{experiment}/runs/{run_id}" in result.stdout.splitlines()
     assert (run.data.metrics["models"], run.data.metrics["b/category_heads/C"]) == (2.0, 0.0)
     digests = [hashlib.sha256((tmp_path / name).read_bytes()).hexdigest() for name in ("a.csv", "b.csv")]
     assert run_tags(run) == {"reporter.version": reporter.__version__, "reporter.input_sha256": ",".join(digests)}
@@ -328,3 +354,50 @@ def test_a_tracker_that_cannot_be_reached_is_one_line_and_exit_2(cli, small_tabl
         f"reporter: error: MLflow at http://127.0.0.1:")
     assert "MlflowException: API request to" in result.stderr
     assert result.stderr.endswith("; check MLFLOW_TRACKING_URI and that the tracking server or store is reachable\n")
+
+
+RENDERED = "() => { const f = [...document.querySelectorAll('[data-figure]')]; return f.length > 0 && f.every(e => e.dataset.rendered === 'true'); }"
+
+
+def report_frame(browser, url: str):
+    """Open ``url`` in MLflow's UI; return the page and the frame its artifact view shows the HTML in, once the
+    report's figures are drawn."""
+    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    page.set_default_timeout(300_000)  # a bound on a loaded machine's one-worker server, not a measured time
+    page.goto(url, wait_until="domcontentloaded")
+    frame = page.wait_for_selector("iframe[src^='blob:']").content_frame()
+    frame.wait_for_function(RENDERED)
+    return page, frame
+
+
+def test_mlflow_ui_shows_every_page_of_a_logged_site(server, browser, small_table, tmp_path, fresh_env):
+    uri, _ = server
+    mlflow.set_tracking_uri(uri)
+    site = reporter.build_site([small_table.assign(model="a"), small_table[small_table["category"] != "C"].assign(model="b")],
+                               formats="")
+    run_id = log_report(site)
+    experiment = MlflowClient(uri).get_run(run_id).info.experiment_id
+    base = f"{uri}/#/experiments/{experiment}/runs/{run_id}/artifacts/head-report"
+    page, frame = report_frame(browser, f"{base}/report.html")
+    try:
+        assert frame.locator("h1").text_content() == "Attention-head categories: 2 models"
+        # The model names are links, and each opens its page inside the same artifact view.
+        frame.click("#models tbody th a >> text=b")
+        frame.wait_for_function("document.querySelector('h1').textContent === 'Attention-head categories: b'")
+        frame.wait_for_function(RENDERED)
+        frame.click("nav.site-nav a >> text=a")
+        frame.wait_for_function("document.querySelector('h1').textContent === 'Attention-head categories: a'")
+        frame.wait_for_function(RENDERED)
+        assert sorted(frame.evaluate("Object.keys(window.reporterViews)")) == ["heatmaps", "layer-profile", "overlap"]
+        frame.click("nav.site-nav a >> text=Overview")
+        frame.wait_for_function("document.documentElement.dataset.page === 'index.html'")
+        frame.wait_for_function(RENDERED)
+        page.screenshot(path=str(tmp_path / "mlflow-ui.png"))
+    finally:
+        page.close()
+    # Each page of the site is an artifact of its own too, and draws alone there.
+    page, frame = report_frame(browser, f"{base}/b/index.html")
+    try:
+        assert frame.locator("h1").text_content() == "Attention-head categories: b"
+    finally:
+        page.close()

@@ -110,7 +110,7 @@ def test_every_model_gets_the_shared_category_order_and_colours(site):
     assert site.slugs == ("p", "q")
     assert [r.table.model for r in site.reports] == ["P", "Q"]
     for report in site.reports:
-        assert report.table.categories == ("Deep2", "Early", "Late", "Rare")
+        assert report.table.categories == ("Early", "Late", "Deep2", "Rare")  # first appearance, in model order
     q = site.reports[1].summary
     rare = next(c for c in q["categories"] if c["name"] == "Rare")
     assert rare["heads"] == 0 and rare["core_layers"] is None
@@ -139,7 +139,7 @@ def test_cross_model_observations_say_what_holds_and_what_differs(site):
     got = {o.id: o.text for o in site.observations}
     assert list(got) == [
         "early-same-third", "late-same-third", "deep2-few-in-first-third", "empty-layers",
-        "early-before-deep2", "deep2-before-late", "early-before-late",
+        "early-before-late", "early-before-deep2", "deep2-before-late",
         "deep2-thirds-not-different", "rare-presence", "rare-too-few", "deep2-share",
         "unclassified-range", "multi-category-range",
     ]
@@ -222,7 +222,7 @@ def test_overview_tables_and_model_page_navigation(built):
     overview = BeautifulSoup((built / "index.html").read_text(), "html.parser")
     links = [(a.get_text(), a["href"]) for a in overview.select("#models tbody th a")]
     assert links == [("P", "p/index.html"), ("Q", "q/index.html")]
-    first = overview.select("#core-windows-table tbody tr")[2]  # Late
+    first = overview.select("#core-windows-table tbody tr")[1]  # Late
     assert [td.get_text(" ", strip=True) for td in first.select("td")] == [
         "layers 28–30 depth 0.93–1.00 · 100% of 12 heads", "layers 13–15 depth 0.87–1.00 · 100% of 12 heads"]
     assert [fig["id"] for fig in overview.select("figure")] == [
@@ -314,17 +314,64 @@ def test_model_flag_picks_one_model_for_a_single_report(tmp_path, cli):
     assert summary["model"] == {"name": "Q", "n_layers": 16, "n_heads": 6, "shape_source": "inferred"}
 
 
-def test_standalone_overview_has_no_links_to_other_files(site):
+def test_the_single_file_site_holds_every_model_page_and_links_only_inside_itself(site):
     soup = BeautifulSoup(site.to_html(), "html.parser")
-    assert [a["href"] for a in soup.find_all("a", href=True) if not a["href"].startswith("#")] == []
-    assert [th.get_text() for th in soup.select("#models tbody th")] == ["P", "Q"]
-    assert soup.select_one("#downloads") is None
+    held = {t["data-page"]: t for t in soup.select("template[data-page]")}
+    assert list(held) == ["p/index.html", "q/index.html"]
+    assert [(a.get_text(), a["href"]) for a in soup.select("#models tbody th a")] == [
+        ("P", "p/index.html"), ("Q", "q/index.html")]
+    assert soup.select_one("#downloads") is None and soup.select(".figure-downloads") == []
+    q = BeautifulSoup(held["q/index.html"].decode_contents(), "html.parser")
+    assert q.select_one("h1").get_text() == "Attention-head categories: Q"
+    assert [(a.get_text(), a["href"]) for a in q.select("nav.site-nav a")] == [
+        ("← Overview of 2 models", "../index.html"), ("P", "../p/index.html")]
+    assert q.select_one("#downloads") is None
+    payload = json.loads(q.select_one("script[data-payload]").string)
+    assert sorted(payload["specs"]) == ["heatmaps", "layer-profile"]
+    # The Vega JavaScript once, every other link an in-page anchor or a page held in the file.
+    assert len([s for s in soup.find_all("script") if len(s.get_text()) > 500_000]) == 1
+    hrefs = [a["href"] for a in soup.find_all("a", href=True)] + [
+        a["href"] for t in held.values() for a in BeautifulSoup(t.decode_contents(), "html.parser").find_all("a", href=True)]
+    assert {h for h in hrefs if not h.startswith("#")} == {"p/index.html", "q/index.html", "../index.html",
+                                                          "../p/index.html", "../q/index.html"}
+
+
+def test_the_single_file_site_switches_models_in_place_in_chromium(site, tmp_path, visit):
+    page_file = tmp_path / "one.html"
+    page_file.write_text(site.to_html())
+    v = visit(page_file.as_uri())
+    assert [s[0] for s in v.wait_rendered()] == ["model-heatmaps", "core-windows", "depth-profiles"]
+    v.page.evaluate("window.stillTheSameDocument = true")
+    v.page.click("#models tbody th a >> text=Q")
+    v.page.wait_for_function("document.querySelector('h1').textContent.includes(': Q')")
+    states = v.wait_rendered()
+    assert [(s[0], s[1]) for s in states] == [("heatmaps", "true"), ("layer-profile", "true")]
+    assert all(s[2] > 0 for s in states)
+    assert v.page.title() == "Attention-head categories: Q"
+    v.page.click("nav.site-nav a >> text=P")
+    v.page.wait_for_function("document.querySelector('h1').textContent.includes(': P')")
+    assert [s[0] for s in v.wait_rendered()] == ["heatmaps", "layer-profile", "overlap"]
+    assert sorted(v.page.evaluate("Object.keys(window.reporterViews)")) == ["heatmaps", "layer-profile", "overlap"]
+    v.page.click("nav.site-nav a >> text=Overview")
+    v.page.wait_for_function("document.documentElement.dataset.page === 'index.html'")
+    assert [s[1] for s in v.wait_rendered()] == ["true"] * 3
+    assert v.page.evaluate("window.stillTheSameDocument") is True and v.page.url == page_file.as_uri()
+    assert v.blocked == [] and v.errors == []
+
+
+def test_cli_single_file_of_several_models(tmp_path, cli):
+    designed().to_csv(tmp_path / "runs.csv", index=False)
+    result = cli("build", "runs.csv", "--single-file", "both.html", "--formats", "", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["both.html", "runs.csv"]
+    soup = BeautifulSoup((tmp_path / "both.html").read_text(), "html.parser")
+    assert [t["data-page"] for t in soup.select("template[data-page]")] == ["p/index.html", "q/index.html"]
 
 
 def test_model_names_are_escaped_and_slugged(tmp_path):
     table = designed().replace({"model": {"P": "<b>P</b> & co", "Q": "Q</script>"}})
     out = build_site([table], formats=()).save(tmp_path / "site")
-    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == ["assets", "b-p-b-co", "data", "figures", "q-script"]
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == ["b-p-b-co", "data", "figures", "q-script"]
     overview = (out / "index.html").read_text()
     assert "<b>P</b>" not in overview and "&lt;b&gt;P&lt;/b&gt; &amp; co" in overview
     assert "Q</script>" not in overview and "Q\\u003c/script\\u003e" in overview
@@ -351,31 +398,29 @@ def test_figures_reach_the_export_helper_in_the_order_the_site_is_staged():
     assert list(site.parts()) == ["p", "q", ""]
 
 
-def test_the_pages_of_a_site_share_one_hashed_copy_of_the_vega_javascript(built, site):
-    import hashlib
-
+def test_every_page_of_a_site_inlines_the_vega_javascript_and_allows_only_its_own_scripts(built):
     from reporter.pages.csp import digest
 
-    [shared] = (built / "assets").iterdir()
-    data = shared.read_bytes()
-    assert shared.name == f"vega-{hashlib.sha256(data).hexdigest()[:16]}.js" and len(data) > 500_000
-    for rel, src in (("index.html", "assets/"), ("p/index.html", "../assets/"), ("q/index.html", "../assets/")):
+    assert not (built / "assets").exists()
+    for rel in ("index.html", "p/index.html", "q/index.html"):
         soup = BeautifulSoup((built / rel).read_text(), "html.parser")
-        # The shared file's <script> element is written by a loader (with its integrity over http).
         assert soup.find_all("script", src=True) == []
-        assert all(len(s.get_text()) < 100_000 for s in soup.find_all("script"))  # nothing inlined
+        scripts = [s.string for s in soup.find_all("script") if s.get("type") != "application/json"]
+        assert len(scripts) == 2 and len(scripts[0]) > 500_000  # the bundle, then the page script
         csp = soup.find("meta", attrs={"http-equiv": "Content-Security-Policy"})["content"]
-        # The loader and the page script by hash (pages/csp.py), the shared file as 'self'.
-        inline = [s.string for s in soup.find_all("script", src=False) if s.get("type") != "application/json"]
-        assert len(inline) == 2 and inline[0].startswith(f"""document.write('<script src="{src}{shared.name}"' + """)
-        assert f"script-src 'sha256-{digest(inline[0])}' 'sha256-{digest(inline[1])}' 'self';" in csp
-    # A page standing alone (the overview's to_html, --single-file) still carries everything inline.
-    alone = BeautifulSoup(site.to_html(), "html.parser")
-    assert alone.find_all("script", src=True) == []
-    scripts = [s.string for s in alone.find_all("script") if s.get("type") != "application/json"]
-    hashes = " ".join(f"'sha256-{digest(s)}'" for s in scripts)
-    assert f"script-src {hashes};" in alone.find("meta", attrs={"http-equiv": "Content-Security-Policy"})["content"]
-    assert max(len(s.get_text()) for s in alone.find_all("script")) > 500_000
+        assert f"script-src 'sha256-{digest(scripts[0])}' 'sha256-{digest(scripts[1])}';" in csp
+        assert "'self'" not in csp
+
+
+def test_a_model_page_copied_alone_draws_every_figure(built, tmp_path, visit):
+    alone = tmp_path / "mailed" / "q.html"
+    alone.parent.mkdir()
+    alone.write_bytes((built / "q" / "index.html").read_bytes())
+    v = visit(alone.as_uri())
+    states = v.wait_rendered()
+    assert [(s[0], s[1]) for s in states] == [("heatmaps", "true"), ("layer-profile", "true")]
+    assert all(s[2] > 0 for s in states)
+    assert v.blocked == [] and v.errors == []
 
 
 def test_the_overview_fits_a_phone_and_a_wide_screen(built, visit):

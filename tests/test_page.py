@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import json
 import re
 
@@ -40,11 +42,11 @@ def test_highlight_buttons_cover_each_category_and_each_multi_label_some_head_ha
     # small_table: heads in 2 categories and in 3 categories; with three categories nothing else is possible.
     buttons = BeautifulSoup(reporter.build(small_table, layers=6, heads=4).to_html(), "html.parser")
     labels = [b["data-highlight"] for b in buttons.select("#controls button.pick")]
-    assert labels == ["3 categories", "2 categories", "C", "B", "A", ""]
+    assert labels == ["A", "B", "C", "2 categories", "3 categories", ""]  # panel order, as panels and tables
     two_only = small_table[~((small_table["layer"] == 2) & (small_table["category"] == "C"))]
     buttons = BeautifulSoup(reporter.build(two_only, layers=6, heads=4).to_html(), "html.parser")
     labels = [b["data-highlight"] for b in buttons.select("#controls button.pick")]
-    assert labels == ["2 categories", "C", "B", "A", ""]  # no head is in 3 categories any more
+    assert labels == ["A", "B", "C", "2 categories", ""]  # no head is in 3 categories any more
 
 
 def test_category_table(soup):
@@ -53,10 +55,12 @@ def test_category_table(soup):
     assert headers == ["Category", "Heads", "Share of heads", "Median layer", "IQR (layers)", "Core window",
                        "In core", "Shared with other categories"]
     rows = [[c.get_text(strip=True) for c in tr.find_all(["th", "td"])] for tr in table.select("tbody tr")]
+    # Below 10 heads no interquartile range: B's "3–4.5" of 3 heads was an interpolation between them.
     assert rows == [
-        ["A", "5", "20.8%", "2", "1–2", "1–2", "80%", "1"],
-        ["B", "3", "12.5%", "4", "3–4.5", "2–5", "100%", "1"],
+        ["A", "5", "20.8%", "2", "–", "1–2", "80%", "1"],
+        ["B", "3", "12.5%", "4", "–", "2–5", "100%", "1"],
     ]
+    assert "The interquartile range is given for categories of at least 10 heads" in table.caption.get_text()
 
 
 def test_observations_list_links_to_figures(soup):
@@ -69,7 +73,7 @@ def test_observations_list_links_to_figures(soup):
 
 def test_header_names_model_shape_and_input(soup):
     facts = {dt.get_text(strip=True): dd.get_text(" ", strip=True) for dt, dd in zip(soup.select(".facts dt"), soup.select(".facts dd"))}
-    assert facts["Shape"] == "6 layers × 4 heads (shape from --layers/--heads)"
+    assert facts["Shape"] == "6 layers × 4 heads (shape as given to the build)"  # no flag named: this is the API
     assert facts["Categories from"] == "categories as given in the table"
     assert soup.select_one("#shape-inferred") is None
 
@@ -184,7 +188,22 @@ def test_reprs_are_one_line_and_a_figure_shows_as_a_chart_in_a_notebook(small_ta
     figure = report.figures["heatmaps"]
     assert repr(figure) == f"<Figure 'heatmaps': Categories over layer × head ({len(figure.datasets['heads']) + 1} data rows)>"
     bundle = figure._repr_mimebundle_()
-    assert set(bundle) == {"application/vnd.vegalite.v6+json", "text/plain"}
+    assert set(bundle) == {"application/vnd.vegalite.v6+json", "text/html", "text/plain"}
     assert bundle["application/vnd.vegalite.v6+json"] == figure.full_spec()
+    # The HTML fallback (JupyterLab 4, nbconvert): the figure drawn as SVG, in one <img> with the alt text.
+    img = BeautifulSoup(bundle["text/html"], "html.parser").find_all("img")
+    assert len(img) == 1 and img[0]["alt"] == figure.alt_text
+    svg = base64.b64decode(img[0]["src"].removeprefix("data:image/svg+xml;base64,")).decode()
+    assert svg.startswith("<svg") and "All Categories" in svg
     with pytest.raises(reporter.errors.UsageError, match='theme must be "light", "dark" or None'):
         report.notebook(theme="blue")
+
+
+def test_downloads_list_no_figure_without_files(small_table, tmp_path):
+    # No head in two categories: the overlap figure is a sentence, so it has no files to offer.
+    single = small_table.drop_duplicates(["layer", "head"])
+    reporter.build(single, layers=6, heads=4, formats=("svg",)).save(tmp_path / "site")
+    soup = BeautifulSoup((tmp_path / "site" / "index.html").read_text(), "html.parser")
+    entries = [li.get_text(" ", strip=True) for li in soup.select("#downloads li")]
+    assert entries == ["heads.csv", "summary.json", "Categories over layer × head: SVG · Vega-Lite spec",
+                       "Heads per layer, by category: SVG · Vega-Lite spec"]

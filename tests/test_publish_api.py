@@ -104,16 +104,6 @@ def test_single_file_with_an_output_folder_is_a_usage_error(cli, small_table, tm
     assert sorted(p.name for p in tmp_path.iterdir()) == ["heads.csv"]
 
 
-def test_single_file_of_several_models_is_a_usage_error(cli, small_table, tmp_path):
-    small_table.assign(model="m1").to_csv(tmp_path / "a.csv", index=False)
-    small_table.assign(model="m2").to_csv(tmp_path / "b.csv", index=False)
-    result = cli("build", "a.csv", "b.csv", "--single-file", "report.html", cwd=tmp_path)
-    assert result.returncode == 2
-    assert result.stderr == ("reporter: error: --single-file writes one page, but the input holds 2 models; "
-                             "build the site with -o, or choose one model with --model\n")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "b.csv"]
-
-
 def test_single_file_refuses_a_file_it_did_not_write(cli, small_table, tmp_path):
     small_table.to_csv(tmp_path / "heads.csv", index=False)
     (tmp_path / "mine.html").write_text("<p>my page</p>")

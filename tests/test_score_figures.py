@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import struct
+import zlib
+
+import numpy as np
 import pandas as pd
 
 import reporter
@@ -51,21 +56,41 @@ def test_the_mass_sentence_matches_a_hand_count():
         "r 1 and 2 of 4.")
 
 
+def pixels(url: str) -> np.ndarray:
+    """The RGBA pixels of a score map's PNG (8-bit RGBA, filter 0 rows, as raster.png writes it)."""
+    data = base64.b64decode(url.split(",", 1)[1])
+    width, height = struct.unpack(">II", data[16:24])
+    raw = zlib.decompress(data[41:data.index(b"IEND") - 4])
+    rows = [raw[r * (4 * width + 1) + 1:(r + 1) * (4 * width + 1)] for r in range(height)]
+    return np.frombuffer(b"".join(rows), dtype=np.uint8).reshape(height, width, 4)
+
+
+def outlined(url: str) -> set[tuple[int, int]]:
+    """(layer, head) of every cell whose ring of the outline image is drawn (16 image pixels per cell here)."""
+    rgba = pixels(url)
+    sub = rgba.shape[1] // 4
+    assert rgba.shape[:2] == (4 * sub, 4 * sub)
+    return {(l, h) for l in range(4) for h in range(4)
+            if rgba[h * sub, l * sub, 3] == 255 and rgba[h * sub + sub // 2, l * sub + sub // 2, 3] == 0}
+
+
 def test_score_maps_draw_every_head_of_every_panel_and_outline_the_kept():
     report = reporter.build(detector(), formats="", top_k=2)
     figure = report.figures["score-maps"]
     titles = [panel["title"] for panel in figure.spec["concat"]]
     # Induction has two relations: its best-of panel, then one per relation; Positional has one.
     assert titles == ["Induction", "Positional: previous_token", "Induction: duplicate", "Induction: induction"]
-    cells = figure.datasets["score_cells"]
-    assert [sum(1 for c in cells if c["p"] == i) for i in range(4)] == [16, 16, 16, 16]
-    kept = {(c["p"], c["l"], c["h"]) for c in cells if c.get("k") == 1}
+    images = figure.datasets["score_images"]
+    assert [(i["p"], i["l_end"], i["h_end"]) for i in images] == [(p, 4, 4) for p in range(4)]
+    best = pixels(images[0]["url"])  # rows are heads, columns layers
+    assert best.shape == (4, 4, 4) and (best[..., 3] == 255).all()  # every head scored
+    assert tuple(best[1, 2, :3]) == (0xFD, 0xE7, 0x25)  # L2H1, Induction's best (0.27): the top of the scale
+    assert tuple(best[0, 0, :3]) == (0x44, 0x01, 0x54)  # L0H0, its lowest (0.01): the bottom
     members = report.table.memberships
-    induction = {(0, l, h) for l, h in zip(*[members[members["category"] == "Induction"][k] for k in ("layer", "head")])}
-    assert {k for k in kept if k[0] == 0} == induction
-    assert {(l, h) for p, l, h in kept if p == 1} == {(1, 3), (3, 3)}  # previous_token's top two
-    best = {(c["l"], c["h"]): c["s"] for c in cells if c["p"] == 0}
-    assert best[(2, 1)] == 0.27 and best[(0, 0)] == 0.01  # the best of duplicate (0.0) and induction (0.01)
+    induction = members[members["category"] == "Induction"]
+    assert outlined(images[0]["outline"]) == set(zip(induction["layer"], induction["head"]))
+    assert outlined(images[1]["outline"]) == {(1, 3), (3, 3)}  # previous_token's top two
+    assert [r["s"] for r in figure.datasets["score_range"] if r["p"] == 0] == [0.01, 0.27]
 
 
 def test_score_distribution_marks_the_tie_and_the_cut():

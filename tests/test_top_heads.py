@@ -58,18 +58,19 @@ def test_page_lists_top_heads_and_relations(small_table):
         "B: the 2 highest-scoring heads (relations: those in whose top list the head also sits)",
     ]
     rows = [[c.get_text() for c in tr.find_all(["th", "td"])] for tr in tables[0].select("tbody tr")]
+    # Heads as L<layer>H<head>, scores to three decimals, no "in A" column when every head is in A.
     assert rows == [
-        ["1", "1", "0.95", "yes", "r1, r2"], ["1", "0", "0.9", "yes", "r1"], ["2", "0", "0.8", "yes", "r2"],
-        ["3", "3", "0.8", "yes", "r2"], ["2", "1", "0.2", "yes", "r2"],
+        ["L1H1", "0.950", "r1, r2"], ["L1H0", "0.900", "r1"], ["L2H0", "0.800", "r2"],
+        ["L3H3", "0.800", "r2"], ["L2H1", "0.200", "r2"],
     ]
     relations = [[c.get_text() for c in tr.find_all(["th", "td"])] for tr in soup.select("#relation-tops tbody tr")]
-    assert relations[2] == ["r3", "B", "L4H2 (0.6), L2H0 (0.4)"]
+    assert relations[2] == ["r3", "B", "L4H2 (0.600), L2H0 (0.400)"]
 
 
 def test_scores_without_relations_have_no_relation_column(small_table):
     report = Report.from_table(scored_table(small_table, with_relations=False), Options(layers=6, heads=4, formats=()))
     soup = BeautifulSoup(report.to_html(), "html.parser")
-    assert [th.get_text() for th in soup.select("#top-heads table.top")[0].select("thead th")] == ["layer", "head", "score", "in A"]
+    assert [th.get_text() for th in soup.select("#top-heads table.top")[0].select("thead th")] == ["head", "score"]
     assert soup.select_one("#relation-tops") is None
 
 
@@ -134,7 +135,8 @@ def test_top_heads_mark_heads_the_rule_left_out_of_the_category(small_table):
     assert first.caption.get_text() == ("A: the 6 highest-scoring heads, 5 of them in the category (the others score "
                                         "below the rule) (relations: those in whose top list the head also sits)")
     assert [c.get_text() for c in first.select("tbody tr")[0].find_all(["th", "td"])] == [
-        "0", "0", "0.99", "no, below the rule", "r1"]
+        "L0H0", "0.990", "no, below the rule", "r1"]
+    assert [th.get_text() for th in first.select("thead th")] == ["head", "score", "in A", "relations"]
     top = report.summary["top_heads"][0]
     assert top["category"] == "A" and top["heads"][0] == {
         "layer": 0, "head": 0, "score": 0.99, "in_category": False, "relations": ["r1"]}

@@ -167,12 +167,18 @@ def test_log_report_without_a_run_starts_and_finishes_one(offline, small_table, 
 
 def test_cli_wandb(offline, cli, small_table, tmp_path):
     small_table.to_csv(tmp_path / "heads.csv", index=False)
-    result = cli("build", "heads.csv", "--single-file", "report.html", "--wandb", "--quiet", cwd=tmp_path, env=offline)
+    result = cli("build", "heads.csv", "--single-file", "report.html", "--wandb", cwd=tmp_path, env=offline)
     assert result.returncode == 0, result.stderr
     folder = run_folder(tmp_path)
+    run_id = folder.name.rsplit("-", 1)[-1]
+    assert result.stdout.splitlines()[1] == (f"logged to W&B offline run {run_id} in {folder}; "
+                                             f"to upload it: wandb sync {folder}")
     digest = hashlib.sha256((tmp_path / "heads.csv").read_bytes()).hexdigest()
-    assert {k: v for k, v in config_values(folder).items() if k.startswith("reporter_")} == {
+    config = config_values(folder)
+    assert {k: v for k, v in config.items() if k.startswith("reporter_")} == {
         "reporter_version": reporter.__version__, "reporter_input_sha256": digest}
+    assert {k: config[k] for k in ("model", "shape", "shape_source", "rule")} == {
+        "model": "heads.csv", "shape": "6x4", "shape_source": "inferred", "rule": "as given"}
     (page,) = (folder / "files" / "media" / "html").glob("head-report_0_*.html")
     assert page.read_bytes() == (tmp_path / "report.html").read_bytes()
     assert {k: summary_values(folder)[k] for k in SMALL_SUMMARY} == pytest.approx(SMALL_SUMMARY)
@@ -189,3 +195,19 @@ def test_cli_wandb_missing_is_a_usage_error_before_writing(small_table, tmp_path
     assert result.stderr == (
         "reporter: error: Weights & Biases (wandb) is not installed; install it with: pip install 'attention-head-report[wandb]'\n")
     assert sorted(os.listdir(tmp_path)) == ["heads.csv"]
+
+
+def test_a_site_logs_every_page_and_one_panel_whose_links_switch_models(offline, small_table, tmp_path):
+    site = reporter.build_site([small_table.assign(model="a"), small_table.assign(model="b")], formats="")
+    with wandb.init(dir=str(tmp_path)) as run:
+        log_report(site, run=run)
+    wandb.teardown()
+    folder = run_folder(tmp_path)
+    (panel,) = (folder / "files" / "media" / "html").glob("head-report_0_*.html")
+    assert panel.read_text() == site.to_html() and panel.read_text().count('<template data-page="') == 2
+    (artifact,) = logged_artifacts(folder)
+    paths = {c.path for c in artifact.manifest.contents}
+    assert {"report.html", "index.html", "a/index.html", "b/index.html", "a/data/summary.json"} <= paths
+    config = config_values(folder)
+    assert {k: config[k] for k in ("models", "a/shape", "b/rule")} == {"models": "a, b", "a/shape": "6x4",
+                                                                      "b/rule": "as given"}

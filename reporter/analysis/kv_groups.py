@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import UsageError
 from ..input.table import HeadTable
+from ..input.validate import check_kv_heads
 from ..rules import ALPHA
 from ..rules import MIN_HEADS
 
@@ -39,17 +39,8 @@ class GroupClustering:
 
 def group_size(n_heads: int, kv_heads: int) -> int:
     """Query heads per KV group; a UsageError when ``kv_heads`` does not divide ``n_heads``."""
-    if kv_heads < 1 or kv_heads > n_heads or n_heads % kv_heads:
-        raise UsageError(
-            f"--kv-heads {kv_heads} does not divide the {n_heads} heads per layer; "
-            f"give the model's number of key/value heads (a divisor of {n_heads}, e.g. {divisor_hint(n_heads)})"
-        )
+    check_kv_heads(n_heads, kv_heads)
     return n_heads // kv_heads
-
-
-def divisor_hint(n: int) -> int:
-    """A plausible KV head count for ``n`` query heads: the largest divisor <= n // 4, else 1."""
-    return max([d for d in range(1, n // 4 + 1) if n % d == 0] or [1])
 
 
 def same_group_pairs(groups_per_layer: list[np.ndarray], kv_heads: int) -> int:

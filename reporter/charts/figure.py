@@ -68,9 +68,26 @@ class Figure:
         rows = sum(len(v) for v in self.datasets.values())
         return f"<Figure {self.slug!r}: {self.title} ({rows:,} data rows)>"
 
-    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
-        """The chart for notebooks (JupyterLab, VS Code and nteract draw Vega-Lite), or the stand-in sentence."""
+    def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict:
+        """The chart for notebooks, or the stand-in sentence.
+
+        Beside the Vega-Lite spec, the figure drawn as a static SVG in HTML: a front end that does not know
+        Vega-Lite 6 (JupyterLab 4's renderer knows v3-v5, nbconvert's HTML export none) shows that instead,
+        trusted or not, with no network.
+        """
         text = repr(self)
         if not self.drawn:
             return {"text/plain": f"{text}\n{self.stand_in}"}
-        return {VEGALITE_MIME: self.full_spec(), "text/plain": text}
+        return {VEGALITE_MIME: self.full_spec(), "text/html": self.svg_html(), "text/plain": text}
+
+    def svg_html(self) -> str:
+        """The figure as an <img> of its SVG drawing (vl-convert in this process), its alt text escaped."""
+        import base64
+        import html
+
+        import vl_convert as vlc
+
+        svg = vlc.vegalite_to_svg(self.draw_json)
+        source = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+        alt = html.escape(self.alt_text or self.title, quote=True)
+        return f'<img alt="{alt}" style="max-width:100%" src="data:image/svg+xml;base64,{source}">'

@@ -6,7 +6,7 @@ import functools
 
 import altair as alt
 
-from ..palette import UNCLASSIFIED, UNCLASSIFIED_COLOR
+from ..palette import UNCLASSIFIED, UNCLASSIFIED_COLOR, color_groups
 from ..analysis.summarize import Summary
 from .figure import DataTable, Figure
 from .compose import concat, figure_spec, fit_grid, independent_colors, layer
@@ -103,12 +103,13 @@ def heatmaps(summary: Summary) -> Figure:
               axis=alt.Axis(values=ticks(t.n_layers), format="d", labelFlush=True))
     y = alt.Y("head:Q", title="head", scale=alt.Scale(domain=[0, t.n_heads], nice=False, reverse=True),
               axis=alt.Axis(values=ticks(t.n_heads), format="d"))
-    panels = [all_panel(summary, x, y, width, height)]
+    groups = color_groups(t.categories) or [()]
+    panels = [all_panel(summary, g, len(groups), x, y, width, height) for g in range(len(groups))]
     # A category not measured for this model has no panel (an empty one would read as zero heads).
     panels += [category_panel(summary, i, x, y, width, height) for i in measured_indexes(summary)]
-    # Independent colour scales keep the legend beside "All Categories", the only panel with one.
+    # Independent colour scales keep each legend beside its "All Categories" panel, the only panels with one.
     body = independent_colors(concat(panels, columns=min(len(panels), 5)))
-    legend_pick = {**LEGEND_PICK, "views": [ALL_CELLS]}
+    legend_pick = {**LEGEND_PICK, "views": [all_cells_view(g) for g in range(len(groups))]}
     # Validated against the schema by tests/test_chart_specs.py, not at every build.
     spec = figure_spec(body, params=[legend_pick, highlight_param(), layer_range_param()], names=t.categories,
                        fit=fit_grid(width, len(panels), summary.legend, grow=1.4))
@@ -179,9 +180,20 @@ def head_cells(data_filter: str | None, x: alt.X, y: alt.Y, color, more_tooltips
     )
 
 
-def all_panel(summary: Summary, x, y, width: int, height: int) -> dict:
-    """Every classified head coloured by its legend label, with the legend."""
-    order = list(summary.legend)
+def all_cells_view(group: int) -> str:
+    """The name of colour group ``group``'s "All Categories" cells, the views the legend pick binds to."""
+    return ALL_CELLS if group == 0 else f"{ALL_CELLS}_{group + 1}"
+
+
+def all_panel(summary: Summary, group: int, n_groups: int, x, y, width: int, height: int) -> dict:
+    """Every classified head coloured by its legend label, with the legend; one panel per colour group.
+
+    Past palette.DISTINCT categories colours repeat from group to group (the palette's second cue): each
+    group's panel holds the heads of its own categories, so no panel shows one colour twice.
+    """
+    t = summary.table
+    members = color_groups(t.categories)[group] if t.categories else ()
+    order = [label for label in summary.legend if label not in t.categories or label in members]
     color = alt.Color(
         "label:N",
         title=None,
@@ -189,8 +201,11 @@ def all_panel(summary: Summary, x, y, width: int, height: int) -> dict:
         legend=alt.Legend(orient="right", values=order),
         sort=order,
     )
-    cells = head_cells(None, x, y, color, score_tooltips(summary)).properties(name=ALL_CELLS)
-    return layer(background(x, y, color), cells, title=ALL_CATEGORIES, width=width, height=height)
+    index = {name: i for i, name in enumerate(t.categories)}
+    only = None if n_groups == 1 else " || ".join(f"datum.c{index[name]} === 1" for name in members)
+    cells = head_cells(only, x, y, color, score_tooltips(summary)).properties(name=all_cells_view(group))
+    title = ALL_CATEGORIES if n_groups == 1 else f"{ALL_CATEGORIES}, group {group + 1} of {n_groups}"
+    return layer(background(x, y, color), cells, title=title, width=width, height=height)
 
 
 def category_panel(summary: Summary, index: int, x, y, width: int, height: int) -> dict:

@@ -8,7 +8,7 @@ from ..analysis.summarize import CategoryStats, Summary
 from ..observe.categories import Observation
 from .figure import DataTable, Figure
 from .heatmaps import measured_indexes, ticks
-from .compose import figure_spec, fit_stretch, layer, row_axis, vconcat
+from .compose import concat, figure_spec, fit_grid, fit_stretch, layer, row_axis, vconcat
 from .interaction import emphasis, highlight_param, layer_brush, picked
 
 ROW_HEIGHT = 70
@@ -65,18 +65,29 @@ def layer_profile(summary: Summary, observations: tuple[Observation, ...] = ()) 
     peak = int(summary.profile["heads"].max()) if len(summary.profile) else 1
     scale = alt.Scale(domain=[0, t.n_layers], nice=False)
     shown = measured_indexes(summary)  # a category not measured has no row of zero bars
-    rows = [category_row(summary, i, scale, row_axis(ticks(t.n_layers), "d", i == shown[-1]), max(peak, 1))
+    grid = short(t.n_layers) and len(shown) > 1
+    rows = [category_row(summary, i, scale, row_axis(ticks(t.n_layers), "d", grid or i == shown[-1]), max(peak, 1))
             for i in shown]
     if rows:
         # One brush shared by every row: dragging over layers in any row sets it.
         brush = layer_brush([bars_view(i) for i in shown])
-        spec = figure_spec(vconcat(*rows, spacing=8), params=[brush, highlight_param()], names=t.categories,
-                           fit=fit_stretch(WIDTH, widest(t.n_layers)))
+        body, fit = ((concat(rows, columns=len(rows), spacing=8), fit_grid(WIDTH, len(rows))) if grid else
+                     (vconcat(*rows, spacing=8), fit_stretch(WIDTH, widest(t.n_layers))))
+        spec = figure_spec(body, params=[brush, highlight_param()], names=t.categories, fit=fit)
     else:
         spec = figure_spec(alt.Chart(alt.Data(values=[{}])).mark_text(text="no categories"), names=())
     datasets = {"profile": profile_records(summary), "core": core_records(summary, observations)}
     return Figure(slug="layer-profile", title="Heads per layer, by category", spec=spec, datasets=datasets,
                   alt_text=alt_text(summary), tables=(profile_table(summary),), after="partials/category_table.html")
+
+
+def short(n_layers: int) -> bool:
+    """Whether rows of ``n_layers`` stay WIDTH wide: then they sit side by side as the page's width allows.
+
+    Stretching them would draw a 12-layer model's bars as blocks; stacking them one per line left
+    two-thirds of a 1440-pixel page empty. Each row of the grid labels its own layer axis.
+    """
+    return widest(n_layers) <= WIDTH
 
 
 def widest(n_layers: int) -> int:

@@ -11,15 +11,16 @@ from ..palette import UNCLASSIFIED, legend_order
 from . import Figure, made_in_turn
 from .compose import concat, figure_spec, fit_grid, fit_stretch, layer, row_axis, vconcat
 from .heatmaps import ALL_CATEGORIES, cell, ticks
-from .theme import INK, TEXT
+from .interaction import emphasis, highlight_param, picked
+from .theme import MUTED, TEXT
 
-# Models are told apart by line dash and point shape, never by colour: colour means category on every page
-# (each row's lines take its category's colour).
-MODEL_DASHES = ([1, 0], [6, 3], [2, 2], [8, 3, 2, 3], [12, 4], [4, 2, 1, 2], [1, 3], [10, 2, 2, 2, 2, 2])
-MODEL_SHAPES = ("circle", "square", "triangle-up", "diamond", "cross", "triangle-down", "triangle-right", "wedge")
+# The depth profiles: one panel per model (its place and name tell it apart: colour means category on every
+# page), a row per category; PANEL_AXIS is the room the share axis takes beside a panel.
+PANEL_WIDTH = 220
+PANEL_ROW = 34
+PANEL_AXIS = 44
 DEPTH_TITLE = "depth (layer / (layers − 1))"
 PROFILE_WIDTH = 560
-PROFILE_HEIGHT = 80
 CORE_ROW = 18
 MEDIAN_COLOR = TEXT
 WIDEST = 1400
@@ -31,13 +32,6 @@ GRID_PANEL = 260  # the longer side of a small multiple, at most
 def build_overview_figures(cmp: ModelComparison, on_figure: Callable[[Figure], None] | None = None) -> dict[str, Figure]:
     """Every figure of the overview page, keyed by slug in page order; ``on_figure`` as in build_figures."""
     return made_in_turn((model_heatmaps, core_windows, depth_profiles), cmp, on_figure)
-
-
-def model_marks(cmp: ModelComparison) -> tuple[list[str], list[list[int]], list[str]]:
-    """Model names in order, their line dashes and their point shapes (repeating past eight models)."""
-    names = [m.name for m in cmp.models]
-    n = len(MODEL_DASHES)
-    return names, [MODEL_DASHES[i % n] for i in range(len(names))], [MODEL_SHAPES[i % n] for i in range(len(names))]
 
 
 def shown_names(cmp: ModelComparison) -> list[str]:
@@ -56,7 +50,8 @@ def grid_records(cmp: ModelComparison) -> list[dict]:
 
 def model_heatmaps(cmp: ModelComparison) -> Figure:
     """Small multiples: one "All Categories" heatmap per model, one shared legend."""
-    order = [label for label in legend_order(cmp.categories, range(len(cmp.categories) + 1)) if label in cmp.colors]
+    present = {n for summary in cmp.summaries for n, heads in summary.by_n_categories if heads}
+    order = legend_order(cmp.categories, present)
     color = alt.Color("label:N", title=None, sort=order, legend=alt.Legend(orient="right", values=order),
                       scale=alt.Scale(domain=order, range=[cmp.colors[label] for label in order]))
     panels = [grid_panel(cmp, m, color) for m in range(len(cmp.models))]
@@ -120,48 +115,57 @@ def profile_records(cmp: ModelComparison) -> list[dict]:
 
 
 def depth_profiles(cmp: ModelComparison) -> Figure:
-    """One row per category: the share of each layer's heads in it, one line per model, over depth."""
-    names, dashes, shapes = model_marks(cmp)
-    # Every model in ink (one merged legend of ink symbols): a model's dash and shape tell it apart, and
-    # no line takes a category's colour, so a model is never read as a category.
-    legend = alt.Legend(labelLimit=400, symbolSize=60, symbolStrokeWidth=1.5, orient="bottom", direction="vertical")
-    models = (alt.Color("model:N", title="model", sort=names, scale=alt.Scale(domain=names, range=[INK] * len(names)),
-                        legend=legend),
-              alt.StrokeDash("model:N", title="model", sort=names, scale=alt.Scale(domain=names, range=dashes), legend=legend),
-              alt.Shape("model:N", title="model", sort=names, scale=alt.Scale(domain=names, range=shapes), legend=legend))
+    """Small multiples, one panel per model: a row per category, the share of each layer's heads in it over depth.
+
+    A panel is a model (its name over it, the panels in the order of the heatmaps above), a row a category in
+    its own colour: models are told apart by place and name, so no model needs a colour or a dash to learn,
+    and colour keeps meaning category. Every row shares one y scale, so rows compare across panels.
+    """
     peak = max((r["share"] for r in profile_records(cmp)), default=0.0) or 1.0
-    rows = [profile_row(cmp, i, models, peak, last=i == len(cmp.categories) - 1) for i in range(len(cmp.categories))]
-    spec = figure_spec(vconcat(*rows, spacing=10) if rows else empty_chart(), names=shown_names(cmp),
-                       fit=fit_stretch(PROFILE_WIDTH, WIDEST))
-    alt_text = ("For each category, the share of each layer's heads that belong to it, plotted against depth, "
-                "one line per model (models told apart by line dash and point shape).")
+    panels = [model_profile(cmp, m, peak) for m in range(len(cmp.models))]
+    body = concat(panels, columns=min(len(panels), GRID_COLUMNS)) if panels and cmp.categories else empty_chart()
+    fit = fit_grid(PANEL_WIDTH, len(panels), axis=PANEL_AXIS) if panels and cmp.categories else None
+    spec = figure_spec(body, params=[highlight_param()], names=shown_names(cmp), fit=fit)
+    alt_text = ("For each model (one panel each) and category (one row each), the share of each layer's heads "
+                "that belong to the category, plotted against depth.")
     return Figure(slug="depth-profiles", title="Where each category sits in depth, model by model", spec=spec,
                   datasets={"depth_profile": profile_records(cmp)}, alt_text=alt_text)
 
 
-def profile_row(cmp: ModelComparison, index: int, models: tuple, peak: float, last: bool) -> alt.Chart:
-    """One category's per-layer share in every model; the ``last`` row labels the depth axis."""
-    name = cmp.categories[index]
-    color, dash, shape = models
-    return (
-        alt.Chart(alt.Data(name="depth_profile"))
-        .transform_filter(f"datum.ci === {index}")
-        .mark_line(point=alt.OverlayMarkDef(size=18, filled=True), strokeWidth=1.5)
-        .encode(
-            x=alt.X("depth:Q", title=DEPTH_TITLE, scale=alt.Scale(domain=[0, 1], nice=False),
-                    axis=row_axis([0, 0.25, 0.5, 0.75, 1], ".2f", last)),
-            y=alt.Y("share:Q", title=name, scale=alt.Scale(domain=[0, peak], nice=False),
-                    axis=alt.Axis(tickCount=3, format=".0%", titleAngle=0, titleAlign="right",
-                                  titleBaseline="middle", titleX=-40)),
-            color=color,
-            strokeDash=dash,
-            shape=shape,
-            detail="m:N",
-            tooltip=[alt.Tooltip("model:N"), alt.Tooltip("layer:Q"), alt.Tooltip("depth:Q", format=".2f"),
-                     alt.Tooltip("heads:Q", title="heads"), alt.Tooltip("share:Q", title="share of the layer", format=".1%")],
-        )
-        .properties(width=PROFILE_WIDTH, height=PROFILE_HEIGHT)
-    )
+def model_profile(cmp: ModelComparison, m: int, peak: float) -> dict:
+    """One model's panel: a row per category, the depth axis labelled on the bottom row."""
+    r = cmp.models[m]
+    last = len(cmp.categories) - 1
+    rows = [profile_row(cmp, m, i, peak, last=i == last) for i in range(len(cmp.categories))]
+    return vconcat(*rows, spacing=4, title={"text": [r.name, f"{r.n_layers}×{r.n_heads}"], "limit": GRID_PANEL})
+
+
+def profile_row(cmp: ModelComparison, m: int, index: int, peak: float, last: bool) -> dict:
+    """One category's per-layer share in model ``m``: an area in the category's colour under its line."""
+    name, tint = cmp.categories[index], cmp.colors[cmp.categories[index]]
+    x = alt.X("depth:Q", title=DEPTH_TITLE, scale=alt.Scale(domain=[0, 1], nice=False),
+              axis=row_axis([0, 0.25, 0.5, 0.75, 1], ".2f", last))
+    y = alt.Y("share:Q", title=None, scale=alt.Scale(domain=[0, peak], nice=False),
+              # [peak, 0], not the domain's [0, peak]: vega_safe drops guide values equal to the domain.
+              axis=alt.Axis(values=[peak, 0], format=".0%"))
+    tooltip = [alt.Tooltip("model:N"), alt.Tooltip("category:N"), alt.Tooltip("layer:Q"),
+               alt.Tooltip("depth:Q", format=".2f"), alt.Tooltip("heads:Q", title="heads"),
+               alt.Tooltip("share:Q", title="share of the layer", format=".1%")]
+    base = alt.Chart(alt.Data(name="depth_profile")).transform_filter(f"datum.m === {m} && datum.ci === {index}")
+    opacity = emphasis(picked("category"))
+    area = base.mark_area(color=tint, opacity=0.35).encode(x=x, y=y, opacity=opacity)
+    line = base.mark_line(color=tint, strokeWidth=1.5).encode(
+        x=x, y=y, opacity=opacity, tooltip=tooltip)
+    title = {"text": name, "anchor": "start", "fontSize": 11, "offset": 2}
+    if name in cmp.summaries[m].table.unmeasured:  # no relation of it was scored: not zero heads, no line at 0
+        return layer(not_measured(x, y), title=title, width=PANEL_WIDTH, height=PANEL_ROW)
+    return layer(area, line, title=title, width=PANEL_WIDTH, height=PANEL_ROW)
+
+
+def not_measured(x: alt.X, y: alt.Y) -> alt.Chart:
+    """The words "not measured" in a row's axes, where a model scored no relation of the category."""
+    return alt.Chart(alt.Data(values=[{"depth": 0.5, "share": 0}])).mark_text(
+        text="not measured", baseline="bottom", dy=-4, color=MUTED).encode(x=x, y=y)
 
 
 def core_records(cmp: ModelComparison) -> list[dict]:

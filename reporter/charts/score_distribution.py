@@ -1,7 +1,7 @@
 """Figure `score-distribution`: each relation's scores sorted from the highest, with the rule's cut drawn.
 
-A point per rank (the long tail thinned to at most TAIL_POINTS evenly spaced ranks; every rank near the
-cut is drawn), coloured kept / tied at the cut / not kept; a rule after the last kept head, labelled with
+A line through the ranks (the top ranks and every rank near the cut, the rest thinned to EVEN_POINTS evenly
+spaced ranks), coloured kept / tied at the cut / not kept, a dot on each tied head; a rule after the last kept head, labelled with
 the number kept, and where a tie crossed a rank cut a dashed rule at the place the rule asked for.
 """
 
@@ -14,13 +14,14 @@ import pandas as pd
 from ..analysis.summarize import Summary
 from .compose import concat, figure_spec, fit_grid, layer
 from .figure import DataTable, Figure
+from .score_maps import per_panel
 from .theme import INK
 
 WIDTH, HEIGHT = 220, 130
 MAX_PANELS = 16
-NEAR_CUT = 3  # ranks up to this many times the kept count (and at least FULL_RANKS) are all drawn
-FULL_RANKS = 64
-TAIL_POINTS = 160
+TOP_RANKS = 16  # the highest ranks are all drawn (a dominant head shows)
+NEAR_CUT = 32  # and every rank this close to the cut (the ties at it show)
+EVEN_POINTS = 120  # the rest: this many evenly spaced ranks
 KEPT, TIED, LEFT = "kept", "tied at the cut", "not kept"
 # Blue and orange part for every colour vision; the grey of the rest stays behind both on a light or dark page.
 COLORS = {KEPT: "#1f77b4", TIED: "#e66100", LEFT: "#a6a6a6"}
@@ -49,12 +50,10 @@ def chosen(summary: Summary, ties: dict[str, list[dict]]) -> tuple[list[str], in
 
 
 def drawn_ranks(n: int, kept: int) -> np.ndarray:
-    """0-based ranks to draw: all of them near the cut, an even thinning of the tail."""
-    full = min(n, max(FULL_RANKS, NEAR_CUT * kept))
-    tail = np.arange(full, n)
-    if len(tail) > TAIL_POINTS:
-        tail = np.unique(np.linspace(full, n - 1, TAIL_POINTS).round().astype(int))
-    return np.concatenate([np.arange(full), tail])
+    """0-based ranks to draw: the top ones, every one near the cut, an even thinning of the rest."""
+    even = np.linspace(0, n - 1, min(n, EVEN_POINTS)).round().astype(int)
+    near = np.arange(max(0, kept - NEAR_CUT), min(n, kept + NEAR_CUT))
+    return np.unique(np.concatenate([np.arange(min(n, TOP_RANKS)), near, even]))
 
 
 def relation_records(index: int, rows: pd.DataFrame, ties: list[dict]) -> list[dict]:
@@ -89,7 +88,7 @@ def score_distribution(summary: Summary) -> Figure:
         rows = s[s["relation"] == name]
         points += relation_records(i, rows, ties.get(name, []))
         cuts += cut_records(i, rows, ties.get(name, []))
-    body = concat([panel(i, name) for i, name in enumerate(names)], columns=min(len(names), 4))
+    body = concat(per_panel(panel(0, ""), names), columns=min(len(names), 4))
     spec = figure_spec(body, names=names, fit=fit_grid(WIDTH, len(names), list(COLORS)))
     return Figure(slug="score-distribution", title="Scores sorted, with the rule's cut", spec=spec,
                   datasets={"score_ranks": points, "score_cuts": cuts},
@@ -102,17 +101,26 @@ def panel(index: int, name: str) -> dict:
     y = alt.Y("s:Q", title="score")
     color = alt.Color("c:N", title=None, scale=alt.Scale(domain=list(COLORS), range=list(COLORS.values())),
                       legend=alt.Legend(orient="right", values=list(COLORS)))
-    points = alt.Chart(alt.Data(name="score_ranks")).transform_filter(f"datum.p === {index}").mark_circle(
-        size=14, opacity=0.9, aria=False).encode(
-        x=x, y=y, color=color, tooltip=[alt.Tooltip("r:Q", title="rank"), alt.Tooltip("s:Q", title="score", format=".4g"),
-                                        alt.Tooltip("c:N", title="status")])
+    ranks = alt.Chart(alt.Data(name="score_ranks")).transform_filter(f"datum.p === {index}")
+    tooltip = [alt.Tooltip("r:Q", title="rank"), alt.Tooltip("s:Q", title="score", format=".4g"),
+               alt.Tooltip("c:N", title="status")]
+    # One line per status (each a run of ranks) and a dot on each tied head: a path costs the exports far
+    # less than a dot per rank.
+    curve = ranks.mark_line(strokeWidth=2, aria=False).encode(x=x, y=y, color=color, tooltip=tooltip)
+    tied = ranks.transform_filter(f"datum.c === '{TIED}'").mark_circle(size=22, opacity=1, aria=False).encode(
+        x=x, y=y, color=color, tooltip=tooltip)
     cuts = alt.Chart(alt.Data(name="score_cuts")).transform_filter(f"datum.p === {index}")
     rules = cuts.mark_rule(color=INK).encode(
-        x="x:Q", strokeDash=alt.condition("datum.kind === 'asked'", alt.value([4, 3]), alt.value([1, 0])),
+        x="x:Q", strokeDash=alt.StrokeDash("kind:N", scale=alt.Scale(domain=["kept", "asked"], range=[[1, 0], [4, 3]]),
+                                            legend=None),
         tooltip=alt.Tooltip("label:N", title="cut"))
-    labels = cuts.mark_text(align="left", baseline="top", dx=3, dy=2, color=INK, fontSize=10).encode(
-        x="x:Q", y=alt.value(0), text="label:N")
-    return layer(points, rules, labels, title=name, width=WIDTH, height=HEIGHT)
+    # "N kept" at the top, "N asked" at the foot of its rule, so the two never overlap when the cuts are close.
+    kept = cuts.transform_filter("datum.kind === 'kept'").mark_text(
+        align="left", baseline="top", dx=3, dy=2, color=INK, fontSize=10).encode(x="x:Q", y=alt.value(0), text="label:N")
+    asked = cuts.transform_filter("datum.kind === 'asked'").mark_text(
+        align="left", baseline="bottom", dx=3, dy=-2, color=INK, fontSize=10).encode(
+        x="x:Q", y=alt.value(HEIGHT), text="label:N")
+    return layer(curve, tied, rules, kept, asked, title=name, width=WIDTH, height=HEIGHT)
 
 
 def alt_text(names: list[str], left_out: int, ties: dict[str, list[dict]]) -> str:

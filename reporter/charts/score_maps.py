@@ -3,14 +3,17 @@
 One continuous panel per category (the best score of its relations), then one per relation of the
 categories that have several; the same cell geometry, ticks and fitting as the category heatmaps. Each
 panel has its own colour scale (relations run on different scales) in a sequential scheme that reads on
-a light and a dark page and in print. Beyond MAX_PANELS panels only the categories are drawn.
+a light and a dark page and in print (raster.SCALE_STOPS). The scores are one image per panel (raster.py),
+the kept heads' outlines a second image. Beyond MAX_PANELS panels only the categories are drawn.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from ..analysis.summarize import Summary
@@ -18,10 +21,10 @@ from ..palette import UNCLASSIFIED_COLOR
 from .compose import concat, figure_spec, fit_grid, independent_colors, layer
 from .figure import DataTable, Figure
 from .heatmaps import panel_size, ticks
+from .raster import SCALE_STOPS, grid_image, outline_image
 
 MAX_PANELS = 16
-SCHEME = "viridis"  # perceptually even, light at the top, legible in greyscale print and on a dark page
-OUTLINE_DARK, OUTLINE_LIGHT = "#000001", "#fffffe"  # off-black and off-white: kept out of the dark-mode swaps
+OUTLINE_RGB = (17, 17, 17)  # near-black, drawn in the outline image
 
 
 @dataclass(frozen=True)
@@ -72,13 +75,34 @@ def relation_rows(rows: pd.DataFrame) -> pd.DataFrame:
     return rows.drop_duplicates(["layer", "head"])[["layer", "head", "score", "kept"]]
 
 
-def records(found: list[Panel]) -> list[dict]:
-    """One short record per (panel, head): p panel, l layer, h head, s score (4 significant digits), k when kept."""
+def images(found: list[Panel], n_layers: int, n_heads: int, cell_px: float) -> list[dict]:
+    """One record per panel: its grid as a PNG (x = layer, y = head) over the whole layer x head extent."""
     out = []
     for i, panel in enumerate(found):
-        for l, h, v, k in panel.rows[["layer", "head", "score", "kept"]].itertuples(index=False):
-            out.append({"p": i, "l": int(l), "h": int(h), "s": float(f"{v:.4g}"), **({"k": 1} if k else {})})
+        grid = np.full((n_heads, n_layers), np.nan)
+        grid[panel.rows["head"].to_numpy(), panel.rows["layer"].to_numpy()] = panel.rows["score"].to_numpy(dtype="float64")
+        lo, hi = scale_of(panel)
+        kept = np.zeros((n_heads, n_layers), dtype=bool)
+        rows = panel.rows[panel.rows["kept"].to_numpy(dtype=bool)]
+        kept[rows["head"].to_numpy(), rows["layer"].to_numpy()] = True
+        out.append({"p": i, "l": 0, "l_end": n_layers, "h": 0, "h_end": n_heads, "url": grid_image(grid, lo, hi),
+                    "outline": outline_image(kept, sub_pixels(cell_px), OUTLINE_RGB)})
     return out
+
+
+def sub_pixels(cell_px: float) -> int:
+    """Image pixels per cell of the outline image: a ring about one screen pixel wide at the drawn size."""
+    return int(min(16, max(4, round(cell_px))))
+
+
+def scale_of(panel: Panel) -> tuple[float, float]:
+    """The panel's colour domain: its lowest and highest score."""
+    return float(panel.rows["score"].min()), float(panel.rows["score"].max())
+
+
+def range_records(found: list[Panel]) -> list[dict]:
+    """Each panel's lowest and highest score, for its legend."""
+    return [{"p": i, "s": float(f"{v:.4g}")} for i, panel in enumerate(found) for v in scale_of(panel)]
 
 
 def score_maps(summary: Summary) -> Figure:
@@ -91,35 +115,48 @@ def score_maps(summary: Summary) -> Figure:
     y = alt.Y("h:Q", title="head", scale=alt.Scale(domain=[0, t.n_heads], nice=False, reverse=True),
               axis=alt.Axis(values=ticks(t.n_heads), format="d"))
     cell_px = width / t.n_layers
-    body = independent_colors(concat([panel_view(i, p.title, x, y, width, height, cell_px) for i, p in enumerate(found)],
-                                     columns=min(len(found), 4)))
+    views = per_panel(panel_view(0, "", x, y, width, height, cell_px), [p.title for p in found])
+    body = independent_colors(concat(views, columns=min(len(found), 4)))
     titles = [p.title for p in found]
     spec = figure_spec(body, names=list(t.categories) + titles, fit=fit_grid(width, len(found), grow=1.4))
-    datasets = {"score_cells": records(found),
+    datasets = {"score_images": images(found, t.n_layers, t.n_heads, cell_px),
+                "score_range": range_records(found),
                 "score_background": [{"l": 0, "l_end": t.n_layers, "h": 0, "h_end": t.n_heads}]}
     return Figure(slug="score-maps", title="Scores over layer × head", spec=spec, datasets=datasets,
                   alt_text=alt_text(summary, found, cut), tables=(kept_table(found),))
 
 
+def per_panel(template: dict, titles: list[str]) -> list[dict]:
+    """The panel of index 0 copied for every panel, its filters and title changed.
+
+    Altair spends a tenth of a second per panel turning the same few charts into dicts; a copy costs nothing.
+    """
+    text = json.dumps(template)
+    assert text.count("datum.p === 0") >= 1  # every layer of the template filters on its panel
+    return [{**json.loads(text.replace("datum.p === 0", f"datum.p === {i}")), "title": title}
+            for i, title in enumerate(titles)]
+
+
 def panel_view(index: int, title: str, x: alt.X, y: alt.Y, width: int, height: int, cell_px: float) -> dict:
-    """One panel: grey where no score, the score in colour, outlines on the kept heads."""
+    """One panel: grey where no score, the scores as one image, outlines on the kept heads, a gradient legend."""
+    mine = f"datum.p === {index}"
     ground = alt.Chart(alt.Data(name="score_background")).mark_rect(color=UNCLASSIFIED_COLOR).encode(
         x=x, x2=alt.X2("l_end"), y=y, y2=alt.Y2("h_end"), tooltip=alt.TooltipValue(None))
-    cells = alt.Chart(alt.Data(name="score_cells")).transform_filter(f"datum.p === {index}").transform_calculate(
-        l_end="datum.l + 1", h_end="datum.h + 1")
-    color = alt.Color("s:Q", title="score", scale=alt.Scale(scheme=SCHEME),
+    image = alt.Chart(alt.Data(name="score_images")).transform_filter(mine).mark_image(
+        aspect=False, smooth=False, aria=False).encode(x=x, x2=alt.X2("l_end"), y=y, y2=alt.Y2("h_end"), url="url:N",
+                                                      tooltip=alt.TooltipValue(None))
+    # The legend's scale: the panel's lowest and highest score over the same stops as the image.
+    color = alt.Color("s:Q", title="score", scale=alt.Scale(range=list(SCALE_STOPS), interpolate="rgb", zero=False,
+                                                           nice=False),
                       legend=alt.Legend(orient="bottom", direction="horizontal", gradientLength=max(60, width - 60)))
-    tooltip = [alt.Tooltip("l:Q", title="layer"), alt.Tooltip("h:Q", title="head"),
-               alt.Tooltip("s:Q", title="score", format=".4g")]
-    filled = cells.mark_rect(aria=False).encode(x=x, x2=alt.X2("l_end"), y=y, y2=alt.Y2("h_end"), color=color,
-                                                tooltip=tooltip)
-    kept = cells.transform_filter("datum.k === 1")
-    # Two strokes, dark under light, so an outline shows on every colour of the scheme.
-    wide, thin = max(1.0, min(3.0, cell_px / 4)), max(0.5, min(1.5, cell_px / 8))
-    outlines = [kept.mark_rect(aria=False, fill=None, stroke=ink, strokeWidth=w).encode(
-        x=x, x2=alt.X2("l_end"), y=y, y2=alt.Y2("h_end"), tooltip=tooltip) for ink, w in
-        ((OUTLINE_DARK, wide), (OUTLINE_LIGHT, thin))]
-    return layer(ground, filled, *outlines, title=title, width=width, height=height)
+    legend = alt.Chart(alt.Data(name="score_range")).transform_filter(mine).mark_point(opacity=0, aria=False).encode(
+        x=alt.value(0), y=alt.value(0), color=color, tooltip=alt.TooltipValue(None))
+    # The kept heads' outlines: a second image, a near-black ring per head (kept heads score high, and high
+    # scores are the light end of the scale).
+    outline = alt.Chart(alt.Data(name="score_images")).transform_filter(mine).mark_image(
+        aspect=False, smooth=False, aria=False).encode(x=x, x2=alt.X2("l_end"), y=y, y2=alt.Y2("h_end"),
+                                                      url="outline:N", tooltip=alt.TooltipValue(None))
+    return layer(ground, image, outline, legend, title=title, width=width, height=height)
 
 
 def alt_text(summary: Summary, found: list[Panel], cut: bool) -> str:

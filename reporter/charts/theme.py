@@ -5,7 +5,7 @@ from __future__ import annotations
 import string
 from typing import Iterable
 
-from ..palette import UNCLASSIFIED_COLOR
+from ..palette import DARK_UNCLASSIFIED_COLOR, UNCLASSIFIED_COLOR
 
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
 TEXT = "#222222"
@@ -107,8 +107,8 @@ def dark_colors() -> dict[str, str]:
     The light gray of unclassified heads and every other neutral fill, the
     page white and the ink of marks whose colour is not data; the Jaccard
     shading turns dark-to-light, so the inks on its cells trade places. The
-    category colours stay (category10 is mandated and reads on dark too).
+    category colours stay: palette.py keeps them ΔE >= 50 from both greys.
     """
-    return {UNCLASSIFIED_COLOR: "#30363d", DIAGONAL: "#262c36", PAGE: "#0d1117", SEPARATOR: "#9198a1",
+    return {UNCLASSIFIED_COLOR: DARK_UNCLASSIFIED_COLOR, DIAGONAL: "#262c36", PAGE: "#0d1117", SEPARATOR: "#9198a1",
             TEXT: "#e6edf3", INK: "#c9d1d9", **dict(zip(SHADING, DARK_SHADING)),
             LIGHT_CELL_INK: DARK_CELL_INK, DARK_CELL_INK: LIGHT_CELL_INK}

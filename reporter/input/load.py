@@ -15,6 +15,7 @@ import pandas as pd
 from ..errors import InputError, ReporterError, UsageError, listed
 from .known_models import lookup
 from .models import select_model
+from .order import order_categories  # noqa: F401  (validate and multi take it from here)
 from ..options import Options
 from .read import RawInput, read
 from .scores import has_rule, rule_flag
@@ -150,20 +151,3 @@ def check_inside_shape(extent: pd.DataFrame, n_layers: int, n_heads: int, source
                 f"{name} index {top} is outside the model shape {n_layers}x{n_heads} (from {source}); "
                 f"indexes are 0-based, so fix the table or the shape"
             )
-
-
-def order_categories(found, requested: tuple[str, ...] | None,
-                     lacking: str = "the table does not have", having: str = "it has") -> tuple[str, ...]:
-    """Panel order: the requested categories, else all found, alphabetically.
-
-    ``lacking``/``having`` word the error for where the categories came from (a table, several models).
-    """
-    found = tuple(sorted(found))
-    if not requested:
-        return found
-    missing = [c for c in requested if c not in found]
-    if missing:
-        raise UsageError(f"--categories names {missing[0]!r}, which {lacking} ({having}: {listed(found)})")
-    if len(set(requested)) != len(requested):
-        raise UsageError("--categories names a category twice; list each once")
-    return tuple(requested)

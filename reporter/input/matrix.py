@@ -68,8 +68,12 @@ def combine(frames: Sequence[pd.DataFrame], where: str) -> pd.DataFrame:
     kinds = {"member" in f.columns for f in frames}
     if len(kinds) > 1:
         raise InputError(f"{where}: some parts are memberships (true/false) and some are scores; give one kind")
-    frame = pd.concat(frames, ignore_index=True)
     dense = {f.attrs.get(DENSE) for f in frames}
+    shapes = sorted(d for d in dense if d is not None)
+    if len(shapes) > 1:  # combined, the smaller would sit in a corner of the larger, its heads misread
+        raise InputError(f"{where}: the matrices have different shapes ({' and '.join(f'{a}x{b}' for a, b in shapes[:2])} "
+                         "layers x heads); give every part the model's shape")
+    frame = pd.concat(frames, ignore_index=True)
     if len(dense) == 1 and None not in dense:
         frame.attrs[DENSE] = dense.pop()
     return frame

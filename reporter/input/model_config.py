@@ -44,11 +44,15 @@ def read_model_config(path: str) -> dict:
         raise InputError(f"--model-config {path}: no such file; give a Hugging Face config.json")
     try:
         document = json.loads(file.read_text(encoding="utf-8"))
+    except RecursionError:  # thousands of nested objects: no config is built like that
+        raise InputError(f"--model-config {file.name}: nested too deeply to be a model config; "
+                         "give a Hugging Face config.json") from None
     except ValueError as exc:
         raise InputError(f"--model-config {file.name}: not JSON ({exc}); give a Hugging Face config.json") from exc
     if not isinstance(document, dict):
         raise InputError(f"--model-config {file.name}: not a JSON object; give a Hugging Face config.json")
-    return document.get("text_config", document) if not first(document, LAYERS) else document
+    text = document.get("text_config")
+    return text if isinstance(text, dict) and not first(document, LAYERS) else document
 
 
 def first(cfg: object, names: tuple[str, ...]) -> object:
@@ -63,7 +67,7 @@ def first(cfg: object, names: tuple[str, ...]) -> object:
 def shape_of_config(cfg: object) -> dict:
     """layers, heads, and when the config says them kv_heads and model, read from a config."""
     layers, heads = first(cfg, LAYERS), first(cfg, HEADS)
-    if not isinstance(layers, int) or not isinstance(heads, int):
+    if not isinstance(layers, int) or not isinstance(heads, int) or isinstance(layers, bool) or isinstance(heads, bool):
         raise InputError("the model config has no whole-number num_hidden_layers and num_attention_heads "
                          f"(or n_layers and n_heads); it has {config_keys(cfg)}")
     out: dict = {"layers": layers, "heads": heads}
@@ -78,5 +82,8 @@ def shape_of_config(cfg: object) -> dict:
 
 def config_keys(cfg: object) -> str:
     """Up to ten of a config's keys, for a message."""
-    keys = sorted(cfg) if isinstance(cfg, dict) else sorted(k for k in vars(cfg) if not k.startswith("_"))
+    if isinstance(cfg, dict):
+        keys = sorted(map(str, cfg))
+    else:  # an object (a TransformerLens config), or anything else given as cfg=
+        keys = sorted(k for k in getattr(cfg, "__dict__", {}) if not k.startswith("_"))
     return listed(keys) or "no keys"

@@ -155,20 +155,25 @@ def load_models(found: Sequence[ModelInput], options: Options) -> list[HeadTable
     check_site(len(found))  # before any model is loaded
     tables = []
     for m in found:
-        opts = dataclasses.replace(options, model=m.select if m.select is not None else m.name, categories=None)
+        opts = dataclasses.replace(options, model=m.select if m.select is not None else m.name, categories=None,
+                                   category_order=None)
         table = load_raw(m.source, opts)
         tables.append(dataclasses.replace(table, model=m.name))
     check_site(len(tables), sum(len(t.memberships) for t in tables))
-    order = shared_categories(tables, options.categories)
+    order = shared_categories(tables, options.categories, options.category_order)
     return [with_categories(t, order) for t in tables]
 
 
-def shared_categories(tables: Sequence[HeadTable], requested: tuple[str, ...] | None) -> tuple[str, ...]:
-    """The panel order for every model: ``requested``, else every category of any model, alphabetically."""
-    found = {c for t in tables for c in t.categories}
-    order = order_categories(found, requested, lacking="no model has", having="they have")
-    check_categories(order, f"together, the {len(tables)} tables have")  # each may be within the limit alone
-    return order
+def shared_categories(tables: Sequence[HeadTable], requested: tuple[str, ...] | None,
+                      order: tuple[str, ...] | None = None) -> tuple[str, ...]:
+    """The panel order for every model: ``requested``, else every category of any model in input/order.py's order.
+
+    The models' own orders are joined in model order (each category where it first appears).
+    """
+    found = tuple(dict.fromkeys(c for t in tables for c in t.categories))
+    shown = order_categories(found, requested, lacking="no model has", having="they have", order=order)
+    check_categories(shown, f"together, the {len(tables)} tables have")  # each may be within the limit alone
+    return shown
 
 
 def with_categories(table: HeadTable, order: tuple[str, ...]) -> HeadTable:

@@ -52,7 +52,8 @@ def score_problems(frame: pd.DataFrame, options: Options, category_map: pd.DataF
         bad = plain(frame["score"][pd.to_numeric(frame["score"], errors="coerce").isna() & frame["score"].notna()].iloc[0])
         problems.append(f"column {options.score_column!r} holds {bad!r}, not a number; scores must be numbers")
     if category_map is None and "category" not in frame.columns:
-        problems.append("no relation -> category map: add a 'category' column or pass --category-map FILE")
+        problems.append("no relation -> category map: add a 'category' column, pass --category-map FILE, or --category "
+                        "NAME to put every relation in one category")
     else:
         problems += map_problems(frame, category_map)
     return problems
@@ -78,7 +79,22 @@ def map_from_column(frame: pd.DataFrame) -> pd.DataFrame:
     pairs = distinct_pairs(frame["relation"], frame["category"]) if pairs is None else pairs
     pairs = pairs.astype(str).apply(lambda s: s.str.strip())
     pairs = pairs[(pairs["relation"] != "") & (pairs["category"] != "")]
-    return pairs.drop_duplicates().sort_values(["relation", "category"]).reset_index(drop=True)
+    # No order: the column's row order is the relations' (MAPS lists Linguistic first, by relation name), and
+    # an aggregate another engine made where the data lives has none, so every engine gives the same panels.
+    return in_order(pairs, None)
+
+
+def first_appearance(column: pd.Series) -> tuple[str, ...]:
+    """The distinct stripped names of a column in the order they first appear, empty and missing ones left out."""
+    names = (str(v).strip() for v in pd.unique(column.dropna()))
+    return tuple(dict.fromkeys(n for n in names if n))
+
+
+def in_order(pairs: pd.DataFrame, order: tuple[str, ...] | None) -> pd.DataFrame:
+    """The distinct pairs sorted by (relation, category), carrying the categories' input ``order`` (None: no order)."""
+    out = pairs.drop_duplicates().sort_values(["relation", "category"]).reset_index(drop=True)
+    out.attrs["category_order"] = order
+    return out
 
 
 def distinct_pairs(relation: pd.Series, category: pd.Series) -> pd.DataFrame:
@@ -119,7 +135,7 @@ def read_category_map(path: str | Path) -> pd.DataFrame:
         raise InputError(f"--category-map {path.name}: cannot read it ({reason}); give relation,category rows") from exc
     if pairs.empty:
         raise InputError(f"--category-map {path.name}: the map is empty; give relation,category rows")
-    return pairs.drop_duplicates().sort_values(["relation", "category"]).reset_index(drop=True)
+    return in_order(pairs, first_appearance(pairs["category"]))  # the map's own order
 
 
 def map_from_json(document: object) -> pd.DataFrame:
@@ -167,18 +183,25 @@ def score_memberships(frame: pd.DataFrame, options: Options) -> Parsed:
     if not has_rule(options):
         raise UsageError(no_rule_message(scores))
     used = mapping[mapping["relation"].isin(names[np.unique(scores["relation"].to_numpy())])]
+    order = mapping.attrs.get("category_order")
     # Pair i is used row i as a relation code; used is sorted by (relation, category) and codes follow
     # name order, so the pairs are sorted by code and a pair number orders pairs as their names do.
     pairs = pd.DataFrame({"relation": names.get_indexer(used["relation"])})
     result, thresholds = ranked_scores(scores, names, options, heads)
     members = memberships_of(result.passing, pairs, used)
     return Parsed(
-        "scores", members, tuple(sorted(used["category"].unique())), heads,
+        "scores", members, categories_of(used, order), heads, ordered=order is not None,
         scores=per_head_scores(scores, pairs, used, names, scores.index.isin(result.passing.index)),
         rule=" ".join(filter(None, (rule_text(options), ties_sentence(result, options, names)))),
         rule_spec={**rule_spec(options, used), **outcome_spec(result, options, names, thresholds)},
         warnings=nan_warning(frame),
     )
+
+
+def categories_of(used: pd.DataFrame, order: tuple[str, ...] | None) -> tuple[str, ...]:
+    """The categories the scored relations map to: in the input's ``order``, alphabetically without one."""
+    present = set(used["category"])
+    return tuple(c for c in order if c in present) if order is not None else tuple(sorted(present))
 
 
 def ranked_scores(scores: pd.DataFrame, names: pd.Index, options: Options, heads: pd.DataFrame):

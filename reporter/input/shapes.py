@@ -21,8 +21,9 @@ log = logging.getLogger(__name__)
 
 # Columns that are never a wide-shape category.
 RESERVED = {"layer", "head", "head_id", "model", "score", "category", "relation", "template", "prompt", "member"}
+# Layer and head need something between them (a separator or H): "L10" could be L1H0 or layer 10.
 HEAD_ID = re.compile(
-    r"^\s*[(\[]?\s*L?\s*(\d+)\s*(?:[-.,:_/ ]\s*)?H?\s*(\d+)\s*[)\]]?\s*$", re.IGNORECASE
+    r"^\s*[(\[]?\s*L?\s*(\d+)(?:\s*[-.,:_/]\s*H?|\s*H|\s+H?)\s*(\d+)\s*[)\]]?\s*$", re.IGNORECASE
 )
 SHAPE_HINT = (
     "; give layer, head, category columns (long), one true/false column per category (wide), "
@@ -46,6 +47,7 @@ class Parsed:
     rule: str | None = None
     rule_spec: dict | None = None
     warnings: tuple[str, ...] = field(default=())
+    ordered: bool = True  # whether ``categories`` is in an order the input gives (input/order.py)
 
 
 def head_index_problems(frame: pd.DataFrame) -> list[str]:
@@ -141,7 +143,7 @@ def long_memberships(frame: pd.DataFrame) -> Parsed:
         raise InputError(problems[0])
     heads = heads_of(frame)
     out = heads.assign(category=as_names(frame["category"], "category"))
-    categories = tuple(sorted(out["category"].unique()))
+    categories = tuple(pd.unique(out["category"]))  # first appearance: the input's order
     if "member" in frame.columns:
         keep = flag_values(frame["member"]).to_numpy()
         frame, out = frame[keep], out[keep]
@@ -244,4 +246,4 @@ def wide_memberships(frame: pd.DataFrame) -> Parsed:
     rows = pd.concat(parts, ignore_index=True) if parts else heads.iloc[:0].assign(category="")
     rows = rows.astype({"layer": "int64", "head": "int64", "category": "object"})
     memberships, warnings = collapse_duplicates(rows)
-    return Parsed("wide", memberships, tuple(sorted(category_name(c) for c in columns)), heads, warnings=warnings)
+    return Parsed("wide", memberships, tuple(category_name(c) for c in columns), heads, warnings=warnings)

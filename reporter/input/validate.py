@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError
+from ..errors import InputError, UsageError
 from ..options import Options
 from ..palette import UNCLASSIFIED, multi_label
 from .columns import normalize_columns
@@ -93,13 +93,30 @@ def checked_table(parsed: Parsed, n_layers: int, n_heads: int, shape_source: str
     from .load import check_inside_shape, order_categories  # load imports this module
 
     check_limits(parsed.memberships, n_layers, n_heads, options.categories or parsed.categories)
+    if options.kv_heads is not None:
+        check_kv_heads(n_heads, options.kv_heads)  # the grouped-query view needs it; inspect says so as build does
     check_inside_shape(parsed.extent, n_layers, n_heads, shape_source)
-    categories = order_categories(parsed.categories, options.categories)
+    categories = order_categories(parsed.categories, options.categories, order=options.category_order,
+                                  ordered=parsed.ordered)
     check_names(categories, "category")
     check_legend_names(categories)
     if model is not None:
         check_names([model], "model")  # repeated in every record of the overview's figures, as a category is
     return categories
+
+
+def check_kv_heads(n_heads: int, kv_heads: int) -> None:
+    """A UsageError unless ``kv_heads`` key/value heads divide ``n_heads`` query heads into equal groups."""
+    if kv_heads < 1 or kv_heads > n_heads or n_heads % kv_heads:
+        raise UsageError(
+            f"--kv-heads {kv_heads} does not divide the {n_heads} heads per layer; "
+            f"give the model's number of key/value heads (a divisor of {n_heads}, e.g. {divisor_hint(n_heads)})"
+        )
+
+
+def divisor_hint(n: int) -> int:
+    """A plausible KV head count for ``n`` query heads: the largest divisor <= n // 4, else 1."""
+    return max([d for d in range(1, n // 4 + 1) if n % d == 0] or [1])
 
 
 def check_legend_names(categories: tuple[str, ...]) -> None:

@@ -13,11 +13,14 @@ REPORT_FILE = "report.html"
 def attachment_files(report: Product) -> dict[str, bytes]:
     """Files to attach to a run, keyed by relative path: the page, the data files and every figure's exports.
 
-    The page is the single-file HTML: a tracker shows one artifact at a time,
-    so links to side files would not resolve there. The data files and
-    figures keep their paths in the site folder.
+    ``report.html`` is the single-file HTML: a tracker shows one artifact at a
+    time, in a sandboxed frame, so links to other artifacts do not resolve
+    there; a multi-model site's file holds every page and its links switch
+    between them in place. A site also keeps each page at its path in the site
+    folder (each opens alone), as do the data files and figures.
     """
-    files = {REPORT_FILE: report.to_html().encode("utf-8"), **report.documents()}
+    pages = report.pages()
+    files = {REPORT_FILE: report.to_html().encode("utf-8"), **(pages if len(pages) > 1 else {}), **report.documents()}
     for prefix, figures in report.figure_sets().items():
         base = f"{prefix}/" if prefix else ""
         for name, data in exported_files(figures, report.formats, report.exporter):

@@ -7,17 +7,21 @@ import logging
 import re
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ..output.write import exported_files
 from .files import REPORT_FILE, attachment_files, write_files
 from .extras import require, run_tags, tracker_errors
+
+if TYPE_CHECKING:
+    from ..product import Product
 
 log = logging.getLogger(__name__)
 ARTIFACT_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
 CHECK = "check WANDB_MODE, WANDB_PROJECT and your W&B login"
 
 
-def log_report(report, run=None, key: str = "head-report") -> object:
+def log_report(report: Product, run: Any = None, key: str = "head-report") -> Any:
     """Log ``report`` to a W&B run and return the run.
 
     The run is ``run``, else ``wandb.run``, else a new ``wandb.init()`` (which
@@ -26,8 +30,8 @@ def log_report(report, run=None, key: str = "head-report") -> object:
     ``wandb.Html(..., inject=False)`` under ``key``, each figure as a
     ``wandb.Image`` under ``key/figures/…`` and each CSV document (the heads,
     or a diff's changes) as a ``wandb.Table`` under ``key/tables/…``; headline
-    numbers go into the run summary, reporter's version and the inputs'
-    SHA-256 into the run config, the JSON documents into the run's files, and
+    numbers go into the run summary, the model, shape and rule (Product.params),
+    reporter's version and the inputs' SHA-256 into the run config, the JSON documents into the run's files, and
     the page, data and figures into an artifact of type ``report``. A tracker
     that fails raises TrackerError.
     """
@@ -45,8 +49,8 @@ def log_report(report, run=None, key: str = "head-report") -> object:
 def log_to_run(wandb, run, report, key: str) -> None:
     """Log the page, images, tables, numbers, summary file and artifact to an open run."""
     files = attachment_files(report)
-    run.config.update({name.replace(".", "_"): value for name, value in run_tags(report).items()},
-                      allow_val_change=True)
+    config = {name.replace(".", "_"): value for name, value in run_tags(report).items()}
+    run.config.update({**config, **report.params()}, allow_val_change=True)
     with tempfile.TemporaryDirectory(prefix="reporter-wandb-") as tmp:
         media = write_files(Path(tmp) / "media", figure_pngs(report, files))
         # inject=False: the page brings its own styles and scripts; W&B's injected stylesheet would restyle it.
@@ -122,3 +126,12 @@ def save_json_documents(run, report, key: str) -> None:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
             run.save(str(path), base_path=run.dir, policy="now")
+
+
+def run_location(run) -> str:
+    """One line saying where to see a logged run: its W&B page, or, offline, its folder and how to upload it."""
+    url = getattr(run, "url", None)
+    if url:
+        return f"logged to W&B run {run.id}: {url}"
+    folder = Path(run.dir).parent  # run.dir is the run's files/ folder inside its offline-run-… folder
+    return f"logged to W&B offline run {run.id} in {folder}; to upload it: wandb sync {folder}"

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import base64
 import functools
 import hashlib
 import json
 import logging
 import os
-import re
+import sys
 from pathlib import Path
 from typing import Callable
 
-from ..vega.exporter import Exporter
+from ..vega.exporter import Exporter, SharedExporter
 
 log = logging.getLogger(__name__)
 
@@ -88,32 +87,11 @@ def digest_path(path: Path) -> Path:
     return path.with_name(path.name + ".sha256")
 
 
-def bundle_file_name() -> str:
-    """The shared bundle's file name in a multi-page site: named by its SHA-256, so a new version is a new name."""
-    return f"vega-{sha256_text(vega_bundle())[:16]}.js"
-
-
-def script_context(vega_src: str | None = None, theme: str | None = None) -> dict:
-    """The template context every page gets besides ``page``: the Vega bundle inline, or ``vega_src``, the
-    relative address of the site's shared copy; and ``theme`` ("light" or "dark" to fix it; None follows the system)."""
-    return {"vega_bundle": None if vega_src else vega_bundle(), "vega_src": vega_src, "theme": theme,
-            "vega_loader": loader_script(vega_src) if vega_src else None}
-
-
-def loader_script(src: str) -> str:
-    """An inline script that writes the shared bundle's <script> element, with ``integrity`` over http(s).
-
-    A changed copy of the shared file then never runs where 'self' is a whole
-    origin (GitHub Pages serves every repository of a user from one). From disk
-    (file://) browsers cannot check integrity and would block the script, and
-    whoever can change the file there can change the page too: no ``integrity``.
-    """
-    if not re.fullmatch(r"[\w./-]+", src):
-        raise ValueError(f"unexpected bundle address {src!r}")
-    sri = "sha256-" + base64.b64encode(hashlib.sha256(vega_bundle().encode("utf-8")).digest()).decode("ascii")
-    checked = f' integrity="{sri}" crossorigin="anonymous"'
-    return (f"document.write('<script src=\"{src}\"' + (location.protocol === 'file:' ? '' : '{checked}') + "
-            "'><\\/script>');")
+def script_context(theme: str | None = None) -> dict:
+    """The template context every page gets besides ``page``: the Vega bundle, inline in every page so that each
+    opens alone (no shared script file for a changed copy to replace); and ``theme`` ("light" or "dark" to fix it;
+    None follows the system)."""
+    return {"vega_bundle": vega_bundle(), "theme": theme}
 
 
 def bundle_path() -> Path:
@@ -134,9 +112,15 @@ def cache_bundle(build: Callable[[], str | None]) -> None:
 
 
 def exporter_for(formats: tuple[str, ...]) -> Exporter:
-    """A new exporter for one build: its helper started when it will have figures or the bundle to make."""
+    """The exporter of one build: its helper started when it will have figures or the bundle to make.
+
+    A new one per build, except in a notebook kernel, where every build shares one (SharedExporter).
+    """
     cold = cached_bundle() is None
-    return Exporter.started(bundle=cold) if cold or formats else Exporter()
+    exporter = SharedExporter.get() if "ipykernel" in sys.modules else Exporter()
+    if cold or formats:
+        exporter.start(bundle=cold)
+    return exporter
 
 
 def cache_dir() -> Path:

@@ -2,7 +2,7 @@
 
 Template context of templates/diff.html: ``page`` (a DiffPage) and
 ``vega_bundle`` (the inline JavaScript, already safe for a <script> element),
-``vega_src`` and ``theme`` (see assets.script_context).
+and ``theme`` (see assets.script_context).
 """
 
 from __future__ import annotations
@@ -62,9 +62,9 @@ class DiffPage:
 
 
 def render_diff(diff: Diff, observations: list[Observation], figures: dict[str, Figure], title: str | None,
-                formats: tuple[str, ...], with_downloads: bool = True, vega_src: str | None = None,
+                formats: tuple[str, ...], with_downloads: bool = True,
                 theme: str | None = None) -> str:
-    """The diff page as HTML text; ``vega_src`` and ``theme`` as in assets.script_context."""
+    """The diff page as HTML text; ``theme`` as in assets.script_context."""
     page = DiffPage(
         title=title or f"What changed: {diff.label_a} → {diff.label_b}",
         version=__version__,
@@ -80,7 +80,7 @@ def render_diff(diff: Diff, observations: list[Observation], figures: dict[str, 
         downloads=(Link("changes.csv", "data/changes.csv"), Link("diff.json", "data/diff.json")) if with_downloads else (),
         payload=script_json(page_payload(figures)),
     )
-    return environment().get_template("diff.html").render(page=page, **script_context(vega_src, theme))
+    return environment().get_template("diff.html").render(page=page, **script_context(theme))
 
 
 def run_facts(label: str, table, memberships: int) -> RunFacts:

@@ -2,19 +2,20 @@
 
 Template context of templates/overview.html: ``page`` (an OverviewPage) and
 ``vega_bundle`` (the inline JavaScript, already safe for a <script> element),
-``vega_src`` and ``theme`` (see assets.script_context).
+and ``theme`` (see assets.script_context). templates/site.html (the single-file site) adds ``model_pages``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .. import __version__
 from .assets import script_context, script_json
 from ..charts import Figure
 from ..analysis.across_models import ModelComparison, ModelCategory
 from ..observe.categories import Observation
-from .report import SHAPE_NOTES, FigureView, Link, environment, figure_view, generated_date, page_payload
+from .report import (SHAPE_NOTES, FigureView, Link, ReportPage, environment, figure_view, generated_date,
+                     page_payload)
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,14 @@ class CoreLine:
 
 
 @dataclass(frozen=True)
+class SitePage:
+    """A model's page inside a single-file site: its path in the site folder and its view model."""
+
+    path: str
+    page: ReportPage
+
+
+@dataclass(frozen=True)
 class OverviewPage:
     """The context of templates/overview.html."""
 
@@ -68,12 +77,31 @@ class OverviewPage:
 
 def render_overview(cmp: ModelComparison, observations: list[Observation], figures: dict[str, Figure],
                     title: str | None, formats: tuple[str, ...], sources: tuple[str, ...],
-                    with_links: bool = True, vega_src: str | None = None, theme: str | None = None) -> str:
+                    with_links: bool = True, theme: str | None = None) -> str:
     """The overview page as HTML text; without links it stands alone (no model pages, no downloads).
 
-    ``vega_src`` and ``theme`` as in assets.script_context.
+    ``theme`` as in assets.script_context.
     """
-    page = OverviewPage(
+    page = overview_page(cmp, observations, figures, title, formats if with_links else (), sources, with_links)
+    return environment().get_template("overview.html").render(page=page, **script_context(theme))
+
+
+def render_single_site(cmp: ModelComparison, observations: list[Observation], figures: dict[str, Figure],
+                       title: str | None, sources: tuple[str, ...], model_pages: tuple[SitePage, ...],
+                       theme: str | None = None) -> str:
+    """The whole site as one HTML file: the overview, linked to every model page held in the same file
+    (templates/site.html), without downloads; ``theme`` as in assets.script_context."""
+    page = overview_page(cmp, observations, figures, title, (), sources, with_links=True)
+    page = replace(page, downloads=())
+    return environment().get_template("site.html").render(page=page, model_pages=model_pages,
+                                                          **script_context(theme))
+
+
+def overview_page(cmp: ModelComparison, observations: list[Observation], figures: dict[str, Figure],
+                  title: str | None, formats: tuple[str, ...], sources: tuple[str, ...],
+                  with_links: bool) -> OverviewPage:
+    """Gather the view model of the overview page; ``formats``: the figure downloads it links to."""
+    return OverviewPage(
         title=title or f"Attention-head categories: {len(cmp.models)} models",
         version=__version__,
         generated=generated_date(),
@@ -82,11 +110,10 @@ def render_overview(cmp: ModelComparison, observations: list[Observation], figur
         models=tuple(model_line(cmp, i, with_links) for i in range(len(cmp.models))),
         core_lines=tuple(core_line(cmp, c) for c in cmp.categories),
         observations=tuple(observations),
-        figures=tuple(figure_view(f, formats if with_links else ()) for f in figures.values()),
+        figures=tuple(figure_view(f, formats) for f in figures.values()),
         downloads=(Link("comparison.json", "data/comparison.json"),) if with_links else (),
         payload=script_json(page_payload(figures)),
     )
-    return environment().get_template("overview.html").render(page=page, **script_context(vega_src, theme))
 
 
 def model_line(cmp: ModelComparison, index: int, with_links: bool) -> ModelLine:

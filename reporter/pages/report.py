@@ -3,7 +3,7 @@
 Template context (documented here; tests render every template under
 StrictUndefined): every page gets ``page`` (a ReportPage) and ``vega_bundle``
 (the inline JavaScript, already safe for a <script> element),
-``vega_src`` and ``theme`` (see assets.script_context).
+and ``theme`` (see assets.script_context).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from .alt_text import alt_text, caption
 from ..charts import DataTable, Figure
 from ..charts.theme import dark_colors, dark_config
 from ..palette import multi_label
+from ..rules import MIN_HEADS
 from ..analysis.top_heads import CategoryTop, RelationTop
 from ..observe.categories import Observation
 from ..analysis.summarize import Summary
@@ -110,10 +111,12 @@ class ReportPage:
     n_layers: int = 0
     top_heads: tuple[CategoryTop, ...] = ()
     relation_tops: tuple[RelationTop, ...] = ()
+    min_heads: int = MIN_HEADS  # the fewest heads a category's interquartile range is shown for
 
 
 SHAPE_NOTES = {
-    "flag": "shape from --layers/--heads",
+    # Given by the caller: --layers/--heads on the command line, layers=/heads= in Python, or the demo itself.
+    "flag": "shape as given to the build",
     "metadata": "shape from the file's metadata",
     "known-model": "shape from the known-model table",
     "model-config": "shape from the model config",
@@ -129,10 +132,13 @@ def shape_note(t) -> str | None:
 
 
 def highlight_labels(summary: Summary) -> list[str]:
-    """Legend labels worth a highlight button: every category, and "N categories" when some head has N."""
-    held = {multi_label(n) for n, heads in summary.by_n_categories if n >= 2 and heads}
-    measured = {c.name for c in summary.categories if c.measured}  # nothing of an unmeasured one to highlight
-    return [label for label in summary.legend if label in measured or label in held]
+    """Legend labels worth a highlight button: every measured category in panel order, then "N categories" when some head has N.
+
+    Panel order, as the panels and tables run (the legend alone stacks them in reverse, as the reference does).
+    """
+    held = [multi_label(n) for n, heads in summary.by_n_categories if n >= 2 and heads]
+    measured = [c.name for c in summary.categories if c.measured]  # nothing of an unmeasured one to highlight
+    return [*measured, *held]
 
 
 @functools.lru_cache(maxsize=1)
@@ -188,13 +194,13 @@ def templates_dir() -> Path:
 
 def render_report(summary: Summary, observations: list[Observation], figures: dict[str, Figure],
                   title: str | None, formats: tuple[str, ...], with_downloads: bool = True,
-                  nav: tuple[Link, ...] = (), vega_src: str | None = None, theme: str | None = None) -> str:
+                  nav: tuple[Link, ...] = (), theme: str | None = None) -> str:
     """The single-model report page as HTML text; ``nav`` links it to the other pages of a site.
 
-    ``vega_src``: the site's shared copy of the Vega JavaScript instead of an inline one; ``theme``: see script_context.
+    ``theme``: see script_context.
     """
     page = dataclasses.replace(report_page(summary, observations, figures, title, formats, with_downloads), nav=nav)
-    return environment().get_template("report.html").render(page=page, **script_context(vega_src, theme))
+    return environment().get_template("report.html").render(page=page, **script_context(theme))
 
 
 def report_page(summary: Summary, observations: list[Observation], figures: dict[str, Figure],
@@ -273,7 +279,9 @@ def category_row(c) -> CategoryRow:
         heads=c.heads,
         share=f"{100 * c.share_of_heads:.1f}%",
         median=f"{c.layer_median:g}",
-        iqr=f"{c.layer_q1:g}–{c.layer_q3:g}",
+        # Quartiles of a handful of heads are interpolations between them (0.75–2.25 of two heads): none
+        # below the minimum of a claim, whose heads the observations list by id instead.
+        iqr=f"{c.layer_q1:g}–{c.layer_q3:g}" if c.heads >= MIN_HEADS else "–",
         core=f"{c.core_layers[0]}–{c.core_layers[1]}",
         core_share=f"{100 * c.core_share:.0f}%",
         shared=c.shared_heads,

@@ -1,6 +1,6 @@
 """Render the timeline page: Timeline, observations, figures -> HTML.
 
-Template context of templates/timeline.html: ``page`` (a TimelinePage), ``vega_bundle``, ``vega_src`` and
+Template context of templates/timeline.html: ``page`` (a TimelinePage), ``vega_bundle`` and
 ``theme`` (see assets.script_context).
 """
 
@@ -66,7 +66,7 @@ class TimelinePage:
 
 def render_timeline(t: Timeline, observations: list[Observation], figures: dict[str, Figure], title: str | None,
                     formats: tuple[str, ...], pages: dict[int, str], with_downloads: bool = True,
-                    vega_src: str | None = None, theme: str | None = None) -> str:
+                    theme: str | None = None) -> str:
     """The timeline page as HTML text; ``pages`` maps checkpoint indexes to their model page's address."""
     first = t.series.first
     model = first.model or "the model"
@@ -85,7 +85,7 @@ def render_timeline(t: Timeline, observations: list[Observation], figures: dict[
         if with_downloads else (),
         payload=script_json(page_payload(figures)),
     )
-    return environment().get_template("timeline.html").render(page=page, **script_context(vega_src, theme))
+    return environment().get_template("timeline.html").render(page=page, **script_context(theme))
 
 
 def checkpoint_link(t: Timeline, s: int, href: str | None) -> CheckpointLink:

@@ -275,6 +275,31 @@ class Exporter:
         self.close()
 
 
+class SharedExporter(Exporter):
+    """The one exporter of a notebook kernel: every build there that is handed none draws with it.
+
+    A report's ``close`` (or its being dropped) leaves it running for the next
+    report; it ends with the kernel. Four reports in a notebook: one helper, not four.
+    """
+
+    _one: "SharedExporter | None" = None
+
+    @classmethod
+    def get(cls) -> "SharedExporter":
+        """The kernel's shared exporter, made on first use."""
+        if cls._one is None:
+            cls._one = cls()
+        return cls._one
+
+    def close(self) -> None:
+        """Nothing: other reports share this helper (it ends at exit)."""
+
+    def _give_up(self, reason: str) -> None:
+        """A helper that failed is ended for every report sharing it; exports go on in this process."""
+        log.info("%s; exporting in this process", reason)
+        Exporter.close(self)
+
+
 def start_helper() -> Helper | None:
     """Start ``python -m reporter.vega.export_helper``, or None when it cannot start (that only costs time)."""
     try:

@@ -10,7 +10,7 @@
     document.documentElement.style.setProperty("--sticky-height", (sticky ? controls.offsetHeight : 0) + "px");
   }
   measure();
-  window.addEventListener("resize", measure);
+  window.addEventListener("resize", measure, listening);
   document.addEventListener("click", function (event) {
     var link = event.target.closest ? event.target.closest('a[href^="#"]') : null;
     if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey) {
@@ -23,5 +23,5 @@
     event.preventDefault();
     measure();
     target.scrollIntoView({ block: "start" });
-  });
+  }, listening);
 })();

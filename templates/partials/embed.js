@@ -50,6 +50,7 @@
   // box; any other figure shrinks when too wide. A first guess from the spec's hints, then corrected
   // from the drawn width (a figure is drawn at most a few times, and only when the guess was off).
   var VIEW_KEYS = ["layer", "concat", "hconcat", "vconcat"];
+  var ACTIONS_ROOM = 38;
 
   function resized(spec, fx, fy) {
     var out = Object.assign({}, spec);
@@ -220,7 +221,10 @@
   function embed(el) {
     var slug = el.dataset.figure;
     var dark = isDark();
-    var room = el.parentElement.clientWidth;  // the figure box: vega-embed makes the chart itself inline-block
+    var box = el.parentElement.clientWidth;  // the figure box: vega-embed makes the chart itself inline-block
+    // The export menu (vega-embed's "..." button, 28 px and its margin) sits at the top right of the chart:
+    // a drawing as wide as the box ran under it, over a legend or a panel.
+    var room = box - ACTIONS_ROOM;
     var spec = specFor(slug, dark);
     var fit = (spec.usermeta && spec.usermeta.fit) || { kind: "shrink" };
     el.dataset.rendered = "";
@@ -231,7 +235,7 @@
       apply(view);
       el.dispatchEvent(new CustomEvent("reporter:drawn", { bubbles: true, detail: { slug: slug } }));  // head_panel.js
       el.dataset.theme = dark ? "dark" : "light";
-      el.dataset.fitWidth = String(room);
+      el.dataset.fitWidth = String(box);
       el.dataset.rendered = "true";
       tellHost();
     }).catch(function (error) {
@@ -281,6 +285,7 @@
   if (clear) clear.addEventListener("click", function () { setRange([]); });
 
   embedAll().then(function () {
+    if (listening.signal.aborted) return null;  // another page is shown now (pages.js)
     var holders = Array.prototype.slice.call(document.querySelectorAll("[data-print-for]"));
     return Promise.all(holders.map(drawPrintImage));
   }).then(function () {
@@ -291,7 +296,7 @@
   // The shared highlight / layer-range state, for the browser console and the page tests.
   window.reporterState = state;
   // Follow a change of the system colour scheme without reloading.
-  darkQuery.addEventListener("change", embedAll);
+  darkQuery.addEventListener("change", embedAll, listening);
 
   // A new width refits the figures whose box changed (after the resizing settles).
   var resizing = null;
@@ -302,7 +307,7 @@
         if (el.dataset.rendered && el.dataset.fitWidth !== String(el.parentElement.clientWidth)) embed(el);
       });
     }, 150);
-  });
+  }, listening);
 
   // Shown in a host's frame (a notebook): tell it the page's height so the frame fits its content,
   // and take the host's theme when it sends one. Nothing else is exchanged.
@@ -318,6 +323,11 @@
       root.dataset.theme = theme;
       embedAll();
     }
+  }, listening);
+  window.addEventListener("load", tellHost, listening);
+  // A page shown in place of this one (pages.js) ends these views.
+  listening.signal.addEventListener("abort", function () {
+    clearTimeout(resizing);
+    Object.keys(views).forEach(function (slug) { views[slug].finalize(); });
   });
-  window.addEventListener("load", tellHost);
 })();

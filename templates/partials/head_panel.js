@@ -102,28 +102,39 @@
     show(found, focus);
   }
 
-  // The head under a click: a head's own rect carries it; a panel's background covers the whole grid,
-  // so the head is read from where the click fell in it.
-  function headAt(event, item) {
+  // The head under a click: a head's own rect carries it; a panel's background (and a score map's image)
+  // covers the whole grid, so the head is read from where the pointer fell in it.
+  function headAt(view, event, item) {
     var d = item && item.datum;
     if (!d) return null;
     var layer = "layer" in d ? d.layer : d.l, head = "head" in d ? d.head : d.h;
     var end = "layer_end" in d ? d.layer_end : d.l_end;
     if (typeof layer !== "number" || typeof head !== "number") return null;
     if (end - layer === 1) return { layer: layer, head: head };
-    if (!event.vega || !item.width || !item.height) return null;
-    var xy = event.vega.xy(item);
-    var l = Math.floor((xy[0] - item.x) / item.width * data.nLayers);
-    var h = Math.floor((xy[1] - item.y) / item.height * data.nHeads);
+    if (!item.width || !item.height || typeof event.clientX !== "number") return null;
+    var at = pointIn(view, event, item);
+    var l = Math.floor(at[0] / item.width * data.nLayers), h = Math.floor(at[1] / item.height * data.nHeads);
     return l >= 0 && l < data.nLayers && h >= 0 && h < data.nHeads ? { layer: l, head: h } : null;
+  }
+
+  // The pointer relative to the item's top-left corner: the canvas, the view's origin, every enclosing group.
+  function pointIn(view, event, item) {
+    var box = view.container().querySelector("canvas").getBoundingClientRect();
+    var origin = view.origin();
+    var x = event.clientX - box.left - origin[0] - (item.x || 0), y = event.clientY - box.top - origin[1] - (item.y || 0);
+    for (var g = item.mark.group; g; g = g.mark && g.mark.group) {
+      x -= g.x || 0;
+      y -= g.y || 0;
+    }
+    return [x, y];
   }
 
   var GRIDS = { heatmaps: true, "score-maps": true, "kv-groups": false };
   document.addEventListener("reporter:drawn", function (event) {
     var view = window.reporterViews[event.detail.slug];
     if (!view || !GRIDS[event.detail.slug]) return;
-    view.addEventListener("click", function (e, item) { open(headAt(e, item), false); });
-  });
+    view.addEventListener("click", function (e, item) { open(headAt(view, e, item), false); });
+  }, listening);
 
   var form = document.getElementById("head-pick");
   if (form) {
@@ -146,7 +157,7 @@
     event.preventDefault();
     open(headOf(panel.dataset.head), false);
   });
-  window.addEventListener("hashchange", function () { var f = headOf(window.location.hash); if (f) show(f, false); });
+  window.addEventListener("hashchange", function () { var f = headOf(window.location.hash); if (f) show(f, false); }, listening);
   var start = headOf(window.location.hash);
   if (start) show(start, false);
 })();
