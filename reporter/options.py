@@ -186,6 +186,7 @@ class BuildOptions(TypedDict, total=False):
     layers: int | None
     heads: int | None
     categories: str | Sequence[str] | None
+    category_order: str | Sequence[str] | None
     formats: str | Sequence[str]
     example: bool
     score_column: str

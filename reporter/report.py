@@ -54,7 +54,8 @@ def build(table: object, *, exporter: Exporter | None = None, progress: Progress
       n_heads         the same as heads
       cfg             a TransformerLens or Hugging Face config giving the shape (and KV heads)
       model_config    a Hugging Face config.json path giving the shape (and KV heads)
-      categories      the panel order, "A,B" or a list; the categories found, alphabetically, otherwise
+      categories      the categories shown, in panel order, "A,B" or a list (default: all, in the input's order)
+      category_order  these categories first, in this order, the rest after them
       category        the name of an input's one category (a matrix, a map of head ids)
       category_map    a relation -> category map file for a scores table without a category column
       score_column    the scores table's score column (default "score")
