@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError, UsageError, listed
+from ...errors import InputError, UsageError, listed
 
 
 

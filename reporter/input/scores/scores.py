@@ -21,11 +21,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .columns import missing_column, name_problems, plain
-from ..errors import InputError, UsageError, listed
-from ..options import Options
+from ..shapes.columns import missing_column, name_problems, plain
+from ...errors import InputError, UsageError, listed
+from ...options import Options
 from .ranking import outcome_spec, ranked, read_threshold_map, thresholds_by_code, ties_sentence
-from .shapes import Parsed, head_index_problems, heads_of
+from ..shapes.shapes import Parsed, head_index_problems, heads_of
 
 log = logging.getLogger(__name__)
 

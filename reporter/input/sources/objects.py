@@ -12,9 +12,9 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError
+from ...errors import InputError
 from .documents import document_frame
-from .matrix import DENSE, matrix_frame, names_of
+from ..shapes.matrix import DENSE, matrix_frame, names_of
 
 ACCEPTED = ("a path, a pandas, polars or pyarrow table, a [layers, heads] array (numpy, or anything with "
             "__array__), a dict {head_id: value}, {category: [head ids]}, {category: array} or {layer: [head "
