@@ -24,7 +24,7 @@ from ...options import Options
 from ..shapes.columns import ALIASES
 from .documents import document_frame, structure_of
 from ..shapes.matrix import combine, matrix_frame, read_npy, read_npz, text_matrix
-from .objects import dense_shape, frame_of_object
+from .objects import arrow_to_pandas, dense_shape, frame_of_object
 from ..shapes.one_category import with_category
 from ..table import Source
 from ..checks.names import shown
@@ -291,13 +291,6 @@ def read_arrow(path: Path, name: str = "") -> tuple[pd.DataFrame, dict[str, str]
 
             arrow = feather.read_table(str(path))
     return arrow_to_pandas(arrow)
-
-
-def arrow_to_pandas(arrow) -> tuple[pd.DataFrame, dict[str, str]]:
-    """A pyarrow Table as pandas plus its schema metadata decoded to text."""
-    raw = arrow.schema.metadata or {}
-    metadata = {k.decode(errors="replace"): v.decode(errors="replace") for k, v in raw.items()}
-    return arrow.to_pandas(), metadata
 
 
 READERS = {
