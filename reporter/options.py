@@ -12,7 +12,7 @@ from typing import Sequence, TypedDict
 from .errors import UsageError, listed
 
 FORMATS = ("svg", "png", "pdf")
-API_KEYWORDS = {"n_layers", "n_heads", "cfg"}  # read by input.model_config.options_of before Options
+API_KEYWORDS = {"n_layers", "n_heads", "cfg"}  # read by input.models.model_config.options_of before Options
 AGGREGATES = ("mean", "max", "median")
 TIES = ("keep", "drop", "first")
 NORMALIZE = ("none", "max", "z", "rank")
@@ -177,7 +177,7 @@ def split_list(text: str) -> tuple[str, ...]:
 class BuildOptions(TypedDict, total=False):
     """The keywords of reporter.build, build_site and build_diff, for type checkers (``**options: Unpack[...]``).
 
-    One per Options field, plus what input.model_config.options_of reads first (tests/test_api_types.py
+    One per Options field, plus what input.models.model_config.options_of reads first (tests/test_api_types.py
     checks that they match, and that build's docstring lists each on a line of its own).
     """
 

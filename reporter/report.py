@@ -15,8 +15,8 @@ from .analysis.summarize import Summary, describe, with_tests
 from .charts import Figure, build_figures, in_made_order
 from .errors import UsageError, api_words, listed
 from .input.load import load_raw
-from .input.multi import model_inputs
-from .input.model_config import options_of
+from .input.models.multi import model_inputs
+from .input.models.model_config import options_of
 from .input.table import HeadTable
 from .observe.categories import Observation, observe
 from .observe.kv_groups import kv_observations
@@ -191,7 +191,7 @@ def kv_heads_for(table: HeadTable, options: Options) -> int | None:
         return None
     if options.kv_heads is not None:
         return options.kv_heads
-    from .input.known_models import lookup
+    from .input.models.known_models import lookup
 
     known = lookup(table.model)
     if known is None or (known.n_layers, known.n_heads) != (table.n_layers, table.n_heads):

@@ -12,7 +12,7 @@ import pytest
 import reporter
 from inputs_data import long_frame, scores_frame, write
 from reporter.errors import UsageError
-from reporter.input.known_models import lookup
+from reporter.input.models.known_models import lookup
 
 
 def gates(layers: int = 32, kv: int = 8) -> np.ndarray:

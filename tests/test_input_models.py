@@ -9,9 +9,9 @@ import pytest
 
 from inputs_data import long_frame, scores_frame, summary_of, write
 from reporter.errors import UsageError
-from reporter.input.known_models import MODELS, lookup
+from reporter.input.models.known_models import MODELS, lookup
 from reporter.input.load import load
-from reporter.input.models import models_in
+from reporter.input.models.models import models_in
 from reporter.options import Options
 
 

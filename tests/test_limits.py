@@ -12,7 +12,7 @@ from bs4 import BeautifulSoup
 import reporter
 from reporter.errors import InputError
 from reporter.charts.vega_safe import CUT
-from reporter.input.limits import MAX_CATEGORIES, MAX_HEADS_TOTAL, MAX_LAYERS, MAX_MODELS, MAX_NAME_LENGTH
+from reporter.input.checks.limits import MAX_CATEGORIES, MAX_HEADS_TOTAL, MAX_LAYERS, MAX_MODELS, MAX_NAME_LENGTH
 
 
 def table(rows):

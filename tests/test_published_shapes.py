@@ -16,9 +16,9 @@ import reporter
 from inputs_data import N_HEADS, N_LAYERS, comparable, long_frame, summary_of
 from reporter.analysis.summarize import summarize
 from reporter.errors import InputError, UsageError
-from reporter.input import dataset
+from reporter.input.sources import dataset
 from reporter.input.load import load_raw
-from reporter.input.multi import model_inputs
+from reporter.input.models.multi import model_inputs
 from reporter.observe.categories import observe
 from reporter.options import Options
 from reporter.output.summary_json import summary_dict

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from reporter.analysis.timeline import arrivals, binomial_tail, timeline
-from reporter.input.series import load_series
+from reporter.input.models.series import load_series
 from reporter.observe.timeline import observe_timeline
 from reporter.options import Options
 from reporter.rules import ALPHA

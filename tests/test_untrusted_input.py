@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import reporter
-from reporter.input.limits import MAX_NAME_LENGTH
+from reporter.input.checks.limits import MAX_NAME_LENGTH
 from reporter.errors import InputError, OutputError, ReporterError, UsageError, cli_words
 from reporter.input.inspect import inspect
 from reporter.options import Options
