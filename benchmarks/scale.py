@@ -32,7 +32,7 @@ TOP_K = 160
 PROBE = """
 import json, resource, sys, time
 from reporter.input.load import load_raw
-from reporter.input.read import read
+from reporter.input.sources.read import read
 from reporter.options import Options
 options = Options.from_kwargs(**json.loads(sys.argv[2]))
 start = time.perf_counter()

@@ -564,7 +564,7 @@ def run_inspect(args: argparse.Namespace) -> int:
     """Print what a build would make of the input and the settings in force; exit 2 when there are problems."""
     from .config import provenance_lines
     from .input.inspect import inspect
-    from .input.model_config import options_of
+    from .input.models.model_config import options_of
 
     options = options_of(model=args.model, layers=args.layers, heads=args.heads,
                          categories=args.categories, category_order=args.category_order, **score_options(args))

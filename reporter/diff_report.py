@@ -13,8 +13,8 @@ from .charts import Figure
 from .charts.diff import build_diff_figures
 from .errors import UsageError, api_words, listed
 from .input.load import load_raw
-from .input.model_config import options_of
-from .input.multi import input_list, model_inputs, shared_categories, with_categories
+from .input.models.model_config import options_of
+from .input.models.multi import input_list, model_inputs, shared_categories, with_categories
 from .input.table import HeadTable
 from .observe.categories import Observation
 from .observe.diff import observe_diff

@@ -12,7 +12,7 @@ from typing import Sequence, TypedDict
 from .errors import UsageError, listed
 
 FORMATS = ("svg", "png", "pdf")
-API_KEYWORDS = {"n_layers", "n_heads", "cfg"}  # read by input.model_config.options_of before Options
+API_KEYWORDS = {"n_layers", "n_heads", "cfg"}  # read by input.models.model_config.options_of before Options
 AGGREGATES = ("mean", "max", "median")
 TIES = ("keep", "drop", "first")
 NORMALIZE = ("none", "max", "z", "rank")
@@ -177,7 +177,7 @@ def split_list(text: str) -> tuple[str, ...]:
 class BuildOptions(TypedDict, total=False):
     """The keywords of reporter.build, build_site and build_diff, for type checkers (``**options: Unpack[...]``).
 
-    One per Options field, plus what input.model_config.options_of reads first (tests/test_api_types.py
+    One per Options field, plus what input.models.model_config.options_of reads first (tests/test_api_types.py
     checks that they match, and that build's docstring lists each on a line of its own).
     """
 
@@ -186,6 +186,7 @@ class BuildOptions(TypedDict, total=False):
     layers: int | None
     heads: int | None
     categories: str | Sequence[str] | None
+    category_order: str | Sequence[str] | None
     formats: str | Sequence[str]
     example: bool
     score_column: str
@@ -200,6 +201,13 @@ class BuildOptions(TypedDict, total=False):
     model_config: str | None
     shape_from: str
     engine: str
+    top_mass: float | None
+    ties: str
+    normalize: str
+    rank_within: str
+    threshold_map: str | None
+    field: int | Sequence[int] | None
+    one_model_per_file: bool
     n_layers: int
     n_heads: int
     cfg: object

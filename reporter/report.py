@@ -15,8 +15,8 @@ from .analysis.summarize import Summary, describe, with_tests
 from .charts import Figure, build_figures, in_made_order
 from .errors import UsageError, api_words, listed
 from .input.load import load_raw
-from .input.multi import model_inputs
-from .input.model_config import options_of
+from .input.models.multi import model_inputs
+from .input.models.model_config import options_of
 from .input.table import HeadTable
 from .observe.categories import Observation, observe
 from .observe.kv_groups import kv_observations
@@ -54,14 +54,22 @@ def build(table: object, *, exporter: Exporter | None = None, progress: Progress
       n_heads         the same as heads
       cfg             a TransformerLens or Hugging Face config giving the shape (and KV heads)
       model_config    a Hugging Face config.json path giving the shape (and KV heads)
-      categories      the panel order, "A,B" or a list; the categories found, alphabetically, otherwise
+      categories      the categories shown, in panel order, "A,B" or a list (default: all, in the input's order)
+      category_order  these categories first, in this order, the rest after them
       category        the name of an input's one category (a matrix, a map of head ids)
       category_map    a relation -> category map file for a scores table without a category column
       score_column    the scores table's score column (default "score")
       threshold       a head joins a category when its score is at least this
       top_k           the K best heads of each relation join its categories
       top_percent     the best P% of heads of each relation join its categories
+      top_mass        the fewest heads holding P% of each relation's summed score join its categories
+      ties            at a rank cut: "keep" (default) every tied head, "drop" them all, or "first" by row order
+      normalize       what a threshold reads: the score as given ("none"), or per relation "max", "z" or "rank"
+      rank_within     a rank rule ranks within each "relation" (default), or each "layer" or "kv-group" of it
+      threshold_map   a file of per-relation thresholds
       aggregate       how repeated score rows combine: "mean" (default), "max" or "median"
+      field           which value(s) of each head's list is the category or the score
+      one_model_per_file  several single-category files: one model each, not one model's categories
       kv_heads        key/value heads per layer (grouped-query attention): the grouped-query view
       formats         figure exports written by save(): "svg,png,pdf" (default), a list, or "" for none
       engine          how files are read: "auto" (default), "pandas" or "duckdb"
@@ -183,7 +191,7 @@ def kv_heads_for(table: HeadTable, options: Options) -> int | None:
         return None
     if options.kv_heads is not None:
         return options.kv_heads
-    from .input.known_models import lookup
+    from .input.models.known_models import lookup
 
     known = lookup(table.model)
     if known is None or (known.n_layers, known.n_heads) != (table.n_layers, table.n_heads):

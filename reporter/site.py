@@ -13,8 +13,8 @@ from .charts import Figure
 from .charts.overview import build_overview_figures
 from .errors import api_words
 from .input.load import load_raw
-from .input.model_config import options_of
-from .input.multi import input_list, load_models, model_inputs
+from .input.models.model_config import options_of
+from .input.models.multi import input_list, load_models, model_inputs
 from .observe.categories import Observation
 from .observe.models import observe_models
 from .options import BuildOptions, Options

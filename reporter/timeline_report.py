@@ -19,8 +19,8 @@ from .analysis.timeline import Timeline, timeline
 from .charts import Figure
 from .charts.timeline import build_timeline_figures
 from .errors import UsageError, api_words, listed
-from .input.model_config import options_of
-from .input.series import load_series
+from .input.models.model_config import options_of
+from .input.models.series import load_series
 from .observe.categories import Observation
 from .observe.timeline import observe_timeline
 from .options import Options

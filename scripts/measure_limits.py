@@ -22,8 +22,8 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from reporter.input.limits import MAX_CATEGORIES, MAX_MEMBERSHIPS, MAX_MODELS, MAX_NAME_LENGTH  # noqa: E402
-from reporter.input.validate import MAX_COLUMNS  # noqa: E402
+from reporter.input.checks.limits import MAX_CATEGORIES, MAX_MEMBERSHIPS, MAX_MODELS, MAX_NAME_LENGTH  # noqa: E402
+from reporter.input.checks.validate import MAX_COLUMNS  # noqa: E402
 
 ALL = "svg,png,pdf"
 

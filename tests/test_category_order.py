@@ -7,7 +7,7 @@ import json
 import pandas as pd
 from bs4 import BeautifulSoup
 
-from reporter.input.order import default_order
+from reporter.input.shapes.order import default_order
 from reporter.report import build
 
 # The IOI circuit (Wang et al. 2022) as its authors list it, GPT-2 small 12x12: no head is in two classes.

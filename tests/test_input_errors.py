@@ -181,7 +181,7 @@ def test_scores_without_a_rule(cli, tmp_path):
 def test_top_k_and_top_percent_together(cli, tmp_path):
     path = write(scores_frame(), tmp_path / "s.parquet", "parquet")
     assert fail(cli, tmp_path, path, "--top-k", "2", "--top-percent", "5") == (
-        "--top-k and --top-percent are two different rules: give one (either may go with --threshold)")
+        "--top-k and --top-percent are different rank rules: give one (any may go with --threshold)")
 
 
 def test_several_models_need_model(cli, tmp_path):

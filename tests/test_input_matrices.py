@@ -204,7 +204,9 @@ def test_cli_names_flags_and_matrix_inspect(cli, tmp_path):
         "categories:",
         "  Induction  4 heads",
         "heads: 24 in all, 4 classified, 20 unclassified",
-        "problems: none",
+        "problem (a build still runs): the model's shape was not given: 6 x 4 is the largest layer and head index "
+        "+ 1, and the model may have more layers; pass --model NAME (a known model), --layers N --heads N or "
+        "--model-config FILE",
     ]
     result = cli("build", str(path), "--layers", "6", "-o", str(tmp_path / "out"))
     assert result.returncode == 2

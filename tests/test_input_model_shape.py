@@ -12,7 +12,7 @@ import pytest
 import reporter
 from inputs_data import long_frame, scores_frame, write
 from reporter.errors import UsageError
-from reporter.input.known_models import lookup
+from reporter.input.models.known_models import lookup
 
 
 def gates(layers: int = 32, kv: int = 8) -> np.ndarray:
@@ -120,9 +120,12 @@ def test_inspect_shows_the_distribution_and_a_rule_that_keeps_almost_nothing(tmp
     lines = result.stdout.splitlines()
     # Median 0.495, 90th percentile 0.891, 99th 0.9801, max 0.99; candidate thresholds at the 90th, 95th and 99th
     # percentiles rounded down: 0.89 (0.89 .. 0.99 pass: 11 heads), 0.94 (6), 0.98 (2); top-k 1%, 5%, 10% of 100.
-    assert lines[3:6] == [
+    assert lines[3:8] == [
         "scores per relation (one per head, aggregated): median, 90th percentile, 99th percentile, max",
         "  r  0.495  0.891  0.98  0.99",
+        # 0.99 + 0.98 + ... : the 30 highest of 0..0.99 sum to 25.35, past half of 49.5
+        "heads holding 50%, 80%, 90% of each relation's summed score (highest first)",
+        "  r  30  55  69  of 100",
         "heads kept (of 100 scored): --threshold 0.89: 11; --threshold 0.94: 6; --threshold 0.98: 2; --top-k 1: 1; "
         "--top-k 5: 5; --top-k 10: 10",
     ]

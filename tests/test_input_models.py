@@ -9,9 +9,9 @@ import pytest
 
 from inputs_data import long_frame, scores_frame, summary_of, write
 from reporter.errors import UsageError
-from reporter.input.known_models import MODELS, lookup
+from reporter.input.models.known_models import MODELS, lookup
 from reporter.input.load import load
-from reporter.input.models import models_in
+from reporter.input.models.models import models_in
 from reporter.options import Options
 
 
@@ -104,13 +104,15 @@ def test_aggregate_over_repeated_rows(aggregate, threshold, members):
     assert list(map(tuple, table.memberships[["layer", "head"]].to_numpy())) == members
     expected = {"mean": [0.4, 0.15], "median": [0.2, 0.05], "max": [0.9, 0.4]}[aggregate]
     assert table.scores["score"].round(6).tolist() == expected
-    assert table.scores.columns.tolist() == ["layer", "head", "relation", "category", "score"]
+    assert table.scores.columns.tolist() == ["layer", "head", "relation", "category", "score", "kept"]
 
 
-def test_top_k_breaks_ties_by_layer_then_head():
+def test_top_k_keeps_a_tie_whole_unless_asked_to_break_it_by_layer_then_head():
     frame = one_relation([(1, 0, 0.5), (0, 1, 0.5), (0, 2, 0.5), (2, 2, 0.1)])
-    table = load(frame, Options(top_k=2))
-    assert list(map(tuple, table.memberships[["layer", "head"]].to_numpy())) == [(0, 1), (0, 2)]
+    kept = load(frame, Options(top_k=2))
+    assert list(map(tuple, kept.memberships[["layer", "head"]].to_numpy())) == [(0, 1), (0, 2), (1, 0)]
+    first = load(frame, Options(top_k=2, ties="first"))
+    assert list(map(tuple, first.memberships[["layer", "head"]].to_numpy())) == [(0, 1), (0, 2)]
 
 
 def test_top_percent_rounds_up_and_threshold_combines():
@@ -120,7 +122,8 @@ def test_top_percent_rounds_up_and_threshold_combines():
     both = load(frame, Options(top_k=3, threshold=0.85))
     assert both.memberships["head"].tolist() == [9]
     assert both.rule == ("A head joins a category when its score (score, mean over repeated rows) is among the 3 "
-                         "highest of the relation and is at least 0.85 for at least one of the category's relations.")
+                         "highest of the relation and is at least 0.85 for at least one of the category's relations."
+                         " At a rank cut every head tied at the cut is kept (--ties keep); no tie crossed a cut.")
 
 
 def test_head_joins_category_through_any_of_its_relations():
@@ -136,11 +139,13 @@ def test_scores_shape_rule_in_summary_and_header(tmp_path):
     summary = summary_of(path, top_k=2, aggregate="max", layers=6, heads=4)
     assert summary["rule"] == {
         "kind": "scores", "score_column": "score", "aggregate": "max", "threshold": None, "top_k": 2,
-        "top_percent": None,
+        "top_percent": None, "top_mass": None, "ties": "keep", "normalize": "none", "rank_within": "relation",
+        "kv_heads": None,
         "relations": {"alg_a": ["Algorithmic"], "alg_b": ["Algorithmic"], "kn_a": ["Knowledge"],
                       "kn_b": ["Knowledge"], "lin_a": ["Linguistic"]},
+        "thresholds": None, "heads_asked": 10, "heads_kept": 10, "ties_at_cut": [],
         "text": "A head joins a category when its score (score, max over repeated rows) is among the 2 highest "
-                "of the relation for at least one of the category's relations.",
+                "of the relation for at least one of the category's relations. At a rank cut every head tied at the cut is kept (--ties keep); no tie crossed a cut.",
     }
 
 

@@ -10,7 +10,7 @@ import pytest
 
 import reporter
 from reporter.errors import InputError
-from reporter.input import sizes
+from reporter.input.sources import sizes
 
 
 def refused(path) -> str:

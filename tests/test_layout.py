@@ -61,3 +61,76 @@ def test_imports_point_down_the_stack():
             if theirs != "__init__" and level(theirs) > level(mine):
                 upward.append(f"{path.relative_to(PACKAGE)} imports {target}")
     assert upward == []
+
+
+def module_of(path: Path) -> str:
+    """The dotted module name of a file under reporter (a package's __init__ named for the package)."""
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def stage_graph() -> dict[str, set[str]]:
+    """Each module -> the modules of its own stage it imports, function-level imports included."""
+    files = {module_of(p): p for p in PACKAGE.rglob("*.py")}
+    graph = {}
+    for name, path in files.items():
+        found = {t if t in files else t.rpartition(".")[0] for t in imports(path)}
+        graph[name] = {t for t in found if t in files and t != name and unit(t) == unit(name) != "__init__"}
+    return graph
+
+
+def circles(graph: dict[str, set[str]]) -> set[frozenset[str]]:
+    """The strongly connected groups of more than one module (Tarjan's algorithm)."""
+    index, low, stack, found = {}, {}, [], set()
+
+    def visit(v):
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        for w in graph[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = set()
+            while not group or group_top != v:
+                group_top = stack.pop()
+                group.add(group_top)
+            if len(group) > 1:
+                found.add(frozenset(group))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def test_circle_finder_finds_a_circle_and_only_it():
+    graph = {"a": {"b"}, "b": {"a", "c"}, "c": set(), "d": {"c"}}
+    assert circles(graph) == {frozenset({"a", "b"})}
+
+
+# Circles inside a stage that are known and not yet broken (issue 26): the list may only shrink.
+KNOWN_CIRCLES = {
+    frozenset({"reporter.input.scores.scores", "reporter.input.scores.suggest"}),
+    frozenset({"reporter.input.checks.validate", "reporter.input.load", "reporter.input.sources.dataset",
+               "reporter.input.sources.engines", "reporter.input.sources.read"}),
+    frozenset({"reporter.charts.timeline", "reporter.charts.timeline_counts", "reporter.charts.timeline_depth",
+               "reporter.charts.timeline_heatmaps", "reporter.charts.timeline_jaccard", "reporter.charts.timeline_steps"}),
+}
+# Folders past 12 modules not yet split (issue 26): the list may only shrink.
+KNOWN_CROWDED = {"charts": 20}
+
+
+def test_no_import_circle_inside_a_stage():
+    assert circles(stage_graph()) == KNOWN_CIRCLES
+
+
+def test_no_folder_holds_more_than_12_modules():
+    crowded = {}
+    for folder in [PACKAGE, *(p.parent for p in PACKAGE.rglob("__init__.py"))]:
+        count = len([p for p in folder.glob("*.py") if p.name != "__init__.py"])
+        if count > 12 and folder != PACKAGE:
+            crowded[str(folder.relative_to(PACKAGE))] = count
+    assert crowded == KNOWN_CROWDED

@@ -12,7 +12,7 @@ from bs4 import BeautifulSoup
 import reporter
 from reporter.errors import InputError
 from reporter.charts.vega_safe import CUT
-from reporter.input.limits import MAX_CATEGORIES, MAX_HEADS_TOTAL, MAX_LAYERS, MAX_MODELS, MAX_NAME_LENGTH
+from reporter.input.checks.limits import MAX_CATEGORIES, MAX_HEADS_TOTAL, MAX_LAYERS, MAX_MODELS, MAX_NAME_LENGTH
 
 
 def table(rows):
@@ -153,8 +153,12 @@ def test_long_model_names_are_cut_on_every_axis_of_the_overview():
     site = reporter.build_site([small.assign(model=long), small.assign(model="short")], formats=())
     cut = f"truncate(datum.label, {CUT})"
     guides = {slug: list(model_guides(figure.spec)) for slug, figure in site.figures.items()}
-    assert sorted(slug for slug, found in guides.items() if found) == ["core-windows", "depth-profiles"]
+    assert sorted(slug for slug, found in guides.items() if found) == ["core-windows"]
     assert all(g.get("labelExpr") == cut for found in guides.values() for g in found), guides
+    # The depth profiles and the heatmaps name each model over its own panel, a title with a limit.
+    for slug in ("depth-profiles", "model-heatmaps"):
+        titles = [panel["title"] for panel in site.figures[slug].spec["concat"]]
+        assert [t["text"][0][:3] for t in titles] == ["MMM", "sho"] and {t["limit"] for t in titles} == {260}, slug
 
 
 def model_guides(node):

@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup
 
 from reporter.analysis.across_models import binomial_lower, binomial_upper, mann_whitney_p, two_proportion_p
 from reporter.errors import UsageError
-from reporter.input.multi import model_inputs
+from reporter.input.models.multi import model_inputs
 from reporter.slugs import digest, folder_slugs
 from reporter.site import build_site
 

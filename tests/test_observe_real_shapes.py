@@ -17,7 +17,7 @@ from bs4 import BeautifulSoup
 import reporter
 from reporter.analysis.robustness import with_neighbours
 from reporter.analysis.summarize import summarize
-from reporter.input.known_models import match
+from reporter.input.models.known_models import match
 from reporter.input.load import load
 from reporter.observe.categories import observe
 from reporter.observe.wording import percent

@@ -16,9 +16,9 @@ import reporter
 from inputs_data import N_HEADS, N_LAYERS, comparable, long_frame, summary_of
 from reporter.analysis.summarize import summarize
 from reporter.errors import InputError, UsageError
-from reporter.input import dataset
+from reporter.input.sources import dataset
 from reporter.input.load import load_raw
-from reporter.input.multi import model_inputs
+from reporter.input.models.multi import model_inputs
 from reporter.observe.categories import observe
 from reporter.options import Options
 from reporter.output.summary_json import summary_dict
@@ -359,8 +359,9 @@ def test_a_category_not_measured_gets_no_panel_no_row_and_no_button():
     a, b = site.reports
     assert titles(a, "heatmaps", "concat") == ["All Categories", "Algorithmic", "Knowledge", "Linguistic"]
     assert titles(b, "heatmaps", "concat") == ["All Categories", "Algorithmic", "Knowledge"]
-    assert titles(a, "layer-profile", "vconcat") == ["Algorithmic", "Knowledge", "Linguistic"]
-    assert titles(b, "layer-profile", "vconcat") == ["Algorithmic", "Knowledge"]
+    # a 6-layer model's profile rows sit side by side (a wrapped concat), a deep model's stack (vconcat)
+    assert titles(a, "layer-profile", "concat") == ["Algorithmic", "Knowledge", "Linguistic"]
+    assert titles(b, "layer-profile", "concat") == ["Algorithmic", "Knowledge"]
     assert b.figures["layer-profile"].tables[0].columns == ("layer", "Algorithmic", "Knowledge")
     assert {r["category"] for r in b.figures["layer-profile"].datasets["profile"]} == {"Algorithmic", "Knowledge"}
     page = b.pages()["index.html"].decode()

@@ -264,5 +264,6 @@ def test_duoattention_gates_keep_every_tied_head_and_the_page_reads_the_whole_sp
                      "even spread of the 110 classified heads would put 21."]
     split = reporter.build(table, formats="", top_percent=25, layers=32, heads=8, ties="first")
     assert max(layer for layer, _ in members(split)) == 21  # row order keeps the 64 of the lowest layers
+    # Both empty ends are said (issue 25): the first layers and the last ten.
     assert any(o["text"].startswith("No classified head sits in layers 0–5 and 22–31")
                for o in split.summary["observations"])

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from reporter.analysis.timeline import arrivals, binomial_tail, timeline
-from reporter.input.series import load_series
+from reporter.input.models.series import load_series
 from reporter.observe.timeline import observe_timeline
 from reporter.options import Options
 from reporter.rules import ALPHA
@@ -158,8 +158,9 @@ def test_heads_travel_as_runs_of_checkpoints(known):
     from reporter.charts.timeline_heatmaps import head_runs
 
     runs = head_runs(known)
-    phase: dict[tuple[int, int], set[int]] = {}  # c2: Phase, the third category in panel order
-    for r in (r for r in runs if r.get("c2")):
+    key = f"c{[c.name for c in known.categories].index('Phase')}"  # the input's order: Mover, Flicker, Ramp, Phase
+    phase: dict[tuple[int, int], set[int]] = {}
+    for r in (r for r in runs if r.get(key)):
         phase.setdefault((r["layer"], r["head"]), set()).update(range(r["a"], r["b"] + 1))
     assert len(phase) == 30 and all(held == set(range(10, 16)) for held in phase.values())  # from step 512 on
     cells = int(known.members.any(axis=1).sum())

@@ -79,8 +79,8 @@ def test_checkpoint_pages_are_one_click_away(page):
         back = BeautifulSoup(target.read_text(), "html.parser").select_one("nav.site-nav a")
         assert back.text == "← Timeline" and (target.parent / back["href"]).resolve() == page.resolve()
     rows = [tr.find("th").text.strip() for tr in soup.select("#timeline-categories tbody tr")]
-    assert rows == ["Flicker", "Mover", "Phase", "Ramp"]
-    cells = [td.text for td in soup.select("#timeline-categories tbody tr")[2].find_all("td")]
+    assert rows == ["Mover", "Flicker", "Ramp", "Phase"]  # the input's order (first appearance)
+    cells = [td.text for td in soup.select("#timeline-categories tbody tr")[3].find_all("td")]
     assert cells[:6] == ["30", "512", "512", "512", "0 → 30 (256 → 512)", "jump (p = 1.5e-14)"]
 
 

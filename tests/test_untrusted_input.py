@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import reporter
-from reporter.input.limits import MAX_NAME_LENGTH
+from reporter.input.checks.limits import MAX_NAME_LENGTH
 from reporter.errors import InputError, OutputError, ReporterError, UsageError, cli_words
 from reporter.input.inspect import inspect
 from reporter.options import Options
@@ -101,7 +101,7 @@ def test_object_prototype_model_names_draw_in_the_overview(tmp_path):
     site = reporter.build_site([table(["A", "B"]).assign(model=model) for model in ("constructor", 'm\\"x')],
                                formats="svg")
     site.save(tmp_path / "site")
-    assert sorted(p.name for p in (tmp_path / "site").iterdir() if p.is_dir()) == ["assets", "constructor", "data", "figures", "m-x"]
+    assert sorted(p.name for p in (tmp_path / "site").iterdir() if p.is_dir()) == ["constructor", "data", "figures", "m-x"]
     svg = (tmp_path / "site" / "figures" / "model-heatmaps.svg").read_text(encoding="utf-8")
     assert '<tspan>constructor</tspan><tspan x="0" dy="15">4×3</tspan>' in svg
     assert '<tspan>m\\"x</tspan><tspan x="0" dy="15">4×3</tspan>' in svg

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..input.table import HeadTable
-from ..input.validate import check_kv_heads
+from ..input.checks.validate import check_kv_heads
 from ..rules import ALPHA
 from ..rules import MIN_HEADS
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..input.ranking import MASS_PERCENTS, heads_for_mass
+from ..input.scores.ranking import MASS_PERCENTS, heads_for_mass
 from ..input.table import HeadTable
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from ..input.scores import apply_rule
+from ..input.scores.scores import apply_rule
 from ..input.table import HeadTable
 from ..options import Options
 from .summarize import Summary, summarize

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..input.series import Series
+from ..input.models.series import Series
 from ..palette import colors_for, legend_order
 from ..rules import ALPHA, CORE_SHARE, DELTA_MIN, HALF_SHARE, MIN_HEADS
 from .stats import pair_test

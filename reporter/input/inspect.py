@@ -11,17 +11,17 @@ import pandas as pd
 
 from ..errors import ReporterError
 from .load import check_not_empty, check_options_fit, kv_granular_heads, parse, resolve_shape
-from .models import models_in, select_model
+from .models.models import models_in, select_model
 from ..options import Options
-from .engines import SAMPLE_ROWS, read_bounded
-from .known_models import matched_text
-from .multi import ModelInput, input_categories, input_list, input_stem, models_of
-from .read import RawInput
-from .registry import shape_of
-from .shapes import Parsed
-from .ranking import tie_problems
-from .suggest import scale_warnings, too_little_kept
-from .validate import checked_table, validated_frame
+from .sources.engines import SAMPLE_ROWS, read_bounded
+from .models.known_models import matched_text
+from .models.multi import ModelInput, input_categories, input_list, input_stem, models_of
+from .sources.read import RawInput
+from .shapes.registry import shape_of
+from .shapes.shapes import Parsed
+from .scores.ranking import tie_problems
+from .scores.suggest import scale_warnings, too_little_kept
+from .checks.validate import checked_table, validated_frame
 
 
 @dataclass

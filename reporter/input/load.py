@@ -13,16 +13,16 @@ import logging
 import pandas as pd
 
 from ..errors import InputError, ReporterError, UsageError, listed
-from .known_models import lookup
-from .models import select_model
-from .order import order_categories  # noqa: F401  (validate and multi take it from here)
+from .models.known_models import lookup
+from .models.models import select_model
+from .shapes.order import order_categories  # noqa: F401  (validate and multi take it from here)
 from ..options import Options
-from .read import RawInput, read
-from .scores import has_rule, rule_flag
-from .registry import shape_of
-from .shapes import Parsed
+from .sources.read import RawInput, read
+from .scores.scores import has_rule, rule_flag
+from .shapes.registry import shape_of
+from .shapes.shapes import Parsed
 from .table import HeadTable
-from .validate import checked_table, validated_frame
+from .checks.validate import checked_table, validated_frame
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .headline import metric_name, unique_key
 
-RULES = ("threshold", "top_k", "top_percent")  # the rule options a scores table's categories come from
+RULES = ("threshold", "top_k", "top_percent", "top_mass")  # the rule options a scores table's categories come from
 
 
 def table_params(table) -> dict[str, str]:

@@ -31,7 +31,7 @@ from ..rules import MIN_HEADS
 from ..analysis.top_heads import CategoryTop, RelationTop
 from ..observe.categories import Observation
 from ..analysis.summarize import Summary
-from ..input.known_models import matched_text
+from ..input.models.known_models import matched_text
 from ..rules import SHOWN_OBSERVATIONS
 
 log = logging.getLogger(__name__)

@@ -17,8 +17,8 @@ from typing import IO
 
 import numpy as np
 
-from ..errors import InputError
-from .limits import HINT, MAX_CATEGORIES, check_shape
+from ...errors import InputError
+from ..checks.limits import HINT, MAX_CATEGORIES, check_shape
 
 MAX_EXPANDED = 256 << 20  # bytes of text a compressed file may expand to (plain files over 64 MB go to DuckDB)
 MAX_ARRAYS = 4 * MAX_CATEGORIES  # arrays in one .npz, or relations of one 3-D .npy: each a category or relation

@@ -12,8 +12,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from ..options import Options
-from ..rules import MIN_HEADS, MIN_KEPT_SHARE, SCALE_RATIO
+from ...options import Options
+from ...rules import MIN_HEADS, MIN_KEPT_SHARE, SCALE_RATIO
 from .ranking import MASS_PERCENTS, heads_for_mass
 from .scores import apply_rule
 

@@ -12,9 +12,9 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError
+from ...errors import InputError
 from .documents import document_frame
-from .matrix import DENSE, matrix_frame, names_of
+from ..shapes.matrix import DENSE, matrix_frame, names_of
 
 ACCEPTED = ("a path, a pandas, polars or pyarrow table, a [layers, heads] array (numpy, or anything with "
             "__array__), a dict {head_id: value}, {category: [head ids]}, {category: array} or {layer: [head "
@@ -30,8 +30,6 @@ def frame_of_object(obj: object, category: str | None,
         return obj.copy(), "dataframe", {}
     arrow = arrow_table(obj)
     if arrow is not None:
-        from .read import arrow_to_pandas
-
         frame, metadata = arrow_to_pandas(arrow)
         return frame, type(obj).__module__.split(".")[0], metadata
     if isinstance(obj, (Mapping, list)):
@@ -72,3 +70,10 @@ def as_array(obj: object) -> np.ndarray:
 def dense_shape(frame: pd.DataFrame) -> tuple[int, int] | None:
     """The (layers, heads) of the matrix a frame was made from, removed from the frame's attrs."""
     return frame.attrs.pop(DENSE, None)
+
+
+def arrow_to_pandas(arrow) -> tuple[pd.DataFrame, dict[str, str]]:
+    """A pyarrow Table as pandas plus its schema metadata decoded to text."""
+    raw = arrow.schema.metadata or {}
+    metadata = {k.decode(errors="replace"): v.decode(errors="replace") for k, v in raw.items()}
+    return arrow.to_pandas(), metadata

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..errors import InputError
+from ...errors import InputError
 from .columns import normalize_columns
 from .shapes import wide_columns
 

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError
+from ...errors import InputError
 from .columns import ALIASES
 from .matrix import combine, matrix_frame
 from .shapes import HEAD_ID, parse_head_ids

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from ..errors import UsageError, listed
-from ..palette import REFERENCE
+from ...errors import UsageError, listed
+from ...palette import REFERENCE
 
 
 def default_order(found: Iterable[str], ordered: bool = True) -> tuple[str, ...]:

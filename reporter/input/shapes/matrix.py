@@ -15,8 +15,8 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError
-from .limits import check_shape
+from ...errors import InputError
+from ..checks.limits import check_shape
 
 DENSE = "dense"  # frame.attrs key: (n_layers, n_heads) of the matrix a frame was made from
 HEAD_LABEL = re.compile(r"^\s*(?:h|head)?\s*[_ ]?(\d+)\s*$", re.IGNORECASE)

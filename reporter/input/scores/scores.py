@@ -21,11 +21,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .columns import missing_column, name_problems, plain
-from ..errors import InputError, UsageError, listed
-from ..options import Options
+from ..shapes.columns import missing_column, name_problems, plain
+from ...errors import InputError, UsageError, listed
+from ...options import Options
 from .ranking import outcome_spec, ranked, read_threshold_map, thresholds_by_code, ties_sentence
-from .shapes import Parsed, head_index_problems, heads_of
+from ..shapes.shapes import Parsed, head_index_problems, heads_of
 
 log = logging.getLogger(__name__)
 
@@ -356,26 +356,6 @@ def apply_rule(scores: pd.DataFrame, options: Options, n_heads: int | None = Non
     ``aggregate`` returns it: under ``--ties first`` equal scores rank in row order.
     """
     return ranked(scores, options, None, n_heads).passing
-
-
-def relation_score_order(relation: np.ndarray, score: np.ndarray) -> np.ndarray:
-    """Rows ordered by relation, then score descending, equal scores in row order.
-
-    That is a stable sort; done as a quicker unstable sort by score, a stable
-    sort by relation (small integers, which NumPy radix-sorts), then putting
-    only the runs of tied scores back in row order.
-    """
-    by_score = np.argsort(-score)
-    codes = relation[by_score]
-    if len(codes) and codes.max() < 2**15:
-        codes = codes.astype(np.int16)
-    order = by_score[np.argsort(codes, kind="stable")]
-    same = (relation[order][1:] == relation[order][:-1]) & (score[order][1:] == score[order][:-1])
-    if same.any():
-        tied = np.flatnonzero(np.r_[same, False] | np.r_[False, same])  # positions inside a run of ties
-        run = np.cumsum(np.r_[True, ~same])[tied]
-        order[tied] = order[tied][np.lexsort((order[tied], run))]
-    return order
 
 
 def rule_text(options: Options) -> str:

@@ -19,10 +19,10 @@ from typing import Callable
 
 import pandas as pd
 
-from ..errors import ReporterError
-from ..options import Options
-from .scores import aggregated_scores, has_rule, read_category_map, score_memberships, score_problems
-from .suggest import distribution_lines
+from ...errors import ReporterError
+from ...options import Options
+from ..scores.scores import aggregated_scores, has_rule, read_category_map, score_memberships, score_problems
+from ..scores.suggest import distribution_lines
 from .shapes import Parsed, long_memberships, long_problems, wide_memberships, wide_problems
 
 

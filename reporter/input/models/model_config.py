@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..errors import InputError, UsageError, listed
-from ..options import Options
+from ...errors import InputError, UsageError, listed
+from ...options import Options
 
 LAYERS = ("num_hidden_layers", "n_layers", "n_layer", "num_layers")
 HEADS = ("num_attention_heads", "n_heads", "n_head", "num_heads")

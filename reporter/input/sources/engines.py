@@ -17,10 +17,10 @@ from contextlib import nullcontext
 
 import pandas as pd
 
-from .columns import normalize_columns
-from ..errors import InputError, UsageError
-from .models import select_model
-from ..options import Options
+from ..shapes.columns import normalize_columns
+from ...errors import InputError, UsageError
+from ..models.models import select_model
+from ...options import Options
 
 # Canonical columns grouped on when present; everything else but the score is never read.
 KEYS = ("model", "layer", "head", "head_id", "relation")
@@ -55,7 +55,7 @@ def canonical(lf, score_column: str):
 
 def is_scores(lf, options: Options) -> bool:
     """Whether the rows will be read as scores: a rule, a score column and a relation (or category) column."""
-    from .scores import has_rule
+    from ..scores.scores import has_rule
 
     return has_rule(options) and "score" in lf.columns and bool({"relation", "category"} & set(lf.columns))
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError, UsageError
-from ..options import Options
-from ..palette import UNCLASSIFIED, multi_label
-from .columns import normalize_columns
+from ...errors import InputError, UsageError
+from ...options import Options
+from ...palette import UNCLASSIFIED, multi_label
+from ..shapes.columns import normalize_columns
 from .limits import HINT, check_limits
 from .names import check_names, shown
-from .shapes import Parsed
+from ..shapes.shapes import Parsed
 
 MAX_COLUMNS = 256  # a wide table has one column per category (at most 64) besides layer, head and a few more
 
@@ -90,7 +90,7 @@ def check_scores(frame: pd.DataFrame, score_column: str) -> None:
 def checked_table(parsed: Parsed, n_layers: int, n_heads: int, shape_source: str, options: Options,
                   model: str | None) -> tuple[str, ...]:
     """The categories shown, in panel order, once the parsed table passes every check of its shape."""
-    from .load import check_inside_shape, order_categories  # load imports this module
+    from ..load import check_inside_shape, order_categories  # load imports this module
 
     check_limits(parsed.memberships, n_layers, n_heads, options.categories or parsed.categories)
     if options.kv_heads is not None:

@@ -18,18 +18,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..digest import sha256_of
-from ..errors import InputError, UsageError
-from ..options import Options
-from .columns import ALIASES
+from ...digest import sha256_of
+from ...errors import InputError, UsageError
+from ...options import Options
+from ..shapes.columns import ALIASES
 from .documents import document_frame, structure_of
-from .matrix import combine, matrix_frame, read_npy, read_npz, text_matrix
-from .objects import dense_shape, frame_of_object
-from .one_category import with_category
-from .table import Source
-from .names import shown
+from ..shapes.matrix import combine, matrix_frame, read_npy, read_npz, text_matrix
+from .objects import arrow_to_pandas, dense_shape, frame_of_object
+from ..shapes.one_category import with_category
+from ..table import Source
+from ..checks.names import shown
 from .sizes import check_size
-from .validate import check_columns
+from ..checks.validate import check_columns
 
 COMPRESSIONS = (".gz", ".bz2", ".xz", ".zst")
 FORMATS = {
@@ -291,13 +291,6 @@ def read_arrow(path: Path, name: str = "") -> tuple[pd.DataFrame, dict[str, str]
 
             arrow = feather.read_table(str(path))
     return arrow_to_pandas(arrow)
-
-
-def arrow_to_pandas(arrow) -> tuple[pd.DataFrame, dict[str, str]]:
-    """A pyarrow Table as pandas plus its schema metadata decoded to text."""
-    raw = arrow.schema.metadata or {}
-    metadata = {k.decode(errors="replace"): v.decode(errors="replace") for k, v in raw.items()}
-    return arrow.to_pandas(), metadata
 
 
 READERS = {

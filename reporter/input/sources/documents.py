@@ -22,8 +22,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError
-from .head_map import head_map_frame, heads_of_keys, is_head_key, is_head_list, named
+from ...errors import InputError
+from ..shapes.head_map import head_map_frame, heads_of_keys, is_head_key, is_head_list, named
 
 MODEL_FIELDS = ("model_name_or_path", "model_name", "model")  # a config's name of the model its heads belong to
 SEPARATORS = re.compile(r"[,;\s]+")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..errors import UsageError, listed
+from ...errors import UsageError, listed
 
 
 def models_in(frame: pd.DataFrame) -> tuple[str, ...]:

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError, UsageError, listed
+from ...errors import InputError, UsageError, listed
 
 
 
@@ -110,8 +110,6 @@ def kv_group_size(kv_heads: int | None, n_heads: int | None) -> int:
 
 def rank_cut(group: np.ndarray, score: np.ndarray, options) -> tuple[np.ndarray, int, list[tuple]]:
     """Rows each group keeps under the rank rule and the tie option; the places asked; the crossing ties."""
-    from .scores import relation_score_order
-
     order = relation_score_order(group, score)
     g, s = group[order], score[order]
     codes, starts, sizes = np.unique(g, return_index=True, return_counts=True)
@@ -323,3 +321,23 @@ def listed_few(names: list[str], most: int = 3) -> str:
     """The first few names quoted, and how many more."""
     shown = ", ".join(repr(n) for n in names[:most])
     return shown + (f" and {len(names) - most} more" if len(names) > most else "")
+
+
+def relation_score_order(relation: np.ndarray, score: np.ndarray) -> np.ndarray:
+    """Rows ordered by relation, then score descending, equal scores in row order.
+
+    That is a stable sort; done as a quicker unstable sort by score, a stable
+    sort by relation (small integers, which NumPy radix-sorts), then putting
+    only the runs of tied scores back in row order.
+    """
+    by_score = np.argsort(-score)
+    codes = relation[by_score]
+    if len(codes) and codes.max() < 2**15:
+        codes = codes.astype(np.int16)
+    order = by_score[np.argsort(codes, kind="stable")]
+    same = (relation[order][1:] == relation[order][:-1]) & (score[order][1:] == score[order][:-1])
+    if same.any():
+        tied = np.flatnonzero(np.r_[same, False] | np.r_[False, same])  # positions inside a run of ties
+        run = np.cumsum(np.r_[True, ~same])[tied]
+        order[tied] = order[tied][np.lexsort((order[tied], run))]
+    return order

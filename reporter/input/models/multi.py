@@ -11,13 +11,13 @@ from typing import Sequence
 
 import pandas as pd
 
-from ..errors import InputError, UsageError
-from .columns import normalize_columns
-from .limits import check_categories, check_site
-from .load import load_raw, order_categories
-from ..options import Options
-from .read import RawInput, read
-from .table import HeadTable, Source
+from ...errors import InputError, UsageError
+from ..shapes.columns import normalize_columns
+from ..checks.limits import check_categories, check_site
+from ..load import load_raw, order_categories
+from ...options import Options
+from ..sources.read import RawInput, read
+from ..table import HeadTable, Source
 
 log = logging.getLogger(__name__)
 

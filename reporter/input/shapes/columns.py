@@ -12,7 +12,7 @@ import difflib
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError, listed
+from ...errors import InputError, listed
 
 ALIASES = {
     "layer": ("layer", "layer_idx", "layer_index", "layer_id"),

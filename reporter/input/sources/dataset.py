@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
-from ..digest import sha256_of
-from ..errors import InputError, UsageError
+from ...digest import sha256_of
+from ...errors import InputError, UsageError
 from .read import first_line, local_files, sha256_of_folder
-from .table import Source
+from ..table import Source
 
 log = logging.getLogger(__name__)
 

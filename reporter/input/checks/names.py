@@ -12,7 +12,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Iterable
 
-from ..errors import InputError
+from ...errors import InputError
 from .limits import MAX_NAME_LENGTH
 
 MAX_SHOWN = 60  # characters of a name echoed in a message

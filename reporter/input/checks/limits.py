@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..errors import InputError
+from ...errors import InputError
 
 MAX_LAYERS = 4096
 MAX_HEADS = 4096  # per layer

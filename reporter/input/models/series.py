@@ -15,12 +15,12 @@ from typing import Sequence
 
 import pandas as pd
 
-from ..errors import InputError, UsageError, listed
-from ..options import Options
-from .load import load_raw
+from ...errors import InputError, UsageError, listed
+from ...options import Options
+from ..load import load_raw
 from .multi import input_list, input_stem, shared_categories, with_categories
-from .read import RawInput, read
-from .table import HeadTable
+from ..sources.read import RawInput, read
+from ..table import HeadTable
 
 STEP_COLUMNS = ("step", "checkpoint", "revision", "tokens")  # the first found names the timeline's axis
 STEP_IN_NAME = re.compile(r"(?:^|[^a-z])(?:step|ckpt|checkpoint|iter)[-_=]?(\d+)", re.IGNORECASE)

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .columns import as_index, as_names, index_problems, missing_column, name_problems, plain
-from ..errors import InputError, listed
+from ...errors import InputError, listed
 
 log = logging.getLogger(__name__)
 
